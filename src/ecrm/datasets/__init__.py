@@ -1,0 +1,11 @@
+"""Bundled and synthetic data sets.
+
+``load_cdnow`` and ``load_cdnow_sample`` read the CDNOW data shipped inside the
+installed lifetimes package (no download). The ``make_*`` functions draw synthetic data
+from known parameters so that models can be tested for parameter recovery.
+"""
+
+from ._cdnow import load_cdnow, load_cdnow_sample
+from ._synthetic import CDNOW_PARAMS, make_transactions
+
+__all__ = ["CDNOW_PARAMS", "load_cdnow", "load_cdnow_sample", "make_transactions"]

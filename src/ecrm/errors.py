@@ -1,0 +1,42 @@
+"""Exceptions and warnings raised by ecrm.
+
+Every error that comes from bad input is a :class:`SchemaError`, which is also a
+:class:`ValueError`, so code that already catches ``ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DataDroppedWarning", "EcrmError", "EcrmWarning", "LedgerError", "SchemaError"]
+
+
+class EcrmError(Exception):
+    """Base class of every exception raised by ecrm."""
+
+
+class SchemaError(EcrmError, ValueError):
+    """Input data does not have the columns, types or values a function needs.
+
+    The message names the column, the problem, how many rows are affected and shows
+    up to five example rows.
+
+    Examples
+    --------
+    >>> import pandas as pd, ecrm
+    >>> try:
+    ...     ecrm.customer_summary(pd.DataFrame({"customer_id": [1]}))
+    ... except ecrm.errors.SchemaError as err:
+    ...     print(err)
+    transactions: missing required column(s) 'order_date', 'amount'; available columns: 'customer_id'
+    """
+
+
+class LedgerError(EcrmError, ValueError):
+    """A loyalty-point event stream breaks an accounting rule."""
+
+
+class EcrmWarning(UserWarning):
+    """Base class of every warning issued by ecrm."""
+
+
+class DataDroppedWarning(EcrmWarning):
+    """Rows were left out of a computation; the message says how many and why."""

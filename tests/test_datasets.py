@@ -1,0 +1,96 @@
+"""Bundled CDNOW loaders and the synthetic BG/NBD + Gamma-Gamma generator."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ecrm
+from ecrm.errors import SchemaError
+
+
+def test_load_cdnow_matches_published_description(cdnow):
+    assert list(cdnow.columns) == ["customer_id", "order_date", "quantity", "amount"]
+    assert len(cdnow) == 69_659 and cdnow["customer_id"].nunique() == 23_570
+    assert cdnow["order_date"].min() == pd.Timestamp("1997-01-01")
+    assert cdnow["order_date"].max() == pd.Timestamp("1998-06-30")
+    assert cdnow["order_date"].dtype == "datetime64[ns]"
+    # The cohort was acquired in the first quarter of 1997.
+    assert cdnow.groupby("customer_id")["order_date"].min().max() < pd.Timestamp("1997-04-01")
+
+
+def test_load_cdnow_sample(cdnow_sample, cdnow):
+    assert len(cdnow_sample) == 6_919 and cdnow_sample["customer_id"].nunique() == 2_357
+    assert cdnow_sample["customer_id"].min() == 1 and cdnow_sample["customer_id"].max() == 2_357
+    # The sample's rows are the master rows of its customers.
+    master = cdnow[cdnow["customer_id"].isin(cdnow_sample["master_id"])]
+    assert len(master) == len(cdnow_sample)
+    assert master["amount"].sum() == pytest.approx(cdnow_sample["amount"].sum())
+
+
+def test_make_transactions_is_deterministic_and_well_formed():
+    a = ecrm.datasets.make_transactions(2_000, random_state=7)
+    b = ecrm.datasets.make_transactions(2_000, random_state=7)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["customer_id"].nunique() == 2_000
+    assert a["order_id"].is_unique
+    assert (a["amount"] > 0).all()
+    assert a["order_date"].between("2023-01-01", "2024-06-30 23:59:59").all()
+    assert a.attrs["params"]["r"] == pytest.approx(0.243)
+    assert set(a["channel"].cat.categories) == {"web", "app", "store"}
+    assert not a.equals(ecrm.datasets.make_transactions(2_000, random_state=8))
+
+
+def test_make_transactions_moments_match_the_model():
+    # Gamma-Gamma: E[order value] = p * E[1/nu] ... over customers: p * gamma / (q - 1).
+    p, q, gamma = 6.0, 4.0, 30.0
+    tx, truth = ecrm.datasets.make_transactions(
+        40_000, random_state=1, p=p, q=q, gamma=gamma, return_truth=True
+    )
+    per_customer_first = tx.groupby("customer_id")["amount"].first()
+    assert per_customer_first.mean() == pytest.approx(p * gamma / (q - 1), rel=0.03)
+    # BG/NBD: repeat purchases observed equal the truth's count, and lambda ~ Gamma(r, alpha).
+    assert (tx.groupby("customer_id").size() - 1).sum() == truth["n_repeat"].sum()
+    assert truth["lam"].mean() == pytest.approx(0.243 / 4.414, rel=0.05)
+    assert truth["p_drop"].mean() == pytest.approx(0.793 / (0.793 + 2.426), rel=0.03)
+    # A customer who dropped out made at least one repeat purchase (BG/NBD).
+    assert (truth.loc[~truth["alive"], "n_repeat"] >= 1).all()
+
+
+def test_expected_repeat_purchases_match_bgnbd_formula():
+    # E[X(t)] of BG/NBD (Fader, Hardie and Lee 2005, eq. 9) for one cohort born at 0.
+    from scipy.special import hyp2f1
+
+    r, alpha, a, b, t = 0.5, 5.0, 0.8, 2.5, 52.0
+    z = t / (alpha + t)
+    expected = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
+    tx = ecrm.datasets.make_transactions(
+        60_000, "2024-01-01", "2024-12-29", random_state=3, r=r, alpha=alpha, a=a, b=b, acquisition_days=1
+    )
+    repeats = tx.groupby("customer_id").size() - 1
+    # acquisition_days=1: everyone is born within the first day; T is 52 weeks +- 1 day.
+    assert repeats.mean() == pytest.approx(expected, rel=0.03)
+
+
+def test_returns_rows():
+    tx = ecrm.datasets.make_transactions(5_000, random_state=2, return_rate=0.1)
+    negative = tx[tx["amount"] < 0]
+    assert 0.05 < len(negative) / (tx["amount"] > 0).sum() < 0.11
+    originals = tx[tx["amount"] > 0].set_index("order_id")
+    assert (originals.loc[negative["order_id"], "amount"].to_numpy() == -negative["amount"].to_numpy()).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_customers": 0},
+        {"r": -1.0},
+        {"alpha": np.nan},
+        {"return_rate": 1.0},
+        {"start": "2024-01-02", "end": "2024-01-01"},
+        {"time_unit": "Y"},
+        {"acquisition_days": 10_000},
+    ],
+)
+def test_make_transactions_refuses_bad_parameters(kwargs):
+    with pytest.raises(SchemaError):
+        ecrm.datasets.make_transactions(**{"n_customers": 10, **kwargs})

@@ -16,7 +16,21 @@ from .summary import customer_summary
 __version__ = "0.1.0"
 
 # Submodules loaded lazily on attribute access (PEP 562).
-_SUBMODULES = ("datasets", "cli", "plotting")
+_SUBMODULES = (
+    "datasets",
+    "rfm",
+    "lifecycle",
+    "segmentation",
+    "clv",
+    "churn",
+    "survey",
+    "loyalty",
+    "metrics",
+    "service",
+    "plotting",
+    "report",
+    "cli",
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import cli, datasets, plotting  # noqa: F401

@@ -126,9 +126,9 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
     Examples
     --------
     >>> from ecrm._labels import CHURN_RISK_TIERS, categorical
-    >>> categorical(["low", "high"], CHURN_RISK_TIERS)
-    ['Low risk', 'High risk']
-    Categories (3, str): ['High risk' < 'Medium risk' < 'Low risk']
+    >>> cat = categorical(["low", "high"], CHURN_RISK_TIERS)
+    >>> list(cat), list(cat.categories), bool(cat.ordered)
+    (['Low risk', 'High risk'], ['High risk', 'Medium risk', 'Low risk'], True)
     """
     check_lang(lang)
     codes_of = {key: i for i, key in enumerate(table)}

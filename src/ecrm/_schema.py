@@ -8,6 +8,7 @@ Nothing here mutates the frame it is given.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -95,7 +96,10 @@ def dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
         )
     else:
         try:
-            parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+            with warnings.catch_warnings():
+                # pandas 2.x warns (3.x raises) on mixed offsets; both are handled below.
+                warnings.simplefilter("ignore", FutureWarning)
+                parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
         except (ValueError, TypeError) as err:
             # pandas refuses values with different UTC offsets unless utc=True.
             raise SchemaError(

@@ -139,6 +139,7 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
     labels = [table[k][lang] for k in table]
     return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
 
+
 # A short recommended action per RFM segment, for both schemes (keys of RFM_STANDARD
 # and RFM_CN8); used by ecrm.rfm.segment_summary.
 RFM_ACTIONS: Table = {

@@ -100,9 +100,7 @@ def _check_edges(edges: object, bins: int) -> dict[str, np.ndarray]:
         except (TypeError, ValueError):
             raise SchemaError(f"edges[{metric!r}]={edges[metric]!r} is not a list of numbers") from None
         if cuts.ndim != 1 or cuts.size != bins - 1:
-            raise SchemaError(
-                f"edges[{metric!r}] has {cuts.size} cut point(s); bins={bins} needs {bins - 1}"
-            )
+            raise SchemaError(f"edges[{metric!r}] has {cuts.size} cut point(s); bins={bins} needs {bins - 1}")
         if not np.isfinite(cuts).all():
             raise SchemaError(f"edges[{metric!r}]={cuts.tolist()} has non-finite cut points")
         if (np.diff(cuts) <= 0).any():
@@ -342,7 +340,9 @@ def _scores(scored: pd.DataFrame, columns: Sequence[str], bins: int, what: str) 
         values = _numeric(scored, column, what, non_negative=False)
         bad = (values < 1) | (values > bins) | (values != np.round(values))
         if bad.any():
-            raise _schema.bad_rows(what, column, f"has values that are not whole scores 1..{bins}", scored, bad)
+            raise _schema.bad_rows(
+                what, column, f"has values that are not whole scores 1..{bins}", scored, bad
+            )
         out.append(values.astype(np.int64))
     return out
 
@@ -354,14 +354,18 @@ def _compile_map(segment_map: Mapping[str, str], bins: int) -> tuple[np.ndarray,
     two-score pattern such as ``"5[4-5]"`` classifies on R and F whatever M is.
     """
     if not isinstance(segment_map, Mapping) or not segment_map:
-        raise SchemaError(f"segment_map must be a non-empty dict of code pattern -> name, got {segment_map!r}")
+        raise SchemaError(
+            f"segment_map must be a non-empty dict of code pattern -> name, got {segment_map!r}"
+        )
     names = list(dict.fromkeys(segment_map.values()))
     compiled = []
     for pattern, name in segment_map.items():
         try:
             compiled.append((re.compile(pattern), names.index(name)))
         except (re.error, TypeError) as err:
-            raise SchemaError(f"segment_map: pattern {pattern!r} is not a regular expression ({err})") from None
+            raise SchemaError(
+                f"segment_map: pattern {pattern!r} is not a regular expression ({err})"
+            ) from None
     codes = _all_codes(bins)
     lookup = np.full(codes.size, -1, dtype=np.int64)
     unmapped, doubly = [], []

@@ -482,7 +482,7 @@ def test_plots(cdnow_scored):
     ax = ecrm.plotting.segment_bar(seg)
     widths = [p.get_width() for p in ax.patches]
     assert sum(widths[:10]) == pytest.approx(100.0) and sum(widths[10:]) == pytest.approx(100.0)
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Champions"
+    assert ax.get_yticklabels()[0].get_text() == "Champions"
 
     ax = ecrm.plotting.rfm_distribution(cdnow_scored)
     heights = [p.get_height() for p in ax.patches]

@@ -432,6 +432,8 @@ def test_cdnow_scores_match_guide(cdnow_scored):
     assert s["f_score"].value_counts().sort_index().to_dict() == {1: 12054, 3: 4040, 4: 3641, 5: 3835}
     assert s["r_score"].value_counts().sort_index().to_dict() == {1: 4735, 2: 4712, 3: 4702, 4: 4720, 5: 4701}
     assert s.loc[3, "rfm_code"] == "555" and s.loc[1, "rfm_code"] == "111"
+    assert s.loc[s["frequency"] == 1, "recency_days"].min() == 462  # why R5 F1 / R4 F1 are empty
+    assert s.groupby("f_score")["frequency"].agg(["min", "max"]).loc[5].tolist() == [5, 171]
 
 
 def test_cdnow_standard_segments_match_guide(cdnow_scored):

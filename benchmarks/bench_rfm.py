@@ -14,24 +14,16 @@ Run: python benchmarks/bench_rfm.py [--customers N]
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
 
+# The sibling script's best-of-n timer (the script's folder is on sys.path when run).
+from bench_summary import timed
+
 import ecrm
 from ecrm import rfm
 from ecrm._labels import RFM_STANDARD
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    """Best wall time of ``repeat`` calls, and the last result."""
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def qcut_scores(values: pd.Series, ascending: bool = True) -> pd.Series:

@@ -138,3 +138,81 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
         raise SchemaError(f"unknown label key(s) {unknown}; expected one of {list(table)}")
     labels = [table[k][lang] for k in table]
     return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
+
+
+# A short recommended action per RFM segment, for both schemes (keys of RFM_STANDARD
+# and RFM_CN8); used by ecrm.rfm.segment_summary.
+RFM_ACTIONS: Table = {
+    "champions": {
+        "en": "Reward them: early access to new products, ask for reviews and referrals",
+        "zh": "给予回馈：新品优先体验，邀请评价与推荐",
+    },
+    "loyal_customers": {
+        "en": "Upsell higher-value products; invite them to the loyalty programme",
+        "zh": "推荐更高价值商品，邀请加入会员计划",
+    },
+    "potential_loyalists": {
+        "en": "Offer membership benefits and recommend related products",
+        "zh": "提供会员权益，推荐相关商品",
+    },
+    "new_customers": {
+        "en": "Onboard them: welcome series and an incentive for the second order",
+        "zh": "做好新客引导：欢迎礼包与第二单激励",
+    },
+    "promising": {
+        "en": "Build awareness of the range with small trial or free-shipping offers",
+        "zh": "以试用或包邮小优惠加深品牌认知",
+    },
+    "need_attention": {
+        "en": "Limited-time offers based on past purchases",
+        "zh": "基于购买历史推送限时优惠",
+    },
+    "about_to_sleep": {
+        "en": "Reconnect with popular products and a modest discount",
+        "zh": "推荐热销商品并给予适度折扣，重新建立联系",
+    },
+    "at_risk": {
+        "en": "Personalised win-back messages before they lapse",
+        "zh": "在流失前发送个性化挽回信息",
+    },
+    "cant_lose_them": {
+        "en": "Win them back with strong offers and a personal call",
+        "zh": "以高力度优惠和专属客服回访挽回",
+    },
+    "hibernating": {
+        "en": "One low-cost reactivation try, then stop spending on them",
+        "zh": "低成本尝试唤醒一次，无效则减少投入",
+    },
+    "important_value": {
+        "en": "Keep them: VIP service and exclusive benefits",
+        "zh": "重点维护：VIP 服务与专属权益",
+    },
+    "important_development": {
+        "en": "Raise purchase frequency: membership, bundles, repurchase reminders",
+        "zh": "提升购买频次：会员权益、组合购与复购提醒",
+    },
+    "important_retention": {
+        "en": "Bring them back soon: personal contact and targeted offers",
+        "zh": "尽快召回：主动联系与定向优惠",
+    },
+    "important_winback": {
+        "en": "Win them back with strong, personalised offers",
+        "zh": "以高力度个性化优惠挽回",
+    },
+    "general_value": {
+        "en": "Raise order value: cross-sell and upsell",
+        "zh": "提升客单价：交叉销售与向上销售",
+    },
+    "general_development": {
+        "en": "Nurture with low-cost promotions",
+        "zh": "以低成本促销培育",
+    },
+    "general_retention": {
+        "en": "Remind them to come back with low-cost messages",
+        "zh": "以低成本消息提醒回购",
+    },
+    "general_winback": {
+        "en": "Low priority: reach them only in regular mass campaigns",
+        "zh": "低优先级：仅在常规大促中触达",
+    },
+}

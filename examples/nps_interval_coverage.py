@@ -17,12 +17,21 @@ import pandas as pd
 
 import ecrm
 
-MIXES = [(0.33, 0.34, 0.33), (0.5, 0.3, 0.2), (0.3, 0.3, 0.4), (0.1, 0.2, 0.7), (0.8, 0.15, 0.05), (0.95, 0.04, 0.01)]
+MIXES = [
+    (0.33, 0.34, 0.33),
+    (0.5, 0.3, 0.2),
+    (0.3, 0.3, 0.4),
+    (0.1, 0.2, 0.7),
+    (0.8, 0.15, 0.05),
+    (0.95, 0.04, 0.01),
+]
 SIZES = [30, 100, 500]
 METHODS = ["adjusted_wald", "wald", "bootstrap"]
 
 
-def coverage(mix: tuple[float, float, float], n: int, reps: int, rng: np.random.Generator) -> dict[str, float]:
+def coverage(
+    mix: tuple[float, float, float], n: int, reps: int, rng: np.random.Generator
+) -> dict[str, float]:
     truth = 100 * (mix[0] - mix[2])
     scores = rng.choice([10, 8, 3], size=(reps, n), p=list(mix)).ravel()
     frame = pd.DataFrame({"rep": np.repeat(np.arange(reps), n), "score": scores})

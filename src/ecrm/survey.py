@@ -137,8 +137,9 @@ def _group_codes(keys: Sequence[pd.Series], what: str) -> tuple[np.ndarray, pd.I
     for key in keys:
         missing = key.isna().to_numpy()
         if missing.any():
-            raise _schema.bad_rows(what, str(key.name), "has missing group keys (NaN/None)",
-                                   key.to_frame(), missing)
+            raise _schema.bad_rows(
+                what, str(key.name), "has missing group keys (NaN/None)", key.to_frame(), missing
+            )
         codes, uniques = _schema.factorize_ids(key)
         codes_list.append(codes)
         uniques_list.append(uniques)
@@ -413,6 +414,7 @@ def _difference(
     Adjusted Wald for each sample (Rocks 2016) and the sum of the two variances; returns
     the raw difference, the interval bounds and the two-sided p-value.
     """
+
     def adjusted(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = counts.sum(axis=-1) + 3
         p, d = (counts[..., 0] + 0.75) / n, (counts[..., 2] + 0.75) / n
@@ -507,7 +509,9 @@ def nps_test(
             )
         fb = fb.reindex(fa.index)
     elif len(fa) != len(fb):
-        raise SchemaError(f"nps_test: with paired=True, a and b need equal lengths, got {len(fa)} and {len(fb)}")
+        raise SchemaError(
+            f"nps_test: with paired=True, a and b need equal lengths, got {len(fa)} and {len(fb)}"
+        )
     pairs = pd.DataFrame({"a": fa["score"].to_numpy(), "b": fb["score"].to_numpy()}, index=fa.index)
     valid = np.ones(len(pairs), dtype=bool)
     if on_invalid == "drop":
@@ -600,7 +604,9 @@ def nps_trend(
     _schema.require_columns(frame, [date_col, score_col], what)
     days = _schema.day_number(_schema.dates(frame, date_col, what))
     start = _time.period_start_day(_time.period_ordinal(days, freq), freq)
-    period = pd.Series(start.astype("datetime64[D]").astype("datetime64[ns]"), index=frame.index, name="period")
+    period = pd.Series(
+        start.astype("datetime64[D]").astype("datetime64[ns]"), index=frame.index, name="period"
+    )
     z = _z(level)
     _, scores, _, codes, index = _prepare(frame, score_col, by, NPS_SCALE, what, on_invalid, [period])
     table = nps(pd.DataFrame({"g": codes, "s": scores}), score_col="s", by="g", level=level)
@@ -950,8 +956,11 @@ def link(
     frame = _schema.check_frame(responses, what)
     _schema.require_columns(frame, [customer_col, date_col, score_col], what)
     keys = _customer_keys(customers, customer_col, what)
-    taken = [c for c in ("n_responses", "last_response_date", "last_score", "last_category")
-             if c in customers.columns]
+    taken = [
+        c
+        for c in ("n_responses", "last_response_date", "last_score", "last_category")
+        if c in customers.columns
+    ]
     if taken:
         raise SchemaError(f"{what}: the customer table already has column(s) {taken}")
     customer = _schema.ids(frame, customer_col, what)
@@ -1060,9 +1069,7 @@ def by_segment(
     if unknown.all():
         raise SchemaError(f"{what}: no response belongs to a customer in the customer table")
     segment = customers[segment_col].iloc[position[~unknown]]
-    joined = pd.DataFrame(
-        {segment_col: segment.to_numpy(), score_col: frame[score_col].to_numpy()[~unknown]}
-    )
+    joined = pd.DataFrame({segment_col: segment.to_numpy(), score_col: frame[score_col].to_numpy()[~unknown]})
     if isinstance(segment.dtype, pd.CategoricalDtype):
         joined[segment_col] = pd.Categorical(joined[segment_col], dtype=segment.dtype)
     return functions[metric](joined, score_col=score_col, by=segment_col, **kwargs)

@@ -111,12 +111,20 @@ def nps_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
         line = ax.plot(period, part["nps"], marker="o", label=None if key is None else str(key))[0]
         ax.fill_between(period, part["ci_low"], part["ci_high"], color=line.get_color(), alpha=0.2)
         flagged = part["significant"].to_numpy(dtype=bool)
-        ax.scatter(period[flagged], part["nps"].to_numpy()[flagged], s=80, facecolors="none",
-                   edgecolors="black", zorder=3)
+        ax.scatter(
+            period[flagged],
+            part["nps"].to_numpy()[flagged],
+            s=80,
+            facecolors="none",
+            edgecolors="black",
+            zorder=3,
+        )
     ax.axhline(0, color="grey", linewidth=0.8)
     if len(groups) > 1:
         ax.legend(fontsize=8)
-    title = f"{SURVEY_METRICS['nps'][lang]} ({trend.attrs.get('level', 0.95):.0%} interval; ○ significant change)"
+    title = (
+        f"{SURVEY_METRICS['nps'][lang]} ({trend.attrs.get('level', 0.95):.0%} interval; ○ significant change)"
+    )
     return finish(ax, title, "period", "NPS")
 
 

@@ -538,3 +538,12 @@ def test_plots(responses):
     ].value_counts().sort_index().tolist()
     assert ax.get_title().startswith("Score distribution")
     plt.close("all")
+
+
+def test_nps_test_paired_drop_removes_whole_pairs():
+    a, b = [10, 9, 3, 11, 8], [8, 9, 10, 5, np.nan]
+    with pytest.warns(DataDroppedWarning, match=r"dropped 1 of 5 row\(s\)"):
+        t = survey.nps_test(a, b, paired=True, on_invalid="drop")
+    # pairs kept: (10, 8), (9, 9), (3, 10) -> codes a (1, 1, -1), b (0, 1, 1); diffs (1, 0, -2).
+    assert (t["n_a"], t["nps_a"], t["nps_b"]) == (3, pytest.approx(100 / 3), pytest.approx(200 / 3))
+    assert t["difference"] == pytest.approx(-100 / 3)

@@ -482,7 +482,8 @@ def history(
         months.
     start : date-like, optional
         First snapshot is the end of the period containing ``start``. Defaults to the
-        period of the first transaction (or signup).
+        period of the first transaction (prospects who signed up earlier appear from
+        there, as :func:`stage` needs at least one transaction on or before ``as_of``).
     as_of : date-like, optional
         Last snapshot; later transactions are left out. Defaults to the last transaction
         date. The last period is cut at ``as_of`` when it ends later.
@@ -547,9 +548,7 @@ def history(
         signup_col=signup_col,
         windows=w,
     )
-    first_day = book.key_day.min()
-    if book.signup_day is not None:
-        first_day = min(first_day, book.signup_day.min())
+    first_day = _schema.day_number(tx.date).min()
     if start is not None:
         start_ts = _schema.timestamp(start, tx.date, "start", "history")
         if start_ts > tx.as_of:

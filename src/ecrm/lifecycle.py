@@ -21,9 +21,10 @@ purchase day, or a distinct order id when ``order_col`` is given (the order coun
 its first day), as ``n_orders`` in :func:`ecrm.customer_summary`. Rows with a negative
 amount are returns and never purchases.
 
-Everything is vectorised: purchase days are kept as one sorted array of integer
-(customer, day) keys, and the state of every customer on any day is read with
-``searchsorted``, with no Python loop over customers.
+Everything is vectorised: purchase days are kept sorted by customer then day, and
+for a set of snapshot days one ``bincount`` and a cumulative sum give every customer's
+number of purchase days (and orders) up to each snapshot, from which their last
+purchase and stage follow by indexing, with no Python loop over customers.
 """
 
 from __future__ import annotations
@@ -134,15 +135,14 @@ def _windows(windows: LifecycleWindows | Mapping[str, int] | None) -> LifecycleW
 
 @dataclass(frozen=True)
 class _Book:
-    """Every customer's purchase history, as sorted integer keys ``code << shift | day - base``."""
+    """Every customer's distinct purchase days, sorted by customer then day."""
 
     ids: pd.Index
-    shift: np.int64
-    base: np.int64
-    keys: np.ndarray  # distinct purchase days, sorted by customer then day
-    key_day: np.ndarray  # the day of each key
+    key_code: np.ndarray  # customer code of each purchase day
+    key_day: np.ndarray  # the day of each purchase day
     comeback: np.ndarray  # per key: position of the purchase that ended the lapse of its spell, -1 if none
-    events: np.ndarray  # orders (at their first day), sorted by customer then day
+    event_code: np.ndarray | None  # orders (on their first day) when order_col is given, else None:
+    event_day: np.ndarray | None  # the purchase days are the orders
     block_start: np.ndarray  # per customer: position of their first key
     signup_day: np.ndarray | None  # per customer: signup day (int64 max when not in the table)
     as_of_day: np.int64
@@ -208,15 +208,14 @@ def _book(
     spell_start = np.maximum.accumulate(np.where(opening, np.arange(keys.size), 0))
     comeback = np.where(lapse[spell_start], spell_start, -1)
 
-    if tx.order is None:
-        events = keys
-    else:
+    event_code = event_day = None
+    if tx.order is not None:
         order_codes = pd.factorize(tx.order)[0].astype(np.int64)
         o_codes = order_codes if every_row else order_codes[purchase]
         pairs = (p_codes << _bits(int(o_codes.max()) + 1)) | o_codes
         first_day = pd.Series(p_days - base).groupby(pairs, sort=False).min()
-        pair_code = first_day.index.to_numpy() >> _bits(int(o_codes.max()) + 1)
-        events = np.sort((pair_code << shift) | first_day.to_numpy())
+        event_code = first_day.index.to_numpy() >> _bits(int(o_codes.max()) + 1)
+        event_day = first_day.to_numpy() + base
 
     signup_day = None
     if signup is not None:
@@ -235,7 +234,7 @@ def _book(
             DataDroppedWarning,
             stacklevel=3,
         )
-    book = _Book(ids, shift, base, keys, key_day, comeback, events, block_start, signup_day, as_of_day)
+    book = _Book(ids, key_code, key_day, comeback, event_code, event_day, block_start, signup_day, as_of_day)
     return book, tx
 
 
@@ -263,24 +262,46 @@ def _customers_table(
     return table_ids, signup
 
 
-def _stages_on(book: _Book, day: np.int64, w: LifecycleWindows) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Stage code of every customer on ``day`` (``_NONE`` if not a customer yet) and the facts."""
+def _counts_through(code: np.ndarray, day: np.ndarray, ends: np.ndarray, n: int) -> np.ndarray:
+    """``(len(ends), n)`` counts: per snapshot day, each customer's items dated on or before it.
+
+    One bincount over (first snapshot on or after the item, customer) and a cumulative sum
+    over the snapshots: no search per customer and per snapshot.
+    """
+    slot = np.searchsorted(ends, day, side="left")
+    inside = slot < ends.size
+    flat = np.bincount(slot[inside] * n + code[inside], minlength=ends.size * n)
+    return np.cumsum(flat.reshape(ends.size, n), axis=0, dtype=np.int32)
+
+
+def _snapshots(book: _Book, ends: np.ndarray, w: LifecycleWindows):
+    """Yield ``(code, facts)`` of :func:`_stages_on` for each snapshot day of ``ends`` (sorted)."""
     n = len(book.ids)
-    rel = np.int64(day - book.base)
-    prefix = np.arange(n, dtype=np.int64) << book.shift
-    if rel >= 0:
-        last = np.searchsorted(book.keys, prefix | rel, side="right") - 1
-        has = last >= book.block_start
-        low = max(rel - w.loyal_window_days, 0)
-        n_window = np.searchsorted(book.events, prefix | rel, side="right") - np.searchsorted(
-            book.events, prefix | low, side="left"
-        )
-    else:  # before the first purchase of anyone
-        last = np.zeros(n, dtype=np.int64)
-        has = np.zeros(n, dtype=bool)
-        n_window = np.zeros(n, dtype=np.int64)
+    through = _counts_through(book.key_code, book.key_day, ends, n)
+    if book.event_code is None:
+        event_code, event_day, event_through = book.key_code, book.key_day, through
+    else:
+        event_code, event_day = book.event_code, book.event_day
+        event_through = _counts_through(event_code, event_day, ends, n)
+    # Orders older than the loyal window: dated on or before (snapshot - window - 1).
+    too_old = _counts_through(event_code, event_day + w.loyal_window_days + 1, ends, n)
+    for i, day in enumerate(ends):  # a handful of snapshots; each step is vectorised
+        yield _stages_on(book, day, w, through[i], event_through[i] - too_old[i])
+
+
+def _stages_on(
+    book: _Book, day: np.int64, w: LifecycleWindows, n_through: np.ndarray, n_window: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Stage code of every customer on ``day`` (``_NONE`` if not a customer yet) and the facts.
+
+    ``n_through`` counts each customer's purchase days on or before ``day``, ``n_window``
+    their orders within the loyal window.
+    """
+    n = len(book.ids)
+    has = n_through > 0
+    last = book.block_start + n_through.astype(np.int64) - 1
     last = np.maximum(last, 0)
-    first_day = book.key_day[np.minimum(book.block_start, book.keys.size - 1)]
+    first_day = book.key_day[np.minimum(book.block_start, book.key_day.size - 1)]
     since_first = day - first_day
     since_last = day - book.key_day[last]
     back = book.comeback[last]
@@ -443,7 +464,7 @@ def stage(
         signup_col=signup_col,
         windows=w,
     )
-    code, facts = _stages_on(book, book.as_of_day, w)
+    code, facts = next(_snapshots(book, np.array([book.as_of_day]), w))
     keep = code != _NONE
     columns: dict[str, object] = {"stage": _stage_categorical(code[keep], lang)}
     for name, (values, missing) in facts.items():
@@ -507,9 +528,9 @@ def history(
     -----
     A period end counts every purchase made on that calendar day, so for transactions
     dated at midnight (no time of day) each snapshot equals
-    ``stage(transactions, as_of=period_end)``. The work per period is a few
-    ``searchsorted`` calls over all customers on one sorted array of (customer, day)
-    keys; there is no loop over customers.
+    ``stage(transactions, as_of=period_end)``. Purchases are counted per customer and
+    period with one ``bincount`` and a cumulative sum over periods; each period end is
+    then a few vectorised array operations over all customers, with no loop over them.
 
     References
     ----------
@@ -561,8 +582,7 @@ def history(
     ends = np.minimum(_time.period_start_day(ordinals + 1, freq) - 1, book.as_of_day)
 
     customer_codes, stage_codes, end_index = [], [], []
-    for i, day in enumerate(ends):  # a handful of periods; each step is vectorised
-        code, _ = _stages_on(book, day, w)
+    for i, (code, _) in enumerate(_snapshots(book, ends, w)):
         present = np.flatnonzero(code != _NONE)
         customer_codes.append(present)
         stage_codes.append(code[present])

@@ -11,21 +11,11 @@ Run: python benchmarks/bench_lifecycle.py [--customers N]
 from __future__ import annotations
 
 import argparse
-import time
 
 import pandas as pd
+from bench_summary import timed  # the same best-of-n timer
 
 import ecrm
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    """Best wall time of ``repeat`` calls, and the last result."""
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def main() -> None:
@@ -45,7 +35,8 @@ def main() -> None:
     t_stage, stages = timed(lambda: ecrm.lifecycle.stage(tx))
     print(f"ecrm.customer_summary        {t_summary:7.2f} s")
     print(
-        f"ecrm.lifecycle.stage         {t_stage:7.2f} s   stage / summary = {t_stage / t_summary:.2f}x (target < 3x)"
+        f"ecrm.lifecycle.stage         {t_stage:7.2f} s   "
+        f"stage / summary = {t_stage / t_summary:.2f}x (target < 3x)"
     )
     print(stages["stage"].value_counts(sort=False).to_string())
 

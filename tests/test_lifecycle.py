@@ -385,6 +385,15 @@ def test_cdnow_figures_in_the_guide(cdnow):
     assert len(counts) == 18
     assert counts.loc[pd.Timestamp("1998-06-30")][used].tolist() == list(CDNOW_COUNTS["1998-06-30"].values())
     assert counts.loc[pd.Timestamp("1997-03-31"), "New"] == 7248
+    assert counts["New"].max() == counts.loc[pd.Timestamp("1997-02-28"), "New"] == 9360
+    assert counts.loc[pd.Timestamp("1997-04-30") :, "New"].sum() == 0
+    facts = ecrm.lifecycle.stage(cdnow, as_of="1998-06-30").loc[[3, 4, 5]]
+    assert facts["stage"].astype(str).tolist() == ["Reactivated", "Churned", "At risk"]
+    assert facts["days_since_last"].tolist() == [33, 200, 178]
+    assert facts["lapse_days"].tolist()[:2] == [184, 196]
+    w, gaps = ecrm.lifecycle.suggest_windows(cdnow)
+    assert (w.new_days, w.active_days, w.churn_days, w.loyal_window_days) == (12, 34, 200, 68)
+    assert gaps.attrs == {"n_gaps": 44021, "n_customers": 11516}
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""Figures of the customer lifecycle: stage counts over time and the transition matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._base import axes, finish
+
+__all__ = ["lifecycle_area", "transition_heatmap"]
+
+
+def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, ax: Any = None) -> Any:
+    """Stacked area of customers per lifecycle stage over time.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Output of :func:`ecrm.lifecycle.stage_counts`: one row per period end, one column
+        per stage. Stages nobody is ever in are left out of the legend.
+    share : bool
+        Draw shares of the customer base instead of counts.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    References
+    ----------
+    Blattberg, R. C., Kim, B.-D. and Neslin, S. A. (2008). *Database Marketing*, ch. 22.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> h = ecrm.lifecycle.history(ecrm.datasets.load_cdnow_sample(), freq="M")
+    >>> ax = ecrm.plotting.lifecycle_area(ecrm.lifecycle.stage_counts(h))
+    >>> ax.get_ylabel()
+    'customers'
+    """
+    ax = axes(ax)
+    used = counts.loc[:, counts.sum(axis=0) > 0]
+    values = used.to_numpy(dtype=float)
+    if share:
+        totals = values.sum(axis=1, keepdims=True)
+        values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
+    ax.stackplot(used.index, values.T, labels=[str(c) for c in used.columns], alpha=0.85)
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ylabel = "share of customers" if share else "customers"
+    return finish(ax, "Customers by lifecycle stage", "period end", ylabel)
+
+
+def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Heat map of a stage-to-stage transition matrix, each cell annotated.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Output of :func:`ecrm.lifecycle.transitions` (counts or row shares). Stages with
+        no customer at either date are left out.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    References
+    ----------
+    Pfeifer, P. E. and Carraway, R. L. (2000). Modeling customer relationships as Markov
+    chains. *Journal of Interactive Marketing* 14(2), 43-55.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> tx = ecrm.datasets.load_cdnow_sample()
+    >>> m = ecrm.lifecycle.transitions(tx, start="1997-09-30", end="1998-06-30", normalize=True)
+    >>> ax = ecrm.plotting.transition_heatmap(m)
+    >>> ax.get_xlabel()
+    'stage at 1998-06-30'
+    """
+    ax = axes(ax)
+    filled = matrix.fillna(0)
+    keep = (filled.sum(axis=1) > 0).to_numpy() | (filled.sum(axis=0) > 0).to_numpy()
+    shown = matrix.loc[keep, keep]
+    values = shown.to_numpy(dtype=float)
+    image = ax.imshow(np.nan_to_num(values), cmap="Blues", aspect="auto")
+    # transitions() returns integer counts, or float row shares when normalize=True.
+    shares = not all(pd.api.types.is_integer_dtype(t) for t in shown.dtypes)
+    top = np.nanmax(values, initial=0.0)
+    for (i, j), value in np.ndenumerate(values):
+        text = "" if np.isnan(value) else (f"{value:.0%}" if shares else f"{value:,.0f}")
+        ax.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize="small",
+            color="white" if top and value > top / 2 else "black",
+        )
+    ax.set_xticks(range(len(shown.columns)), [str(c) for c in shown.columns], rotation=30, ha="right")
+    ax.set_yticks(range(len(shown.index)), [str(c) for c in shown.index])
+    ax.figure.colorbar(image, ax=ax)
+    start, end = matrix.attrs.get("start"), matrix.attrs.get("end")
+    xlabel = f"stage at {end:%Y-%m-%d}" if end is not None else "stage at end"
+    ylabel = f"stage at {start:%Y-%m-%d}" if start is not None else "stage at start"
+    return finish(ax, "Lifecycle transitions", xlabel, ylabel)

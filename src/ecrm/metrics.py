@@ -299,7 +299,8 @@ def kpis(
 
     p = log.purchase
     gmv = np.bincount(cell[p], weights=log.amount[p], minlength=n_cells)
-    returns = -np.bincount(cell[~p], weights=log.amount[~p], minlength=n_cells)
+    # + 0.0 turns -0.0 into 0.0; float() keeps the dtype when there are no returns.
+    returns = 0.0 - np.bincount(cell[~p], weights=log.amount[~p], minlength=n_cells).astype(float)
     # Distinct (cell, customer, order) purchase keys, sorted once: runs of equal
     # (cell, customer) are the period's buyers, run lengths their orders.
     n_customers = len(log.ids)

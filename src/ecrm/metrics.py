@@ -109,7 +109,7 @@ def _log(
     codes, ids = _schema.factorize_ids(tx.customer)
     day = _schema.day_number(tx.date)
     period = _period_ordinal(day, freq)
-    order = pd.factorize(tx.order)[0] if tx.order is not None else day - day.min()
+    order = _codes(tx.order)[0] if tx.order is not None else day - day.min()
     first_day = np.full(len(ids), np.iinfo(np.int64).max)
     np.minimum.at(first_day, codes[purchase], day[purchase])
     bought = first_day != np.iinfo(np.int64).max
@@ -135,6 +135,20 @@ def _log(
         freq,
         kept,
     )
+
+
+def _purchases(log: _Log) -> np.ndarray | slice:
+    """Selector of the purchase rows; a slice (no copies) when there are no returns."""
+    return slice(None) if log.purchase.all() else log.purchase
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and the distinct values present, sorted (categories in their order)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        present = np.bincount(codes, minlength=len(values.cat.categories)) > 0
+        return (np.cumsum(present) - 1)[codes], values.cat.categories[present]
+    return _schema.factorize_ids(values)
 
 
 def _pack(high: np.ndarray, low: np.ndarray, n_low: int) -> tuple[np.ndarray, np.int64, np.ndarray | None]:
@@ -289,7 +303,7 @@ def kpis(
     if by is not None:
         _schema.require_columns(transactions, [by], what)
         group_values = _schema.ids(transactions, by, what)[log.kept]
-        group, group_labels = pd.factorize(group_values, sort=True)
+        group, group_labels = _codes(group_values)
     else:
         group, group_labels = np.zeros(log.customer.size, dtype=np.int64), None
     n_groups = 1 if group_labels is None else len(group_labels)
@@ -297,10 +311,10 @@ def kpis(
     n_cells = n_groups * n_periods
     cell = group.astype(np.int64) * n_periods + (log.period - log.base)
 
-    p = log.purchase
+    p = _purchases(log)
     gmv = np.bincount(cell[p], weights=log.amount[p], minlength=n_cells)
     # + 0.0 turns -0.0 into 0.0; float() keeps the dtype when there are no returns.
-    returns = 0.0 - np.bincount(cell[~p], weights=log.amount[~p], minlength=n_cells).astype(float)
+    returns = 0.0 - np.bincount(cell[~log.purchase], weights=log.amount[~log.purchase], minlength=n_cells)
     # Distinct (cell, customer, order) purchase keys, sorted once: runs of equal
     # (cell, customer) are the period's buyers, run lengths their orders.
     n_customers = len(log.ids)
@@ -439,7 +453,7 @@ def cohort_retention(
     n_periods = log.last - log.base + 1
     cohort_of = log.first_period - log.base  # -1 for customers with only returns
     if value == "customers":
-        p = log.purchase
+        p = _purchases(log)
         keys, shift, uniques = _pack(log.customer[p], log.period[p] - log.base, n_periods)
         keys = _distinct_sorted(keys)
         customer = _unpack_high(keys, shift, uniques)

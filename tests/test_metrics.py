@@ -145,7 +145,14 @@ def test_cohort_retention_revenue_hand_computed():
 
 
 def test_cohort_revenue_warns_on_customers_with_only_returns():
-    tx = pd.concat([TX, pd.DataFrame({"customer_id": ["z"], "order_date": [pd.Timestamp("2024-01-09")], "amount": [-5.0]})])
+    tx = pd.concat(
+        [
+            TX,
+            pd.DataFrame(
+                {"customer_id": ["z"], "order_date": [pd.Timestamp("2024-01-09")], "amount": [-5.0]}
+            ),
+        ]
+    )
     with pytest.warns(DataDroppedWarning, match="left out 1 row"):
         ecrm.metrics.cohort_retention(tx, value="revenue")
 
@@ -169,7 +176,15 @@ def test_repurchase_rate_hand_computed():
             "customer_id": [1, 1, 2, 2, 3, 4, 4],
             "order_id": [1, 2, 3, 4, 5, 6, 7],
             "order_date": pd.to_datetime(
-                ["2024-01-01", "2024-01-01", "2024-01-01", "2024-03-01", "2024-02-20", "2024-03-05", "2024-03-06"]
+                [
+                    "2024-01-01",
+                    "2024-01-01",
+                    "2024-01-01",
+                    "2024-03-01",
+                    "2024-02-20",
+                    "2024-03-05",
+                    "2024-03-06",
+                ]
             ),
             "amount": [5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0],
         }
@@ -195,12 +210,16 @@ def test_time_to_second_purchase_kaplan_meier_by_hand():
     first = pd.Timestamp("2024-01-01")
     day = pd.Timedelta(days=1)
     rows = [
-        ("e5a", first), ("e5a", first + 5 * day),  # second purchase after 5 days
-        ("e5b", first), ("e5b", first + 5 * day),
+        ("e5a", first),
+        ("e5a", first + 5 * day),  # second purchase after 5 days
+        ("e5b", first),
+        ("e5b", first + 5 * day),
         ("c5", as_of - 5 * day),  # censored at 5 days
-        ("e10", first), ("e10", first + 10 * day),
+        ("e10", first),
+        ("e10", first + 10 * day),
         ("c12", as_of - 12 * day),  # censored at 12 days
-        ("e20", first), ("e20", first + 20 * day),
+        ("e20", first),
+        ("e20", first + 20 * day),
     ]
     tx = pd.DataFrame(rows, columns=["customer_id", "order_date"]).assign(amount=1.0)
     km = ecrm.metrics.time_to_second_purchase(tx, as_of=as_of)
@@ -223,7 +242,10 @@ def test_bad_input_unknown_freq_and_empty_ranges():
     for fn in (ecrm.metrics.kpis, ecrm.metrics.cohort_retention, ecrm.metrics.retention_rate):
         with pytest.raises(SchemaError, match=r"freq='Y' is not supported; choose one of 'D', 'W', 'M', 'Q'"):
             fn(TX, freq="Y")
-    with pytest.raises(SchemaError, match=r"start='2025-01-01'.*holds no period of the data, which runs from 2024-01 to 2024-03"):
+    with pytest.raises(
+        SchemaError,
+        match=r"start='2025-01-01'.*holds no period of the data, which runs from 2024-01 to 2024-03",
+    ):
         ecrm.metrics.kpis(TX, start="2025-01-01")
     with pytest.raises(SchemaError, match="holds no period"):
         ecrm.metrics.kpis(TX, start="2024-03-01", end="2024-01-31")
@@ -326,7 +348,11 @@ def test_time_to_second_purchase_matches_summary(data):
         return
     km = ecrm.metrics.time_to_second_purchase(tx)
     per = ecrm.metrics.time_to_second_purchase(tx, per_customer=True)
-    s = ecrm.customer_summary(tx.drop(columns="order_id"), as_of=tx["order_date"].max()) if (tx["amount"] < 0).sum() == 0 else None
+    s = (
+        ecrm.customer_summary(tx.drop(columns="order_id"), as_of=tx["order_date"].max())
+        if (tx["amount"] < 0).sum() == 0
+        else None
+    )
     assert km["second_orders"].sum() == per["observed"].sum()
     assert ((km["survival"].diff().fillna(0)) <= 1e-12).all()  # survival never rises
     assert per["observed"].mean() == pytest.approx(ecrm.metrics.repurchase_rate(tx))
@@ -340,7 +366,9 @@ def test_time_to_second_purchase_matches_summary(data):
 def test_cdnow_monthly_kpis_quoted_in_the_guide(cdnow):
     k = ecrm.metrics.kpis(cdnow)
     jan, mar = k.loc["1997-01"], k.loc["1997-03"]
-    assert (jan["gmv"], jan["orders"], jan["buyers"], jan["new_buyers"]) == pytest.approx((299060.17, 8767, 7846, 7846))
+    assert (jan["gmv"], jan["orders"], jan["buyers"], jan["new_buyers"]) == pytest.approx(
+        (299060.17, 8767, 7846, 7846)
+    )
     assert (mar["new_buyers"], mar["returning_buyers"]) == (7248, 2276)
     assert k.loc["1997-04", "new_buyers"] == 0  # CDNOW's cohort was acquired in Q1 1997
     assert k.loc["1998-06", "buyers"] == 1506
@@ -361,6 +389,11 @@ def test_cdnow_cohorts_quoted_in_the_guide(cdnow):
     assert r.loc["1997-02", "retained"] == 1157
     assert round(ecrm.metrics.repurchase_rate(cdnow), 4) == 0.4886
     assert round(ecrm.metrics.repurchase_rate(cdnow, window_days=90), 4) == 0.2922
+    km = ecrm.metrics.time_to_second_purchase(cdnow)
+    assert km.loc[[30, 90, 180, 365], "repurchased"].round(3).tolist() == [0.175, 0.292, 0.375, 0.459]
+    # Every CDNOW customer is observed > 90 days, so KM at 90 days is the plain 90-day rate.
+    assert km.loc[90, "repurchased"] == pytest.approx(ecrm.metrics.repurchase_rate(cdnow, window_days=90))
+    assert np.isnan(km.attrs["median_days"]) and km.attrs["n_customers"] == 23570
 
 
 def test_plots(cdnow):
@@ -376,3 +409,28 @@ def test_plots(cdnow):
     ax = ecrm.plotting.kpi_trend(k, ["gmv"])
     assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "period"
     plt.close("all")
+
+
+def test_guide_kpi_table_matches_the_code(cdnow):
+    """Every row of the monthly table in docs/guide/metrics.md is what kpis() returns."""
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[1] / "docs" / "guide" / "metrics.md"
+    rows = [line for line in guide.read_text(encoding="utf-8").splitlines() if line.startswith("| 199")]
+    k = ecrm.metrics.kpis(cdnow)
+    assert len(rows) == len(k) + 3  # 18 KPI rows and 3 cohort rows
+    for line in rows[: len(k)]:
+        cells = [c.strip().replace(",", "") for c in line.strip("|").split("|")]
+        row = k.loc[cells[0]]
+        assert float(cells[1]) == pytest.approx(row["gmv"])
+        assert [int(c) for c in cells[2:6]] == [
+            row[c] for c in ("orders", "buyers", "new_buyers", "returning_buyers")
+        ]
+        assert float(cells[6]) == round(row["aov"], 2)
+        assert float(cells[7]) == round(row["repeat_purchase_rate"], 3)
+    c = ecrm.metrics.cohort_retention(cdnow)
+    for line in rows[len(k) :]:
+        cells = [x.strip() for x in line.strip("|").split("|")]
+        got = c.loc[cells[0], [0, 1, 2, 3, 6, 12, 15, 17]].round(3).tolist()
+        quoted = [float(x) if x != "—" else np.nan for x in cells[1:]]
+        np.testing.assert_array_equal(got, quoted)

@@ -11,10 +11,50 @@ T = pd.Timestamp
 NaT = pd.NaT
 # id, customer, channel, category, created, first response, resolved, contacts, csat
 ROWS = [
-    (1, "c1", "chat", "complaint", T("2024-05-01 00:00"), T("2024-05-01 01:00"), T("2024-05-01 04:00"), 1, 5.0),
-    (2, "c1", "chat", "delivery", T("2024-05-01 06:00"), T("2024-05-01 08:00"), T("2024-05-02 06:00"), 2, 3.0),
-    (3, "c2", "chat", "complaint", T("2024-05-02 00:00"), T("2024-05-02 03:00"), T("2024-05-06 00:00"), 1, np.nan),
-    (4, "c2", "email", "product", T("2024-05-01 00:00"), T("2024-05-01 04:00"), T("2024-05-04 00:00"), 1, 4.0),
+    (
+        1,
+        "c1",
+        "chat",
+        "complaint",
+        T("2024-05-01 00:00"),
+        T("2024-05-01 01:00"),
+        T("2024-05-01 04:00"),
+        1,
+        5.0,
+    ),
+    (
+        2,
+        "c1",
+        "chat",
+        "delivery",
+        T("2024-05-01 06:00"),
+        T("2024-05-01 08:00"),
+        T("2024-05-02 06:00"),
+        2,
+        3.0,
+    ),
+    (
+        3,
+        "c2",
+        "chat",
+        "complaint",
+        T("2024-05-02 00:00"),
+        T("2024-05-02 03:00"),
+        T("2024-05-06 00:00"),
+        1,
+        np.nan,
+    ),
+    (
+        4,
+        "c2",
+        "email",
+        "product",
+        T("2024-05-01 00:00"),
+        T("2024-05-01 04:00"),
+        T("2024-05-04 00:00"),
+        1,
+        4.0,
+    ),
     (5, "c3", "email", "complaint", T("2024-05-02 00:00"), T("2024-05-02 10:00"), NaT, np.nan, np.nan),
     (6, "c3", "email", "refund", T("2024-05-09 12:00"), NaT, NaT, np.nan, np.nan),
     (7, "c1", "chat", "complaint", T("2024-05-08 00:00"), NaT, NaT, np.nan, np.nan),
@@ -131,7 +171,9 @@ def test_customer_features_hand_computed():
 def test_bad_input_messages():
     late = TICKETS.copy()
     late.loc[2, "first_response_at"] = T("2024-05-01 23:00")
-    with pytest.raises(SchemaError, match=r"sla: column 'first_response_at' is before 'created_at' in 1 of 7 row"):
+    with pytest.raises(
+        SchemaError, match=r"sla: column 'first_response_at' is before 'created_at' in 1 of 7 row"
+    ):
         ecrm.service.sla(late)
     try:
         ecrm.service.sla(late)
@@ -166,7 +208,9 @@ def test_string_and_zone_aware_dates():
         created_at=TICKETS["created_at"].dt.strftime("%Y-%m-%dT%H:%M"),
         first_response_at=TICKETS["first_response_at"].dt.strftime("%Y-%m-%dT%H:%M"),
     )
-    pd.testing.assert_frame_equal(ecrm.service.sla(as_text, as_of=AS_OF), ecrm.service.sla(TICKETS, as_of=AS_OF))
+    pd.testing.assert_frame_equal(
+        ecrm.service.sla(as_text, as_of=AS_OF), ecrm.service.sla(TICKETS, as_of=AS_OF)
+    )
     zoned = TICKETS.copy()
     for c in ("created_at", "first_response_at", "resolved_at"):
         zoned[c] = zoned[c].dt.tz_localize("Asia/Shanghai")
@@ -198,7 +242,11 @@ def test_make_tickets():
     assert t["resolved_at"].max() < T("2024-04-01") and 0 < (~resolved).sum() < 300
     s = ecrm.service.sla(t, by="channel")
     # chat and phone are answered faster than email by construction
-    assert s.loc["phone", "response_median_hours"] < s.loc["chat", "response_median_hours"] < s.loc["email", "response_median_hours"]
+    assert (
+        s.loc["phone", "response_median_hours"]
+        < s.loc["chat", "response_median_hours"]
+        < s.loc["email", "response_median_hours"]
+    )
     with pytest.raises(SchemaError, match="n_tickets=0"):
         ecrm.datasets.make_tickets(0)
 
@@ -209,8 +257,12 @@ def test_guide_numbers():
     assert (s["tickets"], s["open"]) == (5000, 113)
     assert round(s["response_within_sla"], 3) == 0.931
     assert round(s["resolution_within_sla"], 3) == 0.793
+    assert round(s["first_contact_resolution"], 3) == 0.769 and round(s["csat_mean"], 2) == 4.43
+    assert (round(s["response_median_hours"], 1), round(s["resolution_p90_hours"], 1)) == (3.1, 102.5)
     by = ecrm.service.sla(t, by="channel")
     assert round(by.loc["email", "response_within_sla"], 3) == 0.846
+    assert by["first_contact_resolution"].round(3).tolist() == [0.740, 0.761, 0.789, 0.767]
+    assert by["open"].tolist() == [21, 32, 45, 15]
 
 
 def test_sla_dashboard():

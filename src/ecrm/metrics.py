@@ -528,20 +528,6 @@ def _retention_table(log: _Log) -> pd.DataFrame:
     return out
 
 
-_RETENTION_DOC = """
-    Parameters
-    ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns (not activity).
-    freq : {"D", "W", "M", "Q"}
-        Calendar period.
-    customer_col, date_col, amount_col : str
-        Column names.
-    as_of : date-like, optional
-        Snapshot instant; later rows are left out.
-"""
-
-
 def retention_rate(
     transactions: pd.DataFrame,
     *,
@@ -558,7 +544,18 @@ def retention_rate(
     them also active in ``t``; ``retention_rate = retained / active_previous`` (NaN
     when nobody was active in ``t - 1``, e.g. the first period). Together with
     :func:`churn_rate` over the same base, ``retention_rate + churn_rate = 1``.
-    {params}
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order or order line; negative amounts are returns (not activity).
+    freq : {"D", "W", "M", "Q"}
+        Calendar period.
+    customer_col, date_col, amount_col : str
+        Column names.
+    as_of : date-like, optional
+        Snapshot instant; later rows are left out.
+
     Returns
     -------
     pandas.DataFrame
@@ -616,7 +613,18 @@ def churn_rate(
     ``churn_rate = churned / active_previous = 1 - retention_rate`` (NaN when nobody
     was active in ``t - 1``). This is the non-contractual, period-to-period churn of
     e-commerce practice; a churned customer may come back later.
-    {params}
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order or order line; negative amounts are returns (not activity).
+    freq : {"D", "W", "M", "Q"}
+        Calendar period.
+    customer_col, date_col, amount_col : str
+        Column names.
+    as_of : date-like, optional
+        Snapshot instant; later rows are left out.
+
     Returns
     -------
     pandas.DataFrame
@@ -653,10 +661,6 @@ def churn_rate(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["churn_rate"] = out["churned"] / out["active_previous"].where(out["active_previous"] > 0)
     return out[["active", "active_previous", "churned", "churn_rate"]]
-
-
-retention_rate.__doc__ = retention_rate.__doc__.replace("{params}", _RETENTION_DOC)
-churn_rate.__doc__ = churn_rate.__doc__.replace("{params}", _RETENTION_DOC)
 
 
 def _first_two_orders(log: _Log) -> tuple[np.ndarray, np.ndarray]:

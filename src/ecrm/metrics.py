@@ -510,7 +510,26 @@ def _active_pairs(log: _Log) -> tuple[np.ndarray, np.ndarray]:
     return _unpack_high(keys, shift, uniques), keys & ((np.int64(1) << shift) - 1)
 
 
-def _retention_table(log: _Log) -> pd.DataFrame:
+def _period_rate(
+    transactions: pd.DataFrame,
+    rate: str,
+    freq: str,
+    customer_col: str,
+    date_col: str,
+    amount_col: str,
+    as_of: object,
+) -> pd.DataFrame:
+    """The retention or churn table: one definition of the base for both rates."""
+    log = _log(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        order_col=None,
+        as_of=as_of,
+        freq=freq,
+        what=rate,
+    )
     n_periods = log.last - log.base + 1
     customer, period = _active_pairs(log)
     active = np.bincount(period, minlength=n_periods)
@@ -520,8 +539,11 @@ def _retention_table(log: _Log) -> pd.DataFrame:
     again[1:] = (customer[1:] == customer[:-1]) & (period[1:] == period[:-1] + 1)
     retained = np.bincount(period[again], minlength=n_periods)
     base = np.concatenate(([0], active[:-1]))
+    count, counted = ("retained", retained) if rate == "retention_rate" else ("churned", base - retained)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(base > 0, counted / base, np.nan)
     out = pd.DataFrame(
-        {"active": active, "active_previous": base, "retained": retained, "churned": base - retained},
+        {"active": active, "active_previous": base, count: counted, rate: share},
         index=_period_index(np.arange(log.base, log.last + 1), log.freq, "period"),
     )
     out.attrs.update(as_of=log.as_of, freq=log.freq)
@@ -581,20 +603,7 @@ def retention_rate(
     2024-02       2                2         1             0.5
     2024-03       1                2         1             0.5
     """
-    log = _log(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=None,
-        as_of=as_of,
-        freq=freq,
-        what="retention_rate",
-    )
-    out = _retention_table(log)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["retention_rate"] = out["retained"] / out["active_previous"].where(out["active_previous"] > 0)
-    return out[["active", "active_previous", "retained", "retention_rate"]]
+    return _period_rate(transactions, "retention_rate", freq, customer_col, date_col, amount_col, as_of)
 
 
 def churn_rate(
@@ -647,20 +656,7 @@ def churn_rate(
     >>> ecrm.metrics.churn_rate(tx)["churn_rate"].tolist()
     [nan, 0.5, 0.5]
     """
-    log = _log(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=None,
-        as_of=as_of,
-        freq=freq,
-        what="churn_rate",
-    )
-    out = _retention_table(log)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["churn_rate"] = out["churned"] / out["active_previous"].where(out["active_previous"] > 0)
-    return out[["active", "active_previous", "churned", "churn_rate"]]
+    return _period_rate(transactions, "churn_rate", freq, customer_col, date_col, amount_col, as_of)
 
 
 def _first_two_orders(log: _Log) -> tuple[np.ndarray, np.ndarray]:

@@ -8,5 +8,13 @@ from known parameters so that models can be tested for parameter recovery.
 from ._cdnow import load_cdnow, load_cdnow_sample
 from ._surveys import make_surveys
 from ._synthetic import CDNOW_PARAMS, make_transactions
+from ._tickets import make_tickets
 
-__all__ = ["CDNOW_PARAMS", "load_cdnow", "load_cdnow_sample", "make_surveys", "make_transactions"]
+__all__ = [
+    "CDNOW_PARAMS",
+    "load_cdnow",
+    "load_cdnow_sample",
+    "make_surveys",
+    "make_tickets",
+    "make_transactions",
+]

@@ -809,11 +809,14 @@ class Ledger:
                     "events: tier_basis='spend' needs an 'amount' column (the qualifying spend of "
                     "each earn, as written by LoyaltyProgram.earn_events)"
                 )
-            amount = _schema.amounts(ev, "amount", "events").to_numpy()
-            earn_amount = np.where(self._type == _EARN, amount, 0.0)
-            bad = (self._type == _EARN) & ~(earn_amount >= 0)
-            if bad.any():
-                raise _schema.bad_rows("events", "amount", "is negative on earn events", ev, bad)
+            is_earn = self._type == _EARN
+            earns_only = ev.loc[is_earn]
+            earn_amount = np.zeros(len(ev))
+            if len(earns_only):
+                earn_amount[is_earn] = _schema.amounts(earns_only, "amount", "events (earn rows)").to_numpy()
+            negative = earn_amount < 0
+            if negative.any():
+                raise _schema.bad_rows("events", "amount", "is negative on earn events", ev, negative)
         else:
             earn_amount = np.ones(len(ev))
         window = np.int64(program.tier_window_days) * _NS_PER_DAY

@@ -6,6 +6,7 @@ from known parameters so that models can be tested for parameter recovery.
 """
 
 from ._cdnow import load_cdnow, load_cdnow_sample
+from ._loyalty import make_loyalty_events
 from ._synthetic import CDNOW_PARAMS, make_transactions
 
-__all__ = ["CDNOW_PARAMS", "load_cdnow", "load_cdnow_sample", "make_transactions"]
+__all__ = ["CDNOW_PARAMS", "load_cdnow", "load_cdnow_sample", "make_loyalty_events", "make_transactions"]

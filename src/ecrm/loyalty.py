@@ -487,14 +487,14 @@ class Ledger:
             bad_custs, first_pos = np.unique(s_cust[first], return_index=True)
             bad_rows = rows[first][first_pos]
             available = (credit_cum - expired_cum - debit_cum + s_debit)[first][first_pos]
-            ids = ev["event_id"].to_numpy()[bad_rows]
+            shown = slice(0, 10)
             detail = ", ".join(
-                f"{i!r} ({t} {p} > {a} available)"
+                f"{i!r} ({_TYPE_NAMES[t]} {p} > {a} available)"
                 for i, t, p, a in zip(
-                    ids[:10],
-                    ev["type"].to_numpy()[bad_rows][:10],
-                    s_points[first][first_pos][:10],
-                    available[:10],
+                    ev["event_id"].to_numpy()[bad_rows][shown].tolist(),
+                    kind[bad_rows][shown].tolist(),
+                    s_points[first][first_pos][shown].tolist(),
+                    available[shown].tolist(),
                     strict=True,
                 )
             )
@@ -1077,7 +1077,7 @@ class Ledger:
         2024-02       0        50              NaN
         """
         _time.check_choice(freq, "freq", ("M", "Q", "Y"))
-        _, tick = self._as_of(as_of)
+        stamp, tick = self._as_of(as_of)
         expired = self.expire(as_of)
         ev = self.events.loc[self._ticks <= tick]
         points = ev["points"].to_numpy(np.int64)
@@ -1095,7 +1095,8 @@ class Ledger:
         wall = flows["ts"].dt.tz_localize(None) if getattr(flows["ts"].dtype, "tz", None) else flows["ts"]
         period = wall.dt.to_period(freq)
         out = flows.drop(columns="ts").groupby(period.rename("period")).sum()
-        out = out.reindex(pd.period_range(out.index.min(), out.index.max(), freq=freq, name="period"), fill_value=0)
+        last = (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).to_period(freq)
+        out = out.reindex(pd.period_range(out.index.min(), last, freq=freq, name="period"), fill_value=0)
         out["net_change"] = out["issued"] + out["adjusted"] - out["redeemed"] - out["reversed"] - out["expired"]
         issued = out["issued"].to_numpy(dtype=float)
         out["redemption_rate"] = np.divide(

@@ -353,6 +353,25 @@ def _window_sums_before(cust: np.ndarray, ticks: np.ndarray, leave: np.ndarray, 
     return out
 
 
+def _stream_order(
+    cust: np.ndarray, time: np.ndarray, prio: np.ndarray, code: np.ndarray, lot_time: np.ndarray, policy: str | None
+) -> np.ndarray:
+    """Sort by customer, time, priority (expiry, credit, debit), then lot order / event id.
+
+    Expiry marks sharing an instant must follow lot order (earn time, then event id). Under
+    "rolling" expiry marks share an instant only when their lots share an earn time, so
+    the event id alone orders them and the earn-time key is needed for "end_of_year" only.
+    Time and priority are packed into one key when the time span allows (fewer passes).
+    """
+    keys = [code] if policy != "end_of_year" else [code, lot_time]
+    low, high = (int(time.min()), int(time.max())) if time.size else (0, 0)
+    if high - low < 2**60:
+        keys += [(time - low) * 4 + prio]
+    else:
+        keys += [prio, time]
+    return np.lexsort((*keys, cust))
+
+
 def _grouped_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Inclusive cumulative sum restarting at each change of ``groups`` (groups contiguous)."""
     total = np.cumsum(values)
@@ -448,15 +467,14 @@ class Ledger:
         expiry = self.program._expiry_instants(ticks[lots], ts.iloc[lots] if lots.size else ts)
         n_lots = lots.size
 
-        # One merged stream: every event, plus one expiry mark per lot.
-        rows = np.concatenate([np.arange(n), lots])
-        s_time = np.concatenate([ticks, expiry])
-        s_prio = np.concatenate([np.where(credit, _CREDIT, _DEBIT).astype(np.int8), np.zeros(n_lots, np.int8)])
-        # Lots are ordered by (earn time, event code); expiry marks follow the same order.
-        s_lot_time = np.concatenate([ticks, ticks[lots]])
+        # One merged stream: every event, plus one expiry mark per lot that can expire.
+        marked = lots[expiry < _NEVER]
+        rows = np.concatenate([np.arange(n), marked])
+        s_time = np.concatenate([ticks, expiry[expiry < _NEVER]])
+        s_prio = np.concatenate([np.where(credit, _CREDIT, _DEBIT).astype(np.int8), np.zeros(marked.size, np.int8)])
         s_code = code[rows]
         s_cust = cust[rows]
-        order = np.lexsort((s_code, s_lot_time, s_prio, s_time, s_cust))
+        order = _stream_order(s_cust, s_time, s_prio, s_code, ticks[rows], self.program.expiry_policy)
         s_cust, s_time, s_prio, rows = s_cust[order], s_time[order], s_prio[order], rows[order]
         is_expiry = order >= n
         s_points = np.abs(points[rows])

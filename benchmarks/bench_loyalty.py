@@ -22,7 +22,7 @@ import ecrm
 from ecrm.loyalty import Ledger, LoyaltyProgram
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_loyalty import reference  # noqa: E402  (the reference loop lives with the tests)
+from test_loyalty import reference
 
 
 def main() -> None:
@@ -33,7 +33,12 @@ def main() -> None:
     program = LoyaltyProgram(expiry_days=365)
     # ~10 events per customer: 6 earns on average plus redemptions, reversals, adjustments.
     ev = ecrm.datasets.make_loyalty_events(
-        args.customers, "2022-01-01", "2024-12-31", program=program, earns_per_customer=6.3, redeem_prob=0.55,
+        args.customers,
+        "2022-01-01",
+        "2024-12-31",
+        program=program,
+        earns_per_customer=6.3,
+        redeem_prob=0.55,
         random_state=0,
     )
     as_of = pd.Timestamp("2024-12-31")
@@ -44,8 +49,10 @@ def main() -> None:
     built = time.perf_counter() - start
     balances = ledger.balances(as_of)
     total = time.perf_counter() - start
-    print(f"ecrm Ledger build {built:.2f} s + balances {total - built:.2f} s = {total:.2f} s "
-          f"({len(ev) / total:,.0f} events/s); target < 20 s: {'OK' if total < 20 else 'MISSED'}")
+    print(
+        f"ecrm Ledger build {built:.2f} s + balances {total - built:.2f} s = {total:.2f} s "
+        f"({len(ev) / total:,.0f} events/s); target < 20 s: {'OK' if total < 20 else 'MISSED'}"
+    )
 
     # Reference loop on whole customers adding up to about --slice-events events.
     sizes = ev.groupby("customer_id").size()
@@ -58,9 +65,7 @@ def main() -> None:
     print(f"reference loop on {len(part):,} events: {ref_time:.2f} s ({len(part) / ref_time:,.0f} events/s)")
     print(f"ratio (events/s, ecrm / reference): {(len(ev) / total) / (len(part) / ref_time):,.0f}x")
     got = balances.loc[list(expected)]
-    same = all(
-        int(got.loc[c, k]) == v for c, flows in expected.items() for k, v in flows.items()
-    )
+    same = all(int(got.loc[c, k]) == v for c, flows in expected.items() for k, v in flows.items())
     print(f"balances on the slice agree with the reference: {same}")
 
 

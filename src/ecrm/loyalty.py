@@ -333,7 +333,9 @@ class LoyaltyProgram:
         return np.round(amount * _SPEND_SCALE).astype(np.int64)
 
 
-def _window_sums_before(cust: np.ndarray, ticks: np.ndarray, leave: np.ndarray, value: np.ndarray) -> np.ndarray:
+def _window_sums_before(
+    cust: np.ndarray, ticks: np.ndarray, leave: np.ndarray, value: np.ndarray
+) -> np.ndarray:
     """For each row, the sum of ``value`` over the same customer's rows in force strictly
     before it: entered before ``ticks`` and not yet left (``leave > ticks``).
 
@@ -354,7 +356,12 @@ def _window_sums_before(cust: np.ndarray, ticks: np.ndarray, leave: np.ndarray, 
 
 
 def _stream_order(
-    cust: np.ndarray, time: np.ndarray, prio: np.ndarray, code: np.ndarray, lot_time: np.ndarray, policy: str | None
+    cust: np.ndarray,
+    time: np.ndarray,
+    prio: np.ndarray,
+    code: np.ndarray,
+    lot_time: np.ndarray,
+    policy: str | None,
 ) -> np.ndarray:
     """Sort by customer, time, priority (expiry, credit, debit), then lot order / event id.
 
@@ -446,8 +453,8 @@ class Ledger:
         self.program = LoyaltyProgram() if program is None else program
         if not isinstance(self.program, LoyaltyProgram):
             raise SchemaError(f"program: expected a LoyaltyProgram, got {type(self.program).__name__}")
-        (self.events, self._type, self._codes, self._cust, self._customers, self._ref_row) = _validated_events(
-            events
+        (self.events, self._type, self._codes, self._cust, self._customers, self._ref_row) = (
+            _validated_events(events)
         )
         self._build()
 
@@ -471,7 +478,9 @@ class Ledger:
         marked = lots[expiry < _NEVER]
         rows = np.concatenate([np.arange(n), marked])
         s_time = np.concatenate([ticks, expiry[expiry < _NEVER]])
-        s_prio = np.concatenate([np.where(credit, _CREDIT, _DEBIT).astype(np.int8), np.zeros(marked.size, np.int8)])
+        s_prio = np.concatenate(
+            [np.where(credit, _CREDIT, _DEBIT).astype(np.int8), np.zeros(marked.size, np.int8)]
+        )
         s_code = code[rows]
         s_cust = cust[rows]
         order = _stream_order(s_cust, s_time, s_prio, s_code, ticks[rows], self.program.expiry_policy)
@@ -796,7 +805,9 @@ class Ledger:
         keep = (times <= tick) & ~(expiry_mark & (delta == 0))
         ids = self.events["event_id"].to_numpy()[rows]
         labels = np.where(
-            expiry_mark, pd.Series(ids, dtype=object).map(lambda i: f"expire:{i}").to_numpy(), ids.astype(object)
+            expiry_mark,
+            pd.Series(ids, dtype=object).map(lambda i: f"expire:{i}").to_numpy(),
+            ids.astype(object),
         )
         out = pd.DataFrame(
             {
@@ -969,7 +980,9 @@ class Ledger:
             ups[i] = int((tier[both] > previous[both]).sum())
             downs[i] = int((tier[both] < previous[both]).sum())
             previous = tier
-        out = pd.DataFrame(counts, index=periods, columns=list(self.program.tier_labels(np.arange(n_tiers), lang)))
+        out = pd.DataFrame(
+            counts, index=periods, columns=list(self.program.tier_labels(np.arange(n_tiers), lang))
+        )
         out["upgrades"] = ups
         out["downgrades"] = downs
         return out
@@ -1115,7 +1128,9 @@ class Ledger:
         out = flows.drop(columns="ts").groupby(period.rename("period")).sum()
         last = (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).to_period(freq)
         out = out.reindex(pd.period_range(out.index.min(), last, freq=freq, name="period"), fill_value=0)
-        out["net_change"] = out["issued"] + out["adjusted"] - out["redeemed"] - out["reversed"] - out["expired"]
+        out["net_change"] = (
+            out["issued"] + out["adjusted"] - out["redeemed"] - out["reversed"] - out["expired"]
+        )
         issued = out["issued"].to_numpy(dtype=float)
         out["redemption_rate"] = np.divide(
             out["redeemed"].to_numpy(dtype=float), issued, out=np.full(len(out), np.nan), where=issued > 0
@@ -1140,7 +1155,9 @@ def _validated_events(
     # The ledger computes in integer nanoseconds.
     ts = _schema.dates(frame, "ts", what).dt.as_unit("ns")
     extra = [c for c in frame.columns if c not in ("event_id", "customer_id", "ts", "type", "points")]
-    clean = pd.DataFrame({"event_id": frame["event_id"].to_numpy(), "customer_id": frame["customer_id"].to_numpy()})
+    clean = pd.DataFrame(
+        {"event_id": frame["event_id"].to_numpy(), "customer_id": frame["customer_id"].to_numpy()}
+    )
     clean["ts"] = ts.to_numpy() if getattr(ts.dtype, "tz", None) is None else ts.array
     clean["type"] = frame["type"].to_numpy()
     clean["points"] = frame["points"].to_numpy()

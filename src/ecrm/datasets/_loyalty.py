@@ -81,7 +81,11 @@ def make_loyalty_events(
     program = LoyaltyProgram() if program is None else program
     if not (isinstance(n_customers, int | np.integer) and n_customers > 0):
         raise SchemaError(f"n_customers={n_customers!r} must be a positive integer")
-    for name, p in (("redeem_prob", redeem_prob), ("reverse_prob", reverse_prob), ("adjust_prob", adjust_prob)):
+    for name, p in (
+        ("redeem_prob", redeem_prob),
+        ("reverse_prob", reverse_prob),
+        ("adjust_prob", adjust_prob),
+    ):
         if not 0 <= p <= 1:
             raise SchemaError(f"{name}={p!r} must be in [0, 1]")
     t0, t1 = pd.Timestamp(start).as_unit("ns"), pd.Timestamp(end).as_unit("ns")

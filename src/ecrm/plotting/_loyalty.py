@@ -42,7 +42,9 @@ def points_flow(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     ax = axes(ax)
     x = np.arange(len(summary))
     width = 0.27
-    for i, (col, color) in enumerate((("issued", "#4C72B0"), ("redeemed", "#55A868"), ("expired", "#C44E52"))):
+    for i, (col, color) in enumerate(
+        (("issued", "#4C72B0"), ("redeemed", "#55A868"), ("expired", "#C44E52"))
+    ):
         ax.bar(x + (i - 1) * width, summary[col].to_numpy(), width, label=col, color=color)
     ax.plot(x, summary["net_change"].to_numpy(), color="black", marker=".", label="net change")
     ax.axhline(0, color="grey", linewidth=0.5)

@@ -379,6 +379,11 @@ def _stream_order(
     return np.lexsort((*keys, cust))
 
 
+def _expire_ids(lot_ids: np.ndarray) -> np.ndarray:
+    """Event ids of generated expire events: ``"expire:"`` + the lot's event id."""
+    return pd.Series(lot_ids, dtype=object).map(lambda i: f"expire:{i}").to_numpy()
+
+
 def _grouped_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Inclusive cumulative sum restarting at each change of ``groups`` (groups contiguous)."""
     total = np.cumsum(values)
@@ -697,7 +702,7 @@ class Ledger:
         ids = self.events["event_id"].to_numpy()[rows]
         out = pd.DataFrame(
             {
-                "event_id": pd.Series(ids, dtype=object).map(lambda i: f"expire:{i}").to_numpy(),
+                "event_id": _expire_ids(ids),
                 "customer_id": self.events["customer_id"].to_numpy()[rows],
                 "ts": _time.from_instants(lot["expiry"][due], self._like),
                 "type": "expire",
@@ -806,7 +811,7 @@ class Ledger:
         ids = self.events["event_id"].to_numpy()[rows]
         labels = np.where(
             expiry_mark,
-            pd.Series(ids, dtype=object).map(lambda i: f"expire:{i}").to_numpy(),
+            _expire_ids(ids),
             ids.astype(object),
         )
         out = pd.DataFrame(

@@ -381,7 +381,7 @@ def _stream_order(
 
 def _expire_ids(lot_ids: np.ndarray) -> np.ndarray:
     """Event ids of generated expire events: ``"expire:"`` + the lot's event id."""
-    return pd.Series(lot_ids, dtype=object).map(lambda i: f"expire:{i}").to_numpy()
+    return ("expire:" + pd.Series(lot_ids).astype(str)).to_numpy(dtype=object)
 
 
 def _grouped_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:

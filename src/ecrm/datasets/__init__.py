@@ -6,6 +6,7 @@ from known parameters so that models can be tested for parameter recovery.
 """
 
 from ._cdnow import load_cdnow, load_cdnow_sample
+from ._loyalty import make_loyalty_events
 from ._surveys import make_surveys
 from ._synthetic import CDNOW_PARAMS, make_transactions
 from ._tickets import make_tickets
@@ -14,6 +15,7 @@ __all__ = [
     "CDNOW_PARAMS",
     "load_cdnow",
     "load_cdnow_sample",
+    "make_loyalty_events",
     "make_surveys",
     "make_tickets",
     "make_transactions",

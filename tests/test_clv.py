@@ -161,3 +161,124 @@ def test_bad_arguments(cal):
         CLVModel().fit(cal.iloc[:0])
     with pytest.raises(SchemaError, match="t=-1 must be a finite number"):
         CLVModel(spend_model=None).fit(cal).expected_purchases(-1)
+
+
+def test_expected_spend_matches_lifetimes_gamma_gamma(cal, bgnbd):
+    rep = cal[cal["frequency"] > 0]
+    direct = GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
+    expected = direct.conditional_expected_average_profit(cal["frequency"], cal["monetary_value"])
+    np.testing.assert_allclose(bgnbd.expected_spend(), expected, rtol=1e-4)
+    # One-time buyers get the population mean p * gamma / (q - 1) (Fader and Hardie 2013).
+    p, q, g = bgnbd.params_.loc[["p", "q", "gamma"], "estimate"]
+    assert bgnbd.expected_spend()[cal["frequency"] == 0].iloc[0] == pytest.approx(p * g / (q - 1))
+
+
+def test_predict_clv_is_the_discounted_sum_written_out(cal, bgnbd):
+    clv = bgnbd.predict_clv(horizon=3, freq="M", discount_rate=0.02, margin=0.3)
+    bg = BetaGeoFitter().fit(cal["frequency"], cal["recency"], cal["T"])
+    month = 30.4375 / 7  # weeks
+    cum = [bg.predict(k * month, cal["frequency"], cal["recency"], cal["T"]) for k in (1, 2, 3)]
+    discounted = cum[0] / 1.02 + (cum[1] - cum[0]) / 1.02**2 + (cum[2] - cum[1]) / 1.02**3
+    np.testing.assert_allclose(clv["clv"], 0.3 * bgnbd.expected_spend() * discounted, rtol=1e-6)
+    np.testing.assert_allclose(clv["expected_purchases"], cum[2], rtol=1e-6)
+    assert list(clv.columns) == ["p_alive", "expected_purchases", "expected_spend", "clv"]
+    assert clv.index.equals(cal.index)
+
+
+def test_predict_clv_agrees_with_lifetimes_in_days(cdnow_sample):
+    # In days lifetimes' month is 30 days: ask ecrm for 30-day periods via freq="D" steps.
+    summary = ecrm.customer_summary(cdnow_sample, as_of="1997-09-30")
+    model = CLVModel().fit(summary)
+    weekly = model.predict_clv(horizon=12, freq="W", discount_rate=0.0)["clv"]
+    lt = model.spend_fitter_.customer_lifetime_value(
+        model.purchase_fitter_,
+        summary["frequency"],
+        summary["recency"],
+        summary["T"],
+        summary["monetary_value"],
+        time=12,
+        discount_rate=0.0,
+        freq="D",
+    )
+    # Undiscounted: both are spend * E[X(horizon)]; 12 weeks = 84 days, lifetimes' 360 days.
+    ratio = model.expected_purchases(84.0) / model.expected_purchases(360.0)
+    np.testing.assert_allclose(weekly, lt.to_numpy() * ratio.to_numpy(), rtol=1e-6)
+
+
+def test_holdout_counts_and_predictions(cdnow_sample):
+    res = ecrm.clv.evaluate_holdout(cdnow_sample, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    # Actual holdout purchases counted independently: distinct purchase days after the split.
+    after = cdnow_sample[cdnow_sample["order_date"] > "1997-09-30"]
+    actual = after.drop_duplicates(["customer_id", "order_date"]).groupby("customer_id").size()
+    actual = actual.reindex(res.customers.index, fill_value=0)
+    np.testing.assert_array_equal(res.customers["actual"], actual)
+    assert res.totals["actual"] == actual.sum() == 1882
+    # Predicted: BG/NBD conditional expectation over the 39-week holdout, from lifetimes.
+    cal = ecrm.customer_summary(cdnow_sample, as_of="1997-09-30", time_unit="W")
+    bg = BetaGeoFitter().fit(cal["frequency"], cal["recency"], cal["T"])
+    np.testing.assert_allclose(
+        res.customers["predicted"], bg.predict(39.0, cal["frequency"], cal["recency"], cal["T"]), rtol=1e-4
+    )
+    assert res.totals["pct_error"] == pytest.approx(100 * (res.totals["predicted"] / 1882 - 1))
+    table = res.conditional
+    assert list(table.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert table["n_customers"].sum() == 2357
+    assert table.loc["0", "n_customers"] == (cal["frequency"] == 0).sum()
+    seven_plus = res.customers[res.customers["frequency"] >= 7]
+    assert table.loc["7+", "actual"] == pytest.approx(seven_plus["actual"].mean())
+    # Tracking: cumulative repeat purchases reach the calibration and holdout totals.
+    track = res.tracking
+    assert track["actual"].iloc[-1] == cal["frequency"].sum() + 1882
+    at_split = track.loc[track["week_end"] == pd.Timestamp("1997-09-30"), "actual"]
+    assert at_split.iloc[0] == cal["frequency"].sum()
+    assert track["predicted"].is_monotonic_increasing and track["actual"].is_monotonic_increasing
+
+
+def test_tracking_prediction_is_the_cohort_sum_of_unconditional_expectations(cdnow_sample):
+    res = ecrm.clv.evaluate_holdout(cdnow_sample, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    bg = res.model.purchase_fitter_
+    first = cdnow_sample.groupby("customer_id")["order_date"].min()
+    week_end = res.tracking["week_end"].iloc[50] + pd.Timedelta(days=1)
+    age = (week_end - first).dt.days.to_numpy() / 7
+    assert res.tracking["predicted"].iloc[50] == pytest.approx(
+        bg.expected_number_of_purchases_up_to_time(age).sum()
+    )
+
+
+def test_holdout_bad_dates(cdnow_sample):
+    with pytest.raises(SchemaError, match=r"holdout_end=.* must be after calibration_end"):
+        ecrm.clv.evaluate_holdout(cdnow_sample, calibration_end="1998-01-01", holdout_end="1997-12-01")
+    with pytest.raises(SchemaError, match="calibration_end='soon' is not a date"):
+        ecrm.clv.evaluate_holdout(cdnow_sample, calibration_end="soon", holdout_end="1997-12-01")
+
+
+def test_parameter_recovery_from_synthetic_data():
+    truth = {"r": 0.5, "alpha": 6.0, "a": 0.7, "b": 2.5, "p": 6.0, "q": 4.0, "gamma": 15.0}
+    tx = ecrm.datasets.make_transactions(50_000, random_state=7, **truth)
+    est = CLVModel().fit(ecrm.customer_summary(tx, time_unit="W"))
+    # Within 6%: alpha comes out ~4% high (about 4 standard errors) because purchases on
+    # the same calendar day merge into one, which thins the heaviest buyers a little.
+    for name, value in truth.items():
+        assert est.params_.loc[name, "estimate"] == pytest.approx(value, rel=0.06), name
+        lo, hi = est.params_.loc[name, ["ci_lower", "ci_upper"]]
+        assert lo < hi
+
+
+def test_convergence_warning_names_the_penalizer():
+    flat = pd.DataFrame({"frequency": [3] * 50, "recency": [10.0] * 50, "T": [20.0] * 50})
+    with pytest.warns(ecrm.clv.ConvergenceWarning, match=r"did not converge.*penalizer=0\.001"):
+        model = CLVModel(spend_model=None).fit(flat)
+    assert model.params_["estimate"].notna().all()  # estimates are kept, not a crash
+    # It is also scikit-learn's ConvergenceWarning.
+    from sklearn.exceptions import ConvergenceWarning
+
+    assert issubclass(ecrm.clv.ConvergenceWarning, ConvergenceWarning)
+
+
+def test_non_positive_spend_is_left_out_with_a_warning(cal):
+    bad = cal.copy()
+    rows = bad.index[bad["frequency"] > 0][:3]
+    bad.loc[rows, "monetary_value"] = [-5.0, 0.0, -1.0]
+    with pytest.warns(ecrm.errors.DataDroppedWarning, match="left 3 repeat customer"):
+        model = CLVModel().fit(bad)
+    assert model.params_.loc["p", "estimate"] > 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,14 @@ from . import _schema, _time
 from .errors import DataDroppedWarning, EcrmWarning, SchemaError
 from .summary import customer_summary
 
-__all__ = ["PURCHASE_MODELS", "SPEND_MODELS", "CLVModel", "ConvergenceWarning"]
+__all__ = [
+    "PURCHASE_MODELS",
+    "SPEND_MODELS",
+    "CLVModel",
+    "ConvergenceWarning",
+    "HoldoutResult",
+    "evaluate_holdout",
+]
 
 PURCHASE_MODELS = ("bgnbd", "mbgnbd", "paretonbd")
 SPEND_MODELS = ("gamma_gamma", None)
@@ -285,11 +293,11 @@ class CLVModel(BaseEstimator):
         fitter = _fitters()[self.purchase_model](penalizer_coef=self.penalizer)
         start = {"initial_params": np.ones(4)} if self.purchase_model == "paretonbd" else {}
         p = self._patterns
-        fitter.fit(p["frequency"], p["recency"], p["T"], weights=counts, **start)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            fitter.fit(p["frequency"], p["recency"], p["T"], weights=counts, **start)
         self.purchase_fitter_ = fitter
         self.n_customers_ = int(counts.sum())
         self.n_patterns_ = int(counts.size)
-        self._warn_if_not_converged(fitter, self.purchase_model)
         estimates = fitter.params_.to_numpy()
         self.log_likelihood_ = _log_likelihood(
             self.purchase_model, estimates, p["frequency"], p["recency"], p["T"], counts
@@ -323,23 +331,28 @@ class CLVModel(BaseEstimator):
         x, m = cols["frequency"][usable], cols["monetary_value"][usable]
         first, _, counts = _distinct_rows(x, m)
         fitter = _fitters()["gamma_gamma"](penalizer_coef=self.penalizer)
-        fitter.fit(x[first], m[first], weights=counts)
-        self._warn_if_not_converged(fitter, "gamma_gamma")
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            fitter.fit(x[first], m[first], weights=counts)
         self.spend_fitter_ = fitter
         estimates = fitter.params_.to_numpy()
         self.spend_log_likelihood_ = _log_likelihood("gamma_gamma", estimates, x[first], m[first], counts)
         return self._param_rows("gamma_gamma", fitter, estimates, counts, (x[first], m[first]))
 
-    def _warn_if_not_converged(self, fitter: Any, model: str) -> None:
+    def _warn_if_not_converged(self, fitter: Any, model: str, se: np.ndarray) -> None:
         result = fitter.optimizer_result_
         if not result.success:
-            warnings.warn(
-                f"CLVModel: the {model} fit did not converge ({result.message}); the estimates "
-                f"may be unreliable. Try a small penalizer, e.g. CLVModel(penalizer=0.001), "
-                f"or check the data (penalizer is now {self.penalizer})",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
+            reason = f"the optimiser stopped: {result.message}"
+        elif not np.isfinite(se).all():
+            reason = "the likelihood is flat or not concave at the estimates (no standard errors)"
+        else:
+            return
+        warnings.warn(
+            f"CLVModel: the {model} fit did not converge ({reason}); the estimates may be "
+            f"unreliable. Try a small penalizer, e.g. CLVModel(penalizer=0.001), or check "
+            f"that the data have enough repeat customers (penalizer is now {self.penalizer})",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
     def _param_rows(
         self, model: str, fitter: Any, estimates: np.ndarray, counts: np.ndarray, data: tuple = ()
@@ -350,6 +363,8 @@ class CLVModel(BaseEstimator):
             p = self._patterns
             data = data or (p["frequency"], p["recency"], p["T"])
             se = _standard_errors(model, estimates, *data, counts)
+        se = np.where(np.isfinite(se), se, np.nan)
+        self._warn_if_not_converged(fitter, model, se)
         out = pd.DataFrame(
             {
                 "model": model,
@@ -472,6 +487,137 @@ class CLVModel(BaseEstimator):
         )
         return np.asarray(values, dtype=float)
 
+    def expected_spend(self, summary: pd.DataFrame | None = None) -> pd.Series:
+        """Expected mean order value of each customer under the Gamma-Gamma model.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame, optional
+            A customer summary with ``frequency`` and ``monetary_value``; default: the
+            fitted customers.
+
+        Returns
+        -------
+        pandas.Series
+            ``expected_spend``, indexed by customer id: E[M | x, m] = w m + (1 - w)
+            p gamma / (q - 1) with w = p x / (p x + q - 1), a shrinkage of the observed
+            mean towards the population mean (which one-time buyers get).
+
+        References
+        ----------
+        Fader, P. S. and Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
+        http://brucehardie.com/notes/025/ (eq. 5).
+
+        Examples
+        --------
+        >>> import ecrm
+        >>> cal = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample(), as_of="1997-09-30",
+        ...                             time_unit="W")
+        >>> ecrm.clv.CLVModel().fit(cal).expected_spend().loc[[1, 3]].round(2)
+        customer_id
+        1    24.65
+        3    35.17
+        Name: expected_spend, dtype: float64
+        """
+        self._check_fitted()
+        if self.spend_fitter_ is None:
+            raise SchemaError("expected_spend needs a spend model; fit with spend_model='gamma_gamma'")
+        _, _, index, cols = self._patterns_of(summary, need_monetary=True)
+        return pd.Series(self._spend(cols), index=index, name="expected_spend")
+
+    def _spend(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        values = self.spend_fitter_.conditional_expected_average_profit(
+            cols["frequency"], cols["monetary_value"]
+        )
+        return np.asarray(values, dtype=float)
+
+    def predict_clv(
+        self,
+        horizon: int = 12,
+        freq: str = "M",
+        discount_rate: float = 0.01,
+        margin: float = 1.0,
+        summary: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """Discounted expected value of each customer over the next ``horizon`` periods.
+
+        Parameters
+        ----------
+        horizon : int
+            Number of future periods.
+        freq : {"D", "W", "M"}
+            Length of a period: a day, a week or a month (30.4375 days).
+        discount_rate : float
+            Discount rate per period (0.01 a month is about 12.7% a year).
+        margin : float
+            Share of spend that is profit; 1.0 gives discounted revenue.
+        summary : pandas.DataFrame, optional
+            A customer summary in the fitted ``time_unit_``; default: the fitted customers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by customer id with ``p_alive``, ``expected_purchases`` (over the
+            whole horizon), ``expected_spend`` (per order) and
+            ``clv = margin * expected_spend * sum_i (E[X(i L)] - E[X((i - 1) L)]) / (1 +
+            discount_rate) ** i`` for periods ``i = 1..horizon`` of length ``L``.
+
+        Notes
+        -----
+        The expected purchases of period ``i`` are the conditional expectation of the
+        purchase model over that period, each discounted to today, as in lifetimes'
+        ``customer_lifetime_value``; ecrm's month is 30.4375 days (lifetimes' is 30), so
+        monthly figures differ from lifetimes' by that much.
+
+        References
+        ----------
+        Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: Using iso-value
+        curves for customer base analysis. *Journal of Marketing Research* 42(4), 415-430.
+
+        Examples
+        --------
+        >>> import ecrm
+        >>> cal = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample(), as_of="1997-09-30",
+        ...                             time_unit="W")
+        >>> clv = ecrm.clv.CLVModel().fit(cal).predict_clv(horizon=12, freq="M")
+        >>> clv.loc[[1, 3]].round(2)
+                     p_alive  expected_purchases  expected_spend    clv
+        customer_id
+        1               0.73                1.56           24.65  36.30
+        3               1.00                0.25           35.17   8.35
+        """
+        _time.check_choice(freq, "freq", tuple(_time.UNIT_DAYS))
+        if not (isinstance(horizon, (int, np.integer)) and horizon >= 1):
+            raise SchemaError(f"predict_clv: horizon={horizon!r} must be a whole number >= 1")
+        if not (np.isfinite(discount_rate) and discount_rate > -1):
+            raise SchemaError(f"predict_clv: discount_rate={discount_rate!r} must be a number > -1")
+        if not np.isfinite(margin):
+            raise SchemaError(f"predict_clv: margin={margin!r} must be a finite number")
+        self._check_fitted()
+        if self.spend_fitter_ is None:
+            raise SchemaError("predict_clv needs a spend model; fit with spend_model='gamma_gamma'")
+        patterns, inverse, index, cols = self._patterns_of(summary, need_monetary=True)
+        step = _time.UNIT_DAYS[freq] / _time.UNIT_DAYS[self.time_unit_]
+        discounted = np.zeros(patterns["T"].size)
+        previous = np.zeros(patterns["T"].size)
+        for i in range(1, horizon + 1):  # one pass per future period, over distinct patterns
+            cumulative = self._conditional_purchases(i * step, patterns)
+            discounted += (cumulative - previous) / (1 + discount_rate) ** i
+            previous = cumulative
+        spend = self._spend(cols)
+        alive = self.purchase_fitter_.conditional_probability_alive(
+            patterns["frequency"], patterns["recency"], patterns["T"]
+        )
+        return pd.DataFrame(
+            {
+                "p_alive": np.asarray(alive, dtype=float)[inverse],
+                "expected_purchases": previous[inverse],
+                "expected_spend": spend,
+                "clv": margin * spend * discounted[inverse],
+            },
+            index=index,
+        )
+
 
 def _log_likelihood(model: str, params: np.ndarray, *data_and_weights: np.ndarray) -> float:
     """Total log-likelihood (no penalty) at ``params`` in the data's own time unit."""
@@ -511,4 +657,199 @@ def _standard_errors(model: str, params: np.ndarray, *data_and_weights: np.ndarr
     except np.linalg.LinAlgError:
         return np.full(k, np.nan)
     with np.errstate(invalid="ignore"):
-        return params * np.sqrt(np.diag(cov))
+        return params * np.sqrt(np.diag(cov))  # NaN where the Hessian is not positive definite
+
+
+@dataclass(frozen=True)
+class HoldoutResult:
+    """What :func:`evaluate_holdout` returns.
+
+    Attributes
+    ----------
+    model : CLVModel
+        The model fitted on the calibration period.
+    customers : pandas.DataFrame
+        Per customer of the calibration cohort (indexed by id): ``frequency``,
+        ``recency``, ``T`` of the calibration period, ``actual`` and ``predicted``
+        repeat purchases in the holdout period.
+    totals : pandas.Series
+        ``n_customers``, ``actual`` and ``predicted`` total holdout purchases,
+        ``pct_error`` (100 * (predicted - actual) / actual), ``mae`` and
+        ``correlation`` of the per-customer predicted and actual counts.
+    conditional : pandas.DataFrame
+        The conditional-expectation table of Fader, Hardie and Lee (2005): by
+        calibration frequency ``0`` .. ``7+`` (an ordered categorical index), the number
+        of customers and their mean ``actual`` and ``predicted`` holdout purchases.
+    tracking : pandas.DataFrame
+        Weekly, from the first purchase to ``holdout_end``: ``actual`` and ``predicted``
+        cumulative repeat purchases of the cohort (the model's unconditional
+        expectation); ``attrs["calibration_end"]`` marks the split.
+    """
+
+    model: CLVModel
+    customers: pd.DataFrame
+    totals: pd.Series
+    conditional: pd.DataFrame
+    tracking: pd.DataFrame
+
+
+def evaluate_holdout(
+    transactions: pd.DataFrame,
+    *,
+    calibration_end: object,
+    holdout_end: object,
+    purchase_model: str = "bgnbd",
+    penalizer: float = 0.0,
+    time_unit: str = "W",
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+) -> HoldoutResult:
+    """Fit on a calibration period and compare predicted with actual holdout purchases.
+
+    Customers whose first purchase is on or before ``calibration_end`` form the cohort.
+    The purchase model is fitted on their calibration summary; each one's predicted
+    purchases in ``(calibration_end, holdout_end]`` are compared with the actual number
+    of purchase days there (the same counting as ``frequency``).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Raw transactions.
+    calibration_end, holdout_end : date-like
+        End of the calibration period and of the holdout period.
+    purchase_model : {"bgnbd", "mbgnbd", "paretonbd"}
+        See :class:`CLVModel`.
+    penalizer : float
+        See :class:`CLVModel`.
+    time_unit : {"D", "W", "M"}
+        Unit of ``recency``, ``T`` and the rates; weeks by default, as in the papers.
+    customer_col, date_col, amount_col : str
+        Column names.
+
+    Returns
+    -------
+    HoldoutResult
+        ``model``, ``customers``, ``totals``, ``conditional`` and ``tracking``.
+
+    Raises
+    ------
+    ecrm.errors.SchemaError
+        Bad transactions, or ``holdout_end`` not after ``calibration_end``.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the
+    easy way: An alternative to the Pareto/NBD model. *Marketing Science* 24(2), 275-284
+    (Figures 2 to 4: tracking and conditional expectations on CDNOW).
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> res = ecrm.clv.evaluate_holdout(ecrm.datasets.load_cdnow_sample(),
+    ...                                 calibration_end="1997-09-30", holdout_end="1998-06-30")
+    >>> res.totals[["actual", "predicted"]].round(1)
+    actual       1882.0
+    predicted    1653.4
+    Name: holdout, dtype: float64
+    >>> res.conditional.loc[["0", "7+"]].round(2)
+               n_customers  actual  predicted
+    frequency
+    0                 1411    0.24       0.23
+    7+                  64    6.36       6.16
+    """
+    what = "transactions"
+    tx = _schema.transactions(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        as_of=holdout_end,
+        what=what,
+    )
+    cal_end = _schema.timestamp(calibration_end, tx.date, "calibration_end", what)
+    if tx.as_of <= cal_end:
+        raise SchemaError(f"{what}: holdout_end={tx.as_of} must be after calibration_end={cal_end}")
+    frame = pd.DataFrame({customer_col: tx.customer, "order_date": tx.date, "amount": tx.amount})
+    cal = customer_summary(frame, customer_col=customer_col, as_of=cal_end, time_unit=time_unit)
+    model = CLVModel(
+        purchase_model=purchase_model, spend_model=None, penalizer=penalizer, time_unit=time_unit
+    )
+    model.fit(cal)
+
+    day = pd.Series(_schema.day_number(tx.date), index=tx.date.index)
+    cal_day = _schema.day_number(pd.Series([cal_end]))[0]
+    holdout = pd.DataFrame({"customer": tx.customer, "day": day})[(tx.date > cal_end).to_numpy()]
+    holdout = holdout[holdout["customer"].isin(cal.index)].drop_duplicates()
+    actual = holdout.groupby("customer").size().reindex(cal.index, fill_value=0)
+    length = (_schema.day_number(pd.Series([tx.as_of]))[0] - cal_day) / _time.UNIT_DAYS[time_unit]
+    predicted = model.expected_purchases(length)
+
+    customers = cal[["frequency", "recency", "T"]].assign(
+        actual=actual.to_numpy(), predicted=predicted.to_numpy()
+    )
+    totals = pd.Series(
+        {
+            "n_customers": float(len(customers)),
+            "actual": float(actual.sum()),
+            "predicted": float(predicted.sum()),
+            "pct_error": 100 * (predicted.sum() - actual.sum()) / actual.sum() if actual.sum() else np.nan,
+            "mae": float(np.abs(predicted - actual.to_numpy()).mean()),
+            "correlation": float(np.corrcoef(predicted, actual)[0, 1]) if len(customers) > 1 else np.nan,
+        },
+        name="holdout",
+    )
+    return HoldoutResult(
+        model=model,
+        customers=customers,
+        totals=totals,
+        conditional=_conditional_table(customers),
+        tracking=_tracking(model, cal, tx, day, cal_end, time_unit),
+    )
+
+
+def _conditional_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Mean actual and predicted holdout purchases by calibration frequency 0..7+."""
+    labels = [str(k) for k in range(7)] + ["7+"]
+    group = pd.Categorical.from_codes(
+        np.minimum(customers["frequency"].to_numpy(), 7).astype(int), categories=labels, ordered=True
+    )
+    table = customers.groupby(group, observed=False).agg(
+        n_customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
+    )
+    table.index.name = "frequency"
+    return table
+
+
+def _tracking(
+    model: CLVModel,
+    cal: pd.DataFrame,
+    tx: _schema.Transactions,
+    day: pd.Series,
+    cal_end: pd.Timestamp,
+    time_unit: str,
+) -> pd.DataFrame:
+    """Weekly cumulative repeat purchases of the cohort: actual and the model's expectation."""
+    in_cohort = tx.customer.isin(cal.index).to_numpy()
+    days = pd.DataFrame({"customer": tx.customer[in_cohort], "day": day[in_cohort]}).drop_duplicates()
+    first_day = days.groupby("customer")["day"].transform("min")
+    repeat_days = np.sort(days["day"][days["day"] > first_day].to_numpy())
+    births, n_born = np.unique(days.groupby("customer")["day"].min().to_numpy(), return_counts=True)
+
+    start = int(births.min())
+    end = int(_schema.day_number(pd.Series([tx.as_of]))[0])
+    week_ends = np.arange(start + 6, end + 7, 7)  # last day of each week since the first purchase
+    week_ends[-1] = min(week_ends[-1], end)
+    actual = np.searchsorted(repeat_days, week_ends, side="right")
+    # Unconditional E[X(t)] of every birth day at every week end (weeks x birth days).
+    age = np.clip(week_ends[:, None] + 1 - births[None, :], 0, None) / _time.UNIT_DAYS[time_unit]
+    expected = np.asarray(model.purchase_fitter_.expected_number_of_purchases_up_to_time(age), dtype=float)
+    predicted = (np.where(age > 0, expected, 0.0) * n_born).sum(axis=1)
+    epoch = np.datetime64("1970-01-01", "D")
+    out = pd.DataFrame(
+        {"actual": actual.astype(float), "predicted": predicted},
+        index=pd.Index(np.arange(1, len(week_ends) + 1), name="week"),
+    )
+    out.insert(0, "week_end", pd.to_datetime(epoch + week_ends.astype("timedelta64[D]")))
+    out.attrs["calibration_end"] = cal_end
+    return out

@@ -282,3 +282,38 @@ def test_non_positive_spend_is_left_out_with_a_warning(cal):
     with pytest.warns(ecrm.errors.DataDroppedWarning, match="left 3 repeat customer"):
         model = CLVModel().fit(bad)
     assert model.params_.loc["p", "estimate"] > 0
+
+
+@pytest.fixture(scope="module")
+def holdout(cdnow_sample):
+    return ecrm.clv.evaluate_holdout(cdnow_sample, calibration_end="1997-09-30", holdout_end="1998-06-30")
+
+
+def test_plots_draw_the_numbers_on_given_axes(holdout, bgnbd):
+    import matplotlib.pyplot as plt
+
+    fig, axs = plt.subplots(2, 2)
+    ax = ecrm.plotting.clv_tracking(holdout, ax=axs[0, 0])
+    assert ax is axs[0, 0] and ax.get_title() and ax.get_xlabel() == "week"
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), holdout.tracking["actual"])
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), holdout.tracking["predicted"])
+    assert ax.get_lines()[2].get_xdata()[0] == 39  # the calibration/holdout split, week 39
+
+    ax = ecrm.plotting.conditional_expectations(holdout, ax=axs[0, 1])
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), holdout.conditional["predicted"])
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "7+"
+
+    ax = ecrm.plotting.p_alive_matrix(bgnbd, max_frequency=5, ax=axs[1, 0])
+    grid = ax.get_images()[0].get_array()
+    assert grid.shape == (6, 60)
+    # Row 0 is frequency 0: p_alive = 1 under BG/NBD; the last cell is x=5, t_x = T.
+    assert np.allclose(grid[0], 1.0)
+    age = bgnbd._cols["T"].max()
+    expected = bgnbd.purchase_fitter_.conditional_probability_alive(5, age, age)
+    assert grid[5, -1] == pytest.approx(expected)
+
+    clv = bgnbd.predict_clv()
+    ax = ecrm.plotting.clv_distribution(clv, ax=axs[1, 1])
+    assert sum(p.get_height() for p in ax.patches) == len(clv)
+    assert ax.get_ylabel() == "customers (log scale)"
+    plt.close(fig)

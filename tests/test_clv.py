@@ -317,3 +317,55 @@ def test_plots_draw_the_numbers_on_given_axes(holdout, bgnbd):
     assert sum(p.get_height() for p in ax.patches) == len(clv)
     assert ax.get_ylabel() == "customers (log scale)"
     plt.close(fig)
+
+
+def test_guide_numbers(cal, bgnbd, holdout, cdnow_sample, cdnow):
+    """Every figure quoted in docs/guide/clv.md."""
+    assert bgnbd.n_patterns_ == 1016
+    assert holdout.totals.round(3).to_dict() == {
+        "n_customers": 2357.0,
+        "actual": 1882.0,
+        "predicted": 1653.409,
+        "pct_error": -12.146,
+        "mae": 0.785,
+        "correlation": 0.626,
+    }
+    assert holdout.conditional["predicted"].round(2).tolist() == [
+        0.23,
+        0.52,
+        1.04,
+        1.52,
+        2.16,
+        2.65,
+        3.50,
+        6.16,
+    ]
+    assert holdout.conditional["actual"].round(2).tolist() == [0.24, 0.70, 1.39, 1.56, 2.53, 2.95, 3.86, 6.36]
+    one_time = cal["frequency"] == 0
+    assert one_time.sum() == 1411
+    quoted = {
+        "bgnbd": (1653.4, 1.0, 0.813),
+        "mbgnbd": (1576.7, 0.409, 0.449),
+        "paretonbd": (1665.5, 0.338, 0.446),
+    }
+    for name, (predicted, one_time_alive, all_alive) in quoted.items():
+        res = ecrm.clv.evaluate_holdout(
+            cdnow_sample, calibration_end="1997-09-30", holdout_end="1998-06-30", purchase_model=name
+        )
+        assert round(res.totals["predicted"], 1) == predicted
+        alive = res.model.p_alive()
+        assert (round(alive[one_time].mean(), 3), round(alive.mean(), 3)) == (one_time_alive, all_alive)
+    mbg = CLVModel(purchase_model="mbgnbd", spend_model=None).fit(cal)
+    assert mbg.params_["estimate"].round(3).tolist() == [0.525, 6.183, 0.891, 1.614]
+    assert round(mbg.log_likelihood_, 1) == -9582.1
+
+    clv = bgnbd.predict_clv(horizon=12, freq="M", discount_rate=0.01, margin=1.0)["clv"]
+    assert round(clv.mean(), 2) == 30.36
+    top = clv.sort_values(ascending=False)
+    assert round(top.head(len(top) // 10).sum() / top.sum(), 3) == 0.567
+
+    full = ecrm.customer_summary(cdnow, as_of="1997-09-30", time_unit="W")
+    with pytest.warns(ecrm.errors.DataDroppedWarning, match="left 1 repeat customer"):
+        model = CLVModel().fit(full)
+    assert (model.n_customers_, model.n_patterns_) == (23570, 8685)
+    assert model.params_["estimate"].round(3).tolist() == [0.252, 4.789, 0.723, 2.161, 6.275, 3.624, 14.984]

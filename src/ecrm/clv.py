@@ -325,8 +325,8 @@ class CLVModel(BaseEstimator):
         if n_left_out:
             warnings.warn(
                 f"CLVModel: left {n_left_out} repeat customer(s) with monetary_value <= 0 "
-                "(returns netted out) out of the Gamma-Gamma spend model, which needs positive "
-                "spend",
+                "(zero-value orders, or returns netted out) out of the Gamma-Gamma spend model, "
+                "which needs positive spend",
                 DataDroppedWarning,
                 stacklevel=3,
             )

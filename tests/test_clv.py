@@ -369,3 +369,44 @@ def test_guide_numbers(cal, bgnbd, holdout, cdnow_sample, cdnow):
         model = CLVModel().fit(full)
     assert (model.n_customers_, model.n_patterns_) == (23570, 8685)
     assert model.params_["estimate"].round(3).tolist() == [0.252, 4.789, 0.723, 2.161, 6.275, 3.624, 14.984]
+
+
+def test_holdout_returns_are_not_purchases():
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 2, 3],
+            "order_date": pd.to_datetime(
+                ["2024-01-01", "2024-01-20", "2024-03-05", "2024-01-03", "2024-03-10", "2024-01-10"]
+            ),
+            "amount": [10.0, 12.0, -12.0, 8.0, 9.0, 5.0],
+        }
+    )
+    # Customer 1's holdout row is a return: 0 holdout purchases; customer 2 bought once.
+    with pytest.warns(ecrm.clv.ConvergenceWarning):  # three customers cannot identify BG/NBD
+        res = ecrm.clv.evaluate_holdout(
+            tx, calibration_end="2024-02-01", holdout_end="2024-03-31", time_unit="D"
+        )
+    assert res.customers["actual"].to_dict() == {1: 0, 2: 1, 3: 0}
+    assert res.tracking["actual"].iloc[-1] == 2  # customer 1's repeat + customer 2's repeat
+
+
+def test_column_keywords_and_no_mutation_on_raw_transactions(cdnow_sample):
+    renamed = cdnow_sample.rename(columns={"customer_id": "cid", "order_date": "ts", "amount": "usd"})
+    before = renamed.copy()
+    model = CLVModel(time_unit="W").fit(
+        renamed, customer_col="cid", date_col="ts", amount_col="usd", as_of="1997-09-30"
+    )
+    assert model.p_alive().index.name == "cid"
+    assert round(model.params_.loc["alpha", "estimate"], 3) == 4.414
+    res = ecrm.clv.evaluate_holdout(
+        renamed,
+        calibration_end="1997-09-30",
+        holdout_end="1998-06-30",
+        customer_col="cid",
+        date_col="ts",
+        amount_col="usd",
+    )
+    assert res.totals["actual"] == 1882
+    pd.testing.assert_frame_equal(renamed, before)
+    with pytest.raises(SchemaError, match="missing required column"):
+        ecrm.clv.evaluate_holdout(renamed, calibration_end="1997-09-30", holdout_end="1998-06-30")

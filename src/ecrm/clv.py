@@ -786,7 +786,11 @@ def evaluate_holdout(
 
     day = pd.Series(_schema.day_number(tx.date), index=tx.date.index)
     cal_day = _schema.day_number(pd.Series([cal_end]))[0]
-    holdout = pd.DataFrame({"customer": tx.customer, "day": day})[(tx.date > cal_end).to_numpy()]
+    # Purchases only: a return (negative amount) is never a purchase, as in customer_summary.
+    is_purchase = (tx.amount >= 0).to_numpy()
+    holdout = pd.DataFrame({"customer": tx.customer, "day": day})[
+        (tx.date > cal_end).to_numpy() & is_purchase
+    ]
     holdout = holdout[holdout["customer"].isin(cal.index)].drop_duplicates()
     actual = holdout.groupby("customer").size().reindex(cal.index, fill_value=0)
     length = (_schema.day_number(pd.Series([tx.as_of]))[0] - cal_day) / _time.UNIT_DAYS[time_unit]
@@ -837,7 +841,7 @@ def _tracking(
     time_unit: str,
 ) -> pd.DataFrame:
     """Weekly cumulative repeat purchases of the cohort: actual and the model's expectation."""
-    in_cohort = tx.customer.isin(cal.index).to_numpy()
+    in_cohort = tx.customer.isin(cal.index).to_numpy() & (tx.amount >= 0).to_numpy()
     days = pd.DataFrame({"customer": tx.customer[in_cohort], "day": day[in_cohort]}).drop_duplicates()
     first_day = days.groupby("customer")["day"].transform("min")
     repeat_days = np.sort(days["day"][days["day"] > first_day].to_numpy())

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import axes, finish
+from ._summary import summary_histograms
 
 __all__ = ["clv_distribution", "clv_tracking", "conditional_expectations", "p_alive_matrix"]
 
@@ -182,9 +183,8 @@ def clv_distribution(clv: pd.Series | pd.DataFrame, *, bins: int = 50, ax: Any =
     >>> ax.get_xlabel()
     'CLV'
     """
-    ax = axes(ax)
     values = np.asarray(clv["clv"] if isinstance(clv, pd.DataFrame) else clv, dtype=float)
-    ax.hist(values, bins=bins, log=True, color="#4C72B0")
+    ax = summary_histograms(pd.DataFrame({"CLV": values}), "CLV", bins=bins, ax=ax)
     ax.axvline(float(np.mean(values)), color="#C44E52", linestyle="--", label=f"mean {np.mean(values):,.2f}")
     ax.legend(loc="upper right")
     return finish(ax, f"Customer lifetime value (n = {len(values):,})", "CLV", "customers (log scale)")

@@ -117,17 +117,12 @@ def _distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return first, codes, counts
 
 
-def _numeric(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    values = _schema.amounts(frame, column, what).to_numpy()
-    return values
-
-
 def _check_summary(summary: pd.DataFrame, need_monetary: bool) -> dict[str, np.ndarray]:
     """Validate the customer-summary columns a fit or prediction needs."""
     what = "customer summary"
     columns = list(_SUMMARY_COLUMNS) + (["monetary_value"] if need_monetary else [])
     _schema.require_columns(summary, columns, what)
-    out = {c: _numeric(summary, c, what) for c in columns}
+    out = {c: _schema.amounts(summary, c, what).to_numpy() for c in columns}  # finite floats
     f, r, t = out["frequency"], out["recency"], out["T"]
     checks = [
         ("frequency", (f < 0) | (f != np.floor(f)), "is not a non-negative whole number"),
@@ -268,8 +263,8 @@ class CLVModel(BaseEstimator):
             When an optimiser stops without converging; the estimates are kept and the
             message suggests a ``penalizer``.
         ecrm.errors.DataDroppedWarning
-            When repeat customers with a non-positive ``monetary_value`` (net returns)
-            are left out of the spend model.
+            When repeat customers with a non-positive ``monetary_value`` (zero-value
+            orders, or returns netted out) are left out of the spend model.
         """
         _time.check_choice(self.purchase_model, "purchase_model", PURCHASE_MODELS)
         if self.spend_model not in SPEND_MODELS:

@@ -138,3 +138,18 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
         raise SchemaError(f"unknown label key(s) {unknown}; expected one of {list(table)}")
     labels = [table[k][lang] for k in table]
     return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
+
+# Words that name k-means segments from their profile (ecrm.segmentation). "high"/"low"
+# are templates for features without a fixed meaning.
+SEGMENT_WORDS: Table = {
+    "recent": {"en": "recent", "zh": "近期"},
+    "lapsed": {"en": "lapsed", "zh": "久未购买"},
+    "frequent": {"en": "frequent", "zh": "高频"},
+    "occasional": {"en": "occasional", "zh": "低频"},
+    "high_spenders": {"en": "high spenders", "zh": "高消费客户"},
+    "mid_spenders": {"en": "mid spenders", "zh": "中等消费客户"},
+    "low_spenders": {"en": "low spenders", "zh": "低消费客户"},
+    "customers": {"en": "customers", "zh": "客户"},
+    "high": {"en": "high {feature}", "zh": "{feature}高"},
+    "low": {"en": "low {feature}", "zh": "{feature}低"},
+}

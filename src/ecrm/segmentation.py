@@ -142,7 +142,9 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         Columns of a DataFrame to cluster on. Default: those of ``recency_days``,
         ``n_orders``, ``total_spend`` that are present, else every column. Arrays use
         every column (named ``x0, x1, ...``).
-    transform : "log1p" or None, default "log1p"
+    feature_transform : "log1p" or None, default "log1p"
+        (named ``transform`` in the issue; renamed because scikit-learn stores
+        parameters as attributes, which would hide the ``transform`` method).
         ``"log1p"`` applies ``log(1 + x)`` to every feature that is non-negative and
         highly skewed (sample skewness > 1) in the fit data; the choice is kept in
         ``log_features_`` and applied again by ``predict``.
@@ -200,11 +202,12 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
     features' means). Same data and ``random_state`` give the same labels.
 
     **scikit-learn checks.** The estimator passes
-    ``sklearn.utils.estimator_checks.check_estimator`` except the checks listed in
-    ``EXPECTED_FAILED_CHECKS`` (each with its reason): ecrm reports a non-numeric
-    object column as a :class:`~ecrm.errors.SchemaError` (a ``ValueError`` naming the
-    column and rows) rather than the ``TypeError`` numpy raises; constant features are
-    refused (they cannot separate clusters), which some checks feed.
+    ``sklearn.utils.estimator_checks.check_estimator`` (with ``n_clusters="auto"`` and
+    with a fixed k) except ``check_dtype_object``: a column of arbitrary Python objects
+    (e.g. dicts) is reported as a :class:`~ecrm.errors.SchemaError`, a ``ValueError``
+    naming the column and example rows, rather than the ``TypeError`` numpy raises.
+    ``EXPECTED_FAILED_CHECKS`` in this module records it for
+    ``check_estimator(..., expected_failed_checks=...)``.
 
     References
     ----------
@@ -242,7 +245,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         n_clusters="auto",
         k_range=(2, 10),
         features=None,
-        transform="log1p",
+        feature_transform="log1p",
         scale="standard",
         criterion="silhouette",
         sample_size=20000,
@@ -253,7 +256,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_clusters = n_clusters
         self.k_range = k_range
         self.features = features
-        self.transform = transform
+        self.feature_transform = feature_transform
         self.scale = scale
         self.criterion = criterion
         self.sample_size = sample_size
@@ -288,7 +291,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         choices = {
             "criterion": (self.criterion, CRITERIA),
             "algorithm": (self.algorithm, ALGORITHMS),
-            "transform": (self.transform, ("log1p", None)),
+            "feature_transform": (self.feature_transform, ("log1p", None)),
             "scale": (self.scale, ("standard", None)),
         }
         for name, (value, allowed) in choices.items():
@@ -326,7 +329,10 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
                     "e.g. X.reshape(-1, 1) for a single feature"
                 )
             if arr.shape[0] == 0 or arr.shape[1] == 0:
-                raise SchemaError(f"{what}: the input is empty (shape {arr.shape}); there is nothing to cluster")
+                raise SchemaError(
+                    f"{what}: the input is empty: {arr.shape[0]} sample(s), {arr.shape[1]} feature(s) "
+                    f"(shape={arr.shape}) while a minimum of 1 is required; there is nothing to cluster"
+                )
             frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
         for col in frame.columns:
             dtype = frame[col].dtype
@@ -334,9 +340,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
                 pd.api.types.is_bool_dtype(dtype)
                 or pd.api.types.is_datetime64_any_dtype(dtype)
                 or pd.api.types.is_timedelta64_dtype(dtype)
+                or pd.api.types.is_complex_dtype(dtype)
                 or isinstance(dtype, pd.CategoricalDtype)
             ):
-                raise SchemaError(f"{what}: column {col!r} has non-numeric dtype {dtype}; expected numbers")
+                kind = "Complex data not supported" if pd.api.types.is_complex_dtype(dtype) else "non-numeric"
+                raise SchemaError(f"{what}: column {col!r} has dtype {dtype} ({kind}); expected real numbers")
         return pd.DataFrame({c: amounts(frame, c, what) for c in frame.columns}, index=frame.index)
 
     def _raw(self, X: object, fitting: bool) -> np.ndarray:
@@ -422,7 +430,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _fit_preprocessing(self, raw: np.ndarray) -> None:
-        if self.transform == "log1p":
+        if self.feature_transform == "log1p":
             mean = raw.mean(axis=0)
             std = raw.std(axis=0)
             skew = ((raw - mean) ** 3).mean(axis=0) / std**3

@@ -28,7 +28,15 @@ __all__ = ["KMeansSegmenter", "silhouette_scores"]
 
 DEFAULT_FEATURES = ("recency_days", "n_orders", "total_spend")
 # The first of these among the features orders the clusters (descending mean, 0 = most valuable).
-VALUE_ORDER = ("total_spend", "monetary_value", "avg_order_value", "m_score", "n_orders", "frequency", "f_score")
+VALUE_ORDER = (
+    "total_spend",
+    "monetary_value",
+    "avg_order_value",
+    "m_score",
+    "n_orders",
+    "frequency",
+    "f_score",
+)
 RECENCY_FEATURES = {"recency_days": -1, "r_score": 1}  # sign: +1 when a high value means recent
 FREQUENCY_FEATURES = ("n_orders", "frequency", "f_score")
 MONETARY_FEATURES = ("total_spend", "monetary_value", "avg_order_value", "m_score")
@@ -76,7 +84,7 @@ def silhouette_scores(X: np.ndarray, label_sets: list[np.ndarray], chunk_entries
     >>> import numpy as np
     >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
     >>> silhouette_scores(X, [np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])]).round(4)
-    array([0.8712, 0.0...])
+    array([0.8997, 0.0263])
     """
     X = np.asarray(X, dtype=np.float64)
     n = len(X)
@@ -228,7 +236,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
     --------
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
-    >>> seg = ecrm.segmentation.KMeansSegmenter(k_range=(2, 5)).fit(cust)
+    >>> seg = ecrm.segmentation.KMeansSegmenter(k_range=(2, 4), n_init=3).fit(cust)
     >>> seg.n_clusters_
     2
     >>> seg.profiles_[["size", "share"]]
@@ -283,7 +291,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             if self.criterion == "elbow" and rng[1] - rng[0] < 2:
                 raise SchemaError(f"{WHAT}: criterion='elbow' needs at least 3 values of k; k_range={rng!r}")
             return list(range(int(rng[0]), int(rng[1]) + 1))
-        if not isinstance(self.n_clusters, Integral) or isinstance(self.n_clusters, bool) or self.n_clusters < 1:
+        if (
+            not isinstance(self.n_clusters, Integral)
+            or isinstance(self.n_clusters, bool)
+            or self.n_clusters < 1
+        ):
             raise SchemaError(f"{WHAT}: n_clusters={self.n_clusters!r}; expected 'auto' or an int >= 1")
         return [int(self.n_clusters)]
 
@@ -299,7 +311,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
                 raise SchemaError(f"{WHAT}: {name}={value!r} is not one of {list(allowed)}")
         for name in ("sample_size", "n_init"):
             value = getattr(self, name)
-            if not isinstance(value, Integral) or isinstance(value, bool) or value < (2 if name == "sample_size" else 1):
+            if (
+                not isinstance(value, Integral)
+                or isinstance(value, bool)
+                or value < (2 if name == "sample_size" else 1)
+            ):
                 raise SchemaError(f"{WHAT}: {name}={value!r}; expected a positive integer")
 
     def _frame(self, X: object, fitting: bool) -> pd.DataFrame:
@@ -365,8 +381,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
                 from ._schema import bad_rows
 
                 raise bad_rows(
-                    f"{WHAT}.predict", names[0], f"has negative values but {names} were log1p-transformed at fit",
-                    frame, negative,
+                    f"{WHAT}.predict",
+                    names[0],
+                    f"has negative values but {names} were log1p-transformed at fit",
+                    frame,
+                    negative,
                 )
             out[:, logged] = np.log1p(out[:, logged])
         return (out - self.center_) / self.scale_
@@ -460,7 +479,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             return models, scores
         if self.criterion == "silhouette":
             rng = np.random.default_rng(self.random_state)
-            sample = np.sort(rng.choice(n, self.sample_size, replace=False)) if n > self.sample_size else slice(None)
+            sample = (
+                np.sort(rng.choice(n, self.sample_size, replace=False))
+                if n > self.sample_size
+                else slice(None)
+            )
             scores["silhouette"] = silhouette_scores(Z[sample], [models[k].labels_[sample] for k in ks])
         elif self.criterion == "calinski_harabasz":
             scores["calinski_harabasz"] = [calinski_harabasz_score(Z, models[k].labels_) for k in ks]
@@ -499,7 +522,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         out = pd.DataFrame({"size": size, "share": size / len(labels)}, index=pd.RangeIndex(self.n_clusters_))
         mean, median = groups.mean().reindex(out.index), groups.median().reindex(out.index)
         centroid = self.cluster_centers_ * self.scale_ + self.center_
-        centroid = np.where(self.log_features_, np.expm1(centroid), centroid)
+        centroid[:, self.log_features_] = np.expm1(centroid[:, self.log_features_])
         for j, f in enumerate(self.features_):
             out[f"{f}_mean"] = mean[f].to_numpy()
             out[f"{f}_median"] = median[f].to_numpy()
@@ -533,7 +556,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         numpy.ndarray of shape (n_rows, n_clusters_)
         """
         Z = self._preprocess(X)
-        sq = (Z**2).sum(axis=1)[:, None] - 2 * Z @ self.cluster_centers_.T + (self.cluster_centers_**2).sum(axis=1)
+        sq = (
+            (Z**2).sum(axis=1)[:, None]
+            - 2 * Z @ self.cluster_centers_.T
+            + (self.cluster_centers_**2).sum(axis=1)
+        )
         return np.sqrt(np.maximum(sq, 0.0))
 
     def score(self, X, y=None):
@@ -584,7 +611,9 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "cluster_centers_")
         names = [self._name(center, lang) for center in self.cluster_centers_]
         seen = pd.Series(names).duplicated(keep=False).to_numpy()
-        names = [f"{name} ({i})" if dup else name for i, (name, dup) in enumerate(zip(names, seen, strict=True))]
+        names = [
+            f"{name} ({i})" if dup else name for i, (name, dup) in enumerate(zip(names, seen, strict=True))
+        ]
         return pd.Series(names, index=pd.RangeIndex(len(names), name="cluster"), name="segment")
 
     def _name(self, center: np.ndarray, lang: str) -> str:
@@ -597,7 +626,9 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         frequency = next((f for f in FREQUENCY_FEATURES if f in z_of), None)
         monetary = next((f for f in MONETARY_FEATURES if f in z_of), None)
         if recency is not None:
-            words.append({"high": "recent", "low": "lapsed"}.get(level(RECENCY_FEATURES[recency] * z_of[recency])))
+            words.append(
+                {"high": "recent", "low": "lapsed"}.get(level(RECENCY_FEATURES[recency] * z_of[recency]))
+            )
         if frequency is not None:
             words.append({"high": "frequent", "low": "occasional"}.get(level(z_of[frequency])))
         for f, z in z_of.items():

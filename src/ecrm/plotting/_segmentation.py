@@ -46,7 +46,7 @@ def k_selection(segmenter: Any, *, ax: Any = None) -> Any:
     --------
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
-    >>> seg = ecrm.segmentation.KMeansSegmenter(k_range=(2, 4)).fit(cust)
+    >>> seg = ecrm.segmentation.KMeansSegmenter(k_range=(2, 4), n_init=3).fit(cust)
     >>> ecrm.plotting.k_selection(seg).get_ylabel()
     'silhouette'
     """
@@ -62,7 +62,9 @@ def k_selection(segmenter: Any, *, ax: Any = None) -> Any:
     twin.set_ylabel("inertia")
     ax.set_xticks(ks)
     return finish(
-        ax, f"Choosing k (chosen k = {segmenter.n_clusters_})", "number of clusters k",
+        ax,
+        f"Choosing k (chosen k = {segmenter.n_clusters_})",
+        "number of clusters k",
         criterion[0] if criterion else "",
     )
 
@@ -87,7 +89,7 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any = None
     --------
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
-    >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3).fit(cust)
+    >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3, n_init=3).fit(cust)
     >>> ecrm.plotting.silhouette(seg, cust).get_xlabel()
     'silhouette coefficient'
     """
@@ -136,7 +138,7 @@ def cluster_scatter(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any =
     --------
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
-    >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3).fit(cust)
+    >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3, n_init=3).fit(cust)
     >>> ecrm.plotting.cluster_scatter(seg, cust).get_xlabel()
     'PC1'
     """
@@ -149,8 +151,9 @@ def cluster_scatter(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any =
     points = pca.transform(Z[rows])
     centers = pca.transform(segmenter.cluster_centers_)
     if points.shape[1] == 1:
-        points, centers = np.column_stack([points, np.zeros(len(points))]), np.column_stack(
-            [centers, np.zeros(len(centers))]
+        points, centers = (
+            np.column_stack([points, np.zeros(len(points))]),
+            np.column_stack([centers, np.zeros(len(centers))]),
         )
     labels = segmenter.predict(X)[rows]
     for k in range(segmenter.n_clusters_):
@@ -183,7 +186,7 @@ def cluster_profiles(segmenter: Any, *, ax: Any = None) -> Any:
     --------
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
-    >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3).fit(cust)
+    >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3, n_init=3).fit(cust)
     >>> ecrm.plotting.cluster_profiles(seg).get_ylabel()
     'cluster'
     """
@@ -197,4 +200,3 @@ def cluster_profiles(segmenter: Any, *, ax: Any = None) -> Any:
     ax.set_yticks(range(segmenter.n_clusters_))
     ax.figure.colorbar(image, ax=ax, label="standardised mean")
     return finish(ax, "Cluster profiles (standardised feature means)", "feature", "cluster")
-

@@ -83,7 +83,7 @@ def test_elbow_finds_true_k_and_knee_rule():
 
 
 def test_minibatch_path_agrees_with_lloyd():
-    X, truth = groups(4, n_per=500, seed=1)
+    X, _truth = groups(4, n_per=500, seed=1)
     lloyd = KMeansSegmenter(n_clusters=4, algorithm="lloyd").fit(X)
     mini = KMeansSegmenter(n_clusters=4, algorithm="minibatch").fit(X)
     assert adjusted_rand_score(lloyd.labels_, mini.labels_) >= 0.99

@@ -139,6 +139,7 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
     labels = [table[k][lang] for k in table]
     return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
 
+
 # Words that name k-means segments from their profile (ecrm.segmentation). "high"/"low"
 # are templates for features without a fixed meaning.
 SEGMENT_WORDS: Table = {

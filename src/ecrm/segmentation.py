@@ -171,10 +171,12 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
     random_state : int, default 0
         Seed of the initialisations and the silhouette sample.
     algorithm : {"auto", "lloyd", "elkan", "minibatch"}, default "auto"
-        ``"auto"`` runs full k-means (Lloyd) up to 100,000 rows and MiniBatchKMeans
-        (batches of 4,096 rows) above, followed at the chosen k by a Lloyd polish
-        started from the mini-batch centres, so the final clusters are full k-means
-        solutions.
+        ``"auto"`` runs full k-means (Lloyd, ``n_init`` runs per k) up to 100,000 rows.
+        Above 100,000 rows, each candidate k is fitted with MiniBatchKMeans (batches of
+        4,096 rows) on a random subsample of 100,000 rows (so ``k_scores_`` describes
+        that subsample) and the chosen k is then fitted on every row by Lloyd
+        iterations started from the mini-batch centres, so the final clusters are a
+        full k-means solution. ``"minibatch"`` forces MiniBatchKMeans at any size.
 
     Attributes
     ----------
@@ -431,11 +433,17 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         Z = self._scaled(raw)
         order = np.lexsort(Z.T[::-1])  # canonical row order: the fit ignores input order
         Zc = Z[order]
-        models, scores = self._fit_candidates(Zc, ks)
+        large = len(ks) > 1 and self.algorithm in ("auto", "minibatch") and n > MINIBATCH_THRESHOLD
+        if large:  # choose k on a random subsample; fit the chosen k on every row below
+            rng = np.random.default_rng(self.random_state)
+            Zk = Zc[np.sort(rng.choice(n, MINIBATCH_THRESHOLD, replace=False))]
+        else:
+            Zk = Zc
+        models, scores = self._fit_candidates(Zk, ks, minibatch=large or self.algorithm == "minibatch")
         k = ks[self._choose(scores)] if len(ks) > 1 else ks[0]
         model = models[k]
-        minibatch = isinstance(model, MiniBatchKMeans)
-        if minibatch and self.algorithm == "auto":  # Lloyd polish from the mini-batch centres
+        if large or (isinstance(model, MiniBatchKMeans) and self.algorithm == "auto"):
+            # Lloyd polish on every row from the mini-batch centres: a full k-means solution.
             model = KMeans(k, init=model.cluster_centers_, n_init=1, random_state=self.random_state).fit(Zc)
         labels_c = model.labels_ if hasattr(model, "labels_") else model.predict(Zc)
         self._relabel(raw[order], model.cluster_centers_, labels_c)
@@ -462,8 +470,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             self.center_, self.scale_ = np.zeros(raw.shape[1]), np.ones(raw.shape[1])
 
-    def _model(self, k: int, n: int):
-        minibatch = self.algorithm == "minibatch" or (self.algorithm == "auto" and n > MINIBATCH_THRESHOLD)
+    def _model(self, k: int, minibatch: bool):
         if minibatch:
             return MiniBatchKMeans(
                 k, n_init=self.n_init, batch_size=MINIBATCH_BATCH_SIZE, random_state=self.random_state
@@ -471,9 +478,10 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         lloyd = "elkan" if self.algorithm == "elkan" else "lloyd"
         return KMeans(k, n_init=self.n_init, algorithm=lloyd, random_state=self.random_state)
 
-    def _fit_candidates(self, Z: np.ndarray, ks: list[int]) -> tuple[dict, pd.DataFrame]:
+    def _fit_candidates(self, Z: np.ndarray, ks: list[int], minibatch: bool) -> tuple[dict, pd.DataFrame]:
         n = len(Z)
-        models = {k: self._model(k, n).fit(Z) for k in ks}
+        minibatch = minibatch or (self.algorithm == "auto" and n > MINIBATCH_THRESHOLD)
+        models = {k: self._model(k, minibatch).fit(Z) for k in ks}
         scores = pd.DataFrame({"inertia": [models[k].inertia_ for k in ks]}, index=pd.Index(ks, name="k"))
         if self.n_clusters != "auto":
             return models, scores
@@ -507,7 +515,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         means = means / np.maximum(counts, 1)[:, None]
         value = next((f for f in VALUE_ORDER if f in self.features_), self.features_[0])
         first = self.features_.index(value)
-        keys = [-means[:, j] for j in range(raw.shape[1]) if j != first][::-1] + [-means[:, first]]
+        keys = [*[-means[:, j] for j in range(raw.shape[1]) if j != first][::-1], -means[:, first]]
         rank = np.lexsort(keys)  # rank[new] = old
         new_of_old = np.empty(k, dtype=np.int64)
         new_of_old[rank] = np.arange(k)

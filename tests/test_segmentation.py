@@ -258,7 +258,7 @@ def test_bad_input(frame, message):
 
 def test_bad_values_show_example_rows():
     frame = pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0], "b": [1.0, 5.0, 2.0, 3.0]})
-    with pytest.raises(SchemaError, match="first 1 shown:\n +a +b\n1 +NaN +5.0"):
+    with pytest.raises(SchemaError, match=r"first 1 shown:\n +a +b\n1 +NaN +5.0"):
         KMeansSegmenter(n_clusters=2).fit(frame)
 
 
@@ -302,7 +302,7 @@ def test_predict_refuses_negative_values_of_a_logged_feature(sample_summary):
     seg = KMeansSegmenter(n_clusters=2).fit(sample_summary)
     new = sample_summary.head(3).copy()
     new.loc[new.index[1], "total_spend"] = -5.0
-    with pytest.raises(SchemaError, match="'n_orders' has negative values|'total_spend'.*log1p"):
+    with pytest.raises(SchemaError, match=r"'n_orders' has negative values|'total_spend'.*log1p"):
         seg.predict(new)
 
 

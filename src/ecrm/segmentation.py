@@ -241,11 +241,8 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> seg = ecrm.segmentation.KMeansSegmenter(k_range=(2, 4), n_init=3).fit(cust)
     >>> seg.n_clusters_
     2
-    >>> seg.profiles_[["size", "share"]]
-             size     share
-    cluster
-    0         776  0.329232
-    1        1581  0.670768
+    >>> seg.profiles_["share"].round(2).tolist()
+    [0.33, 0.67]
     >>> seg.name_segments().tolist()
     ['Recent frequent high spenders', 'Lapsed occasional low spenders']
     """
@@ -414,7 +411,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         if n < need:
             raise SchemaError(
                 f"{WHAT}.fit: {n} row(s) (n_samples={n}) but at least {need} are needed to fit "
-                f"k = {max(ks)} cluster(s){' with a silhouette/score per k' if self.n_clusters == 'auto' else ''}; "
+                f"k = {max(ks)} cluster(s) (auto k needs one more row than the largest k); "
                 "fewer rows than k"
             )
         self.features_ = (

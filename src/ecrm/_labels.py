@@ -216,3 +216,19 @@ RFM_ACTIONS: Table = {
         "zh": "低优先级：仅在常规大促中触达",
     },
 }
+
+
+# Words that name k-means segments from their profile (ecrm.segmentation). "high"/"low"
+# are templates for features without a fixed meaning.
+SEGMENT_WORDS: Table = {
+    "recent": {"en": "recent", "zh": "近期"},
+    "lapsed": {"en": "lapsed", "zh": "久未购买"},
+    "frequent": {"en": "frequent", "zh": "高频"},
+    "occasional": {"en": "occasional", "zh": "低频"},
+    "high_spenders": {"en": "high spenders", "zh": "高消费客户"},
+    "mid_spenders": {"en": "mid spenders", "zh": "中等消费客户"},
+    "low_spenders": {"en": "low spenders", "zh": "低消费客户"},
+    "customers": {"en": "customers", "zh": "客户"},
+    "high": {"en": "high {feature}", "zh": "{feature}高"},
+    "low": {"en": "low {feature}", "zh": "{feature}低"},
+}

@@ -63,7 +63,7 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     >>> import ecrm
     >>> s = ecrm.customer_summary(ecrm.datasets.load_cdnow())
     >>> overview(s)[["customers", "orders", "one_time_buyer_share"]].tolist()
-    [23570, 67591, 0.5099]
+    [23570, 67591, 0.5114]
     """
     orders = int(summary["n_orders"].sum())
     revenue = float(summary["total_spend"].sum())
@@ -210,7 +210,7 @@ def _rfm(ctx: Context) -> Section:
     table = rfm.segment_summary(standard)
     champions = table.loc[_labels.label(_labels.RFM_STANDARD, "champions", ctx.lang)]
     hibernating = table.loc[_labels.label(_labels.RFM_STANDARD, "hibernating", ctx.lang)]
-    columns = scored[list(rfm.SCORE_COLUMNS) + ["rfm_code", "rfm_score"]].assign(
+    columns = scored[[*rfm.SCORE_COLUMNS, "rfm_code", "rfm_score"]].assign(
         rfm_segment=standard["segment"], rfm_segment_cn8=cn8["segment"]
     )
     from .plotting import rfm_heatmap, segment_bar
@@ -474,7 +474,9 @@ def _table_html(frame: pd.DataFrame) -> str:
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].round(3)
-    if isinstance(shown.columns, pd.RangeIndex | pd.Index) and not all(isinstance(c, str) for c in shown.columns):
+    if isinstance(shown.columns, pd.RangeIndex | pd.Index) and not all(
+        isinstance(c, str) for c in shown.columns
+    ):
         shown.columns = [str(c) for c in shown.columns]
     return shown.to_html(classes="table", border=0, na_rep="–", float_format=lambda v: f"{v:,.3f}")
 
@@ -508,8 +510,8 @@ def _page(ctx: Context, rendered: list[tuple[str, Section, list[str]]]) -> str:
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{esc(ctx.text("as_of"))}: <span id="as-of">{ctx.as_of.date().isoformat()}</span>'
         f" · ecrm {esc(_version())}</p>",
-        f"<p>{esc(ctx.text('files'))}: <a href=\"customers.csv\">customers.csv</a> "
-        f"({esc(ctx.text('customers_csv'))}), <a href=\"summary.json\">summary.json</a> "
+        f'<p>{esc(ctx.text("files"))}: <a href="customers.csv">customers.csv</a> '
+        f'({esc(ctx.text("customers_csv"))}), <a href="summary.json">summary.json</a> '
         f"({esc(ctx.text('summary_json'))})</p>",
         f"<nav><strong>{esc(ctx.text('contents'))}</strong>: "
         + " · ".join(
@@ -519,7 +521,9 @@ def _page(ctx: Context, rendered: list[tuple[str, Section, list[str]]]) -> str:
         + "</nav>",
     ]
     for key, section, images in rendered:
-        parts.append(f'<section id="{key}"><h2>{esc(_labels.label(_labels.REPORT_SECTIONS, key, ctx.lang))}</h2>')
+        parts.append(
+            f'<section id="{key}"><h2>{esc(_labels.label(_labels.REPORT_SECTIONS, key, ctx.lang))}</h2>'
+        )
         parts += [f"<p>{esc(note)}</p>" for note in section.notes]
         parts.append('<div class="cards">')
         for name, value, kind in section.headline:
@@ -530,7 +534,9 @@ def _page(ctx: Context, rendered: list[tuple[str, Section, list[str]]]) -> str:
             )
         parts.append("</div>")
         for path in images:
-            parts.append(f'<figure><img src="{esc(path)}" alt="{esc(Path(path).stem)}" loading="eager"></figure>')
+            parts.append(
+                f'<figure><img src="{esc(path)}" alt="{esc(Path(path).stem)}" loading="eager"></figure>'
+            )
         for caption, table in section.tables:
             parts.append(f'<h3>{esc(caption)}</h3><div class="scroll">{_table_html(table)}</div>')
         parts.append("</section>")
@@ -544,7 +550,14 @@ def _version() -> str:
     return __version__
 
 
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 
 
 def _figure_style(lang: str) -> dict[str, Any]:
@@ -697,7 +710,9 @@ def build(
     for name in INPUTS:
         if given[name] is not None and name not in used:
             warnings.warn(
-                f"report: no section reports {name} yet; the {name} input was ignored", EcrmWarning, stacklevel=2
+                f"report: no section reports {name} yet; the {name} input was ignored",
+                EcrmWarning,
+                stacklevel=2,
             )
 
     import matplotlib.pyplot as plt
@@ -733,11 +748,14 @@ def build(
         | {name: len(frame) for name, frame in given.items() if frame is not None},
         "sections": [key for key, _, _ in rendered],
         "headline": {
-            key: {name: _json_value(value) for name, value, _ in section.headline} for key, section, _ in rendered
+            key: {name: _json_value(value) for name, value, _ in section.headline}
+            for key, section, _ in rendered
         },
         "figures": [path for _, _, images in rendered for path in images],
     }
-    (out / "summary.json").write_text(json.dumps(summary_json, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(summary_json, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     index = out / "index.html"
     index.write_text(_page(ctx, rendered), encoding="utf-8")
     lines = [

@@ -1,18 +1,115 @@
 """The ecrm command line: demo, summary of a CSV, exit codes."""
 
+import json
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from ecrm import cli
 
 
-def test_demo_prints_cdnow_overview(capsys):
-    assert cli.main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "23570" in out and "1998-06-30" in out
-    assert "Top 10 customers by spend" in out
+def test_demo_writes_the_cdnow_report_and_prints_headlines(tmp_path, capsys):
+    assert cli.main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    captured = capsys.readouterr()
+    assert f"wrote {tmp_path / 'demo' / 'index.html'}" in captured.out
+    assert "Customers: 23,570" in captured.out and "Net Promoter Score:" in captured.out
+    assert captured.err == ""  # no progress: stderr is not a terminal here
+    summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["sections"] == ["overview", "rfm", "lifecycle", "kpis", "surveys", "service"]
+    assert summary["headline"]["overview"]["customers"] == 23_570
+
+
+def _files(tmp_path):
+    tx = pd.DataFrame(
+        {
+            "cid": [1, 1, 2, 3],
+            "day": ["2024-01-01", "2024-02-05", "2024-01-03", "2024-03-01"],
+            "value": [5.0, 7.0, 1.0, 4.0],
+        }
+    )
+    answers = pd.DataFrame(
+        {"cid": [1, 2, 3], "date": ["2024-02-01", "2024-02-02", "2024-02-20"], "score": [10, 9, 4]}
+    )
+    tx.to_csv(tmp_path / "tx.csv", index=False)
+    answers.to_csv(tmp_path / "nps.csv", index=False)
+    return [
+        "report",
+        str(tmp_path / "tx.csv"),
+        "--customer-col",
+        "cid",
+        "--date-col",
+        "day",
+        "--amount-col",
+        "value",
+    ]
+
+
+def test_report_from_csv_files(tmp_path, capsys):
+    args = [*_files(tmp_path), "--surveys", str(tmp_path / "nps.csv"), "--out", str(tmp_path / "r")]
+    assert cli.main(args) == 0
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["headline"]["overview"]["revenue"] == 17.0
+    assert summary["headline"]["surveys"]["nps"] == pytest.approx(100 * (2 - 1) / 3)
+    written = pd.read_csv(tmp_path / "r" / "customers.csv", index_col="cid")
+    assert written.loc[3, "last_nps_score"] == 4 and written.loc[1, "n_orders"] == 2
+    assert "Revenue: 17.00" in capsys.readouterr().out
+
+
+def test_report_quiet_and_progress(tmp_path, capsys, monkeypatch):
+    args = [*_files(tmp_path), "--out", str(tmp_path / "r")]
+    assert cli.main([*args, "--quiet"]) == 0
+    assert "Customers:" not in capsys.readouterr().out
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert "customer summary" in err and "RFM scores and segments" in err and "writing files" in err
+    assert cli.main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_report_bad_input_exits_2_naming_file_and_column(tmp_path, capsys):
+    args = _files(tmp_path)
+    pd.DataFrame({"cid": [1], "date": ["2024-02-01"], "score": [12]}).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
+    assert cli.main([*args, "--surveys", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert err.startswith(f"ecrm: error: {tmp_path / 'bad.csv'}: ") and "'score'" in err
+    assert cli.main([*args[:2], "--out", str(tmp_path / "r")]) == 2  # default column names absent
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"ecrm: error: {tmp_path / 'tx.csv'}: ") and "'customer_id'" in err
+    assert cli.main(["report", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
+    assert "nope.csv: no such file" in capsys.readouterr().err
+    assert cli.main(["report", str(tmp_path / "tx.csv")]) == 2  # --out is required
+    assert "--out" in capsys.readouterr().err
+
+
+def test_parquet_needs_pyarrow(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "tx.parquet"
+    path.write_bytes(b"PAR1")
+    real = cli.importlib.util.find_spec
+    monkeypatch.setattr(
+        cli.importlib.util, "find_spec", lambda name: None if name == "pyarrow" else real(name)
+    )
+    assert cli.main(["report", str(path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: reading Parquet needs pyarrow" in err and err.count("\n") == 1
+
+
+def test_parquet_is_read_with_pyarrow(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "amount": [1.0, 2.0],
+        }
+    )
+    frame.to_parquet(tmp_path / "tx.parquet")
+    pd.testing.assert_frame_equal(cli.read_table(tmp_path / "tx.parquet"), frame)
 
 
 def test_summary_writes_customers_csv(tmp_path, capsys):

@@ -232,3 +232,73 @@ SEGMENT_WORDS: Table = {
     "high": {"en": "high {feature}", "zh": "{feature}高"},
     "low": {"en": "low {feature}", "zh": "{feature}低"},
 }
+
+
+# Headings and words of the HTML report (ecrm.report): section titles, headline
+# figures and captions. Keys are stable; the report looks them up by key.
+REPORT_SECTIONS: Table = {
+    "overview": {"en": "Customer base overview", "zh": "客户概览"},
+    "rfm": {"en": "RFM scores and segments", "zh": "RFM 评分与客户分层"},
+    "lifecycle": {"en": "Lifecycle stages", "zh": "客户生命周期"},
+    "segments": {"en": "Customer segments (k-means)", "zh": "客户聚类分群"},
+    "clv": {"en": "Customer lifetime value", "zh": "客户生命周期价值 (CLV)"},
+    "churn": {"en": "Churn risk", "zh": "流失风险"},
+    "kpis": {"en": "Operating KPIs and cohorts", "zh": "经营指标与同期群留存"},
+    "surveys": {"en": "Surveys (NPS, CSAT, CES)", "zh": "满意度调研 (NPS、CSAT、CES)"},
+    "loyalty": {"en": "Loyalty programme", "zh": "会员积分计划"},
+    "service": {"en": "Customer service levels", "zh": "客户服务水平"},
+}
+
+REPORT_HEADLINES: Table = {
+    "customers": {"en": "Customers", "zh": "客户数"},
+    "orders": {"en": "Orders", "zh": "订单数"},
+    "revenue": {"en": "Revenue", "zh": "销售额"},
+    "average_order_value": {"en": "Average order value", "zh": "客单价"},
+    "orders_per_customer": {"en": "Orders per customer", "zh": "人均订单数"},
+    "one_time_buyer_share": {"en": "One-time buyers", "zh": "仅购买一次的客户占比"},
+    "median_recency_days": {"en": "Median days since last purchase", "zh": "距上次购买天数中位数"},
+    "champions": {"en": "Champions", "zh": "冠军客户数"},
+    "champions_revenue_share": {"en": "Revenue from champions", "zh": "冠军客户销售额占比"},
+    "hibernating_share": {"en": "Hibernating customers", "zh": "休眠客户占比"},
+    "active_share": {"en": "Active customers (new, active, loyal, reactivated)", "zh": "活跃客户占比"},
+    "at_risk": {"en": "Customers at risk", "zh": "沉睡客户数"},
+    "churned_share": {"en": "Churned customers", "zh": "流失客户占比"},
+    "last_period": {"en": "Last month", "zh": "最近一个月"},
+    "last_period_net_revenue": {"en": "Net revenue, last month", "zh": "最近一个月净销售额"},
+    "last_period_buyers": {"en": "Buyers, last month", "zh": "最近一个月购买客户数"},
+    "month1_retention": {"en": "Month-1 retention", "zh": "次月留存率"},
+    "responses": {"en": "Survey responses", "zh": "调研答卷数"},
+    "nps": {"en": "Net Promoter Score", "zh": "净推荐值 (NPS)"},
+    "nps_ci_low": {"en": "NPS, 95% interval low", "zh": "NPS 95% 区间下限"},
+    "nps_ci_high": {"en": "NPS, 95% interval high", "zh": "NPS 95% 区间上限"},
+    "csat": {"en": "Customer satisfaction (CSAT)", "zh": "客户满意度 (CSAT)"},
+    "ces": {"en": "Customer effort score (mean)", "zh": "客户费力度均值 (CES)"},
+    "tickets": {"en": "Tickets", "zh": "工单数"},
+    "response_within_sla": {"en": "Responded within SLA", "zh": "按时响应率"},
+    "resolution_within_sla": {"en": "Resolved within SLA", "zh": "按时解决率"},
+    "first_contact_resolution": {"en": "First-contact resolution", "zh": "首次接触解决率"},
+}
+
+REPORT_TEXT: Table = {
+    "title": {"en": "Customer report", "zh": "客户分析报告"},
+    "as_of": {"en": "Snapshot (as of)", "zh": "数据截至"},
+    "headline": {"en": "Headline figures", "zh": "核心指标"},
+    "contents": {"en": "Contents", "zh": "目录"},
+    "files": {"en": "Files", "zh": "文件"},
+    "customers_csv": {"en": "one row per customer, all columns", "zh": "每位客户一行，全部字段"},
+    "summary_json": {"en": "headline figures", "zh": "核心指标"},
+    "distribution": {"en": "Distribution of per-customer figures", "zh": "客户指标分布"},
+    "top_customers": {"en": "Top 10 customers by spend", "zh": "消费额前 10 名客户"},
+    "segments_standard": {"en": "Standard RFM segments", "zh": "RFM 标准分层"},
+    "segments_cn8": {"en": "Eight-class RFM segments", "zh": "RFM 八类客户分层"},
+    "stage_counts": {"en": "Customers per lifecycle stage", "zh": "各生命周期阶段客户数"},
+    "transitions": {"en": "Stage transitions over the last six months", "zh": "近六个月阶段迁移"},
+    "kpi_table": {"en": "Monthly KPIs (last 12 months)", "zh": "月度经营指标（最近 12 个月）"},
+    "cohort_table": {"en": "Monthly cohort retention", "zh": "月度同期群留存率"},
+    "survey_overall": {"en": "Scores with 95% intervals", "zh": "得分及 95% 置信区间"},
+    "nps_by_rfm": {"en": "NPS by RFM segment", "zh": "各 RFM 分层的 NPS"},
+    "nps_by_stage": {"en": "NPS by lifecycle stage", "zh": "各生命周期阶段的 NPS"},
+    "sla_overall": {"en": "Service levels, all tickets", "zh": "全部工单服务水平"},
+    "sla_by": {"en": "Service levels by", "zh": "服务水平，按"},
+    "after_as_of": {"en": "rows dated after the snapshot were left out", "zh": "条晚于截止日期的记录未计入"},
+}

@@ -1,67 +1,67 @@
 """The ``ecrm`` command line.
 
-``ecrm demo`` summarises the bundled CDNOW data; ``ecrm summary FILE`` does the same for
-a CSV of transactions. Bad input exits with status 2 and a one-line message.
+``ecrm report FILE --out DIR`` writes the customer report of a CSV or Parquet file of
+transactions (see :func:`ecrm.report.build`); ``ecrm demo`` writes the same report for
+the bundled CDNOW data with synthetic surveys and tickets; ``ecrm summary FILE`` prints
+the customer summary of a file. Bad input exits with status 2 and a one-line message
+naming the file, the column and the problem.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
-from collections.abc import Sequence
+import time
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .errors import EcrmError
+from .report import overview
 from .summary import customer_summary
 
-__all__ = ["main", "overview"]
+__all__ = ["main", "overview", "read_table"]
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DEMO_OUT = Path("ecrm-demo")
+# Sizes of the synthetic inputs of `ecrm demo` (small: the demo must stay quick).
+DEMO_SURVEYS = 5_000
+DEMO_TICKETS = 3_000
 
 
-def overview(summary: pd.DataFrame) -> pd.Series:
-    """Headline figures of a customer summary.
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV file, or a Parquet file (``.parquet``/``.pq``, needs pyarrow).
 
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        Output of :func:`ecrm.customer_summary`.
-
-    Returns
-    -------
-    pandas.Series
-        customers, orders, revenue, first and last purchase dates, share of one-time
-        buyers, mean orders per customer, average order value, median recency in days.
-
-    Examples
-    --------
-    >>> import ecrm
-    >>> from ecrm.cli import overview
-    >>> s = ecrm.customer_summary(ecrm.datasets.load_cdnow())
-    >>> int(overview(s)["customers"])
-    23570
+    Raises
+    ------
+    ecrm.errors.EcrmError
+        The file is missing or unreadable, or Parquet without pyarrow installed; the
+        message starts with the path.
     """
-    orders = int(summary["n_orders"].sum())
-    revenue = float(summary["total_spend"].sum())
-    return pd.Series(
-        {
-            "customers": len(summary),
-            "orders": orders,
-            "revenue": round(revenue, 2),
-            "first_purchase": summary["first_purchase"].min().date().isoformat(),
-            "last_purchase": summary["last_purchase"].max().date().isoformat(),
-            "as_of": pd.Timestamp(summary.attrs["as_of"]).date().isoformat(),
-            "one_time_buyer_share": round(float((summary["n_orders"] == 1).mean()), 4),
-            "orders_per_customer": round(orders / len(summary), 3),
-            "average_order_value": round(revenue / orders, 2),
-            "median_recency_days": float(summary["recency_days"].median()),
-        },
-        dtype=object,
-    )
+    path = Path(path)
+    if not path.is_file():
+        raise EcrmError(f"{path}: no such file")
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        if importlib.util.find_spec("pyarrow") is None:
+            raise EcrmError(
+                f"{path}: reading Parquet needs pyarrow, which is not installed "
+                "(pip install pyarrow, or save the file as CSV)"
+            )
+        try:
+            return pd.read_parquet(path)
+        except Exception as err:  # pyarrow raises its own types for corrupt files
+            raise EcrmError(f"{path}: cannot read as Parquet ({err})") from None
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise EcrmError(f"{path}: cannot read as CSV ({err})") from None
 
 
-def _print_report(summary: pd.DataFrame, title: str, out: Path | None) -> None:
+def _print_summary(summary: pd.DataFrame, title: str, out: Path | None) -> None:
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         print(f"# {title}\n")
         print(overview(summary).to_string())
@@ -74,23 +74,88 @@ def _print_report(summary: pd.DataFrame, title: str, out: Path | None) -> None:
         print(f"\nwrote {out / 'customers.csv'}")
 
 
-def _read_csv(path: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except FileNotFoundError:
-        raise EcrmError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise EcrmError(f"{path}: cannot read as CSV ({err})") from None
+def _progress(quiet: bool) -> Callable[[str], None] | None:
+    """Stage messages on stderr, only for a person watching a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    start = time.perf_counter()
+
+    def show(stage: str) -> None:
+        print(f"[{time.perf_counter() - start:5.1f}s] {stage}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"ecrm: warning: {message}", file=sys.stderr)
+
+
+def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
+    from . import report
+
+    if args.command == "demo":
+        from . import datasets
+
+        tx = datasets.load_cdnow()
+        ids = customer_summary(tx).index
+        inputs = {
+            "surveys": datasets.make_surveys(
+                DEMO_SURVEYS, customer_ids=ids, start="1997-01-01", end="1998-06-30", random_state=0
+            ),
+            "tickets": datasets.make_tickets(
+                DEMO_TICKETS, start="1998-01-01", end="1998-06-29", n_customers=len(ids), random_state=0
+            ),
+        }
+        columns = {}
+    else:
+        tx = read_table(files["transactions"])
+        inputs = {
+            name: read_table(files[name]) for name in ("surveys", "loyalty", "tickets") if name in files
+        }
+        columns = {
+            "customer_col": args.customer_col,
+            "date_col": args.date_col,
+            "amount_col": args.amount_col,
+        }
+    result = report.build(
+        tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs, **columns
+    )
+    print(f"wrote {result.index_html} (with customers.csv and summary.json)")
+    if not args.quiet:
+        print("\n".join(result.headline))
+    return 0
+
+
+def _add_report_options(parser: argparse.ArgumentParser, out_default: Path | None) -> None:
+    if out_default is None:
+        parser.add_argument("--out", type=Path, required=True, help="folder to write the report to")
+    else:
+        parser.add_argument("--out", type=Path, default=out_default, help=f"folder (default: {out_default})")
+    parser.add_argument("--as-of", help="snapshot date (default: last transaction)")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
+    parser.add_argument("--quiet", action="store_true", help="no progress and no headline figures")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecrm", description="Customer analytics for e-commerce.")
     parser.add_argument("--version", action="version", version=f"ecrm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="summarise the bundled CDNOW data")
-    demo.add_argument("--out", type=Path, help="also write DIR/customers.csv")
-    summ = sub.add_parser("summary", help="summarise a CSV of transactions")
-    summ.add_argument("transactions", help="CSV file, one row per order")
+
+    rep = sub.add_parser("report", help="write the customer report of a file of transactions")
+    rep.add_argument("transactions", help="CSV or Parquet file, one row per order or order line")
+    rep.add_argument("--surveys", help="survey answers: customer id, date, score (0..10)")
+    rep.add_argument("--loyalty", help="loyalty events")
+    rep.add_argument("--tickets", help="customer-service tickets")
+    _add_report_options(rep, None)
+    rep.add_argument("--customer-col", default="customer_id")
+    rep.add_argument("--date-col", default="order_date")
+    rep.add_argument("--amount-col", default="amount")
+
+    demo = sub.add_parser("demo", help="the report on the bundled CDNOW data")
+    _add_report_options(demo, DEMO_OUT)
+
+    summ = sub.add_parser("summary", help="print the customer summary of a file of transactions")
+    summ.add_argument("transactions", help="CSV or Parquet file, one row per order")
     summ.add_argument("--out", type=Path, help="also write DIR/customers.csv")
     summ.add_argument("--as-of", help="snapshot date (default: last transaction)")
     summ.add_argument("--customer-col", default="customer_id")
@@ -101,16 +166,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``ecrm`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    """Run the ``ecrm`` command; returns the exit status (0 ok, 2 usage or input error)."""
     try:
-        if args.command == "demo":
-            from .datasets import load_cdnow
-
-            summary = customer_summary(load_cdnow())
-            _print_report(summary, "CDNOW customers (Fader, Hardie and Lee 2005 data)", args.out)
-        else:
-            frame = _read_csv(args.transactions)
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse prints its own one-line usage error
+        return int(exit_.code or 0)
+    files = {
+        name: getattr(args, name)
+        for name in ("transactions", "surveys", "loyalty", "tickets")
+        if getattr(args, name, None) is not None
+    }
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            if args.command in ("report", "demo"):
+                return _run_report(args, files)
+            frame = read_table(args.transactions)
             summary = customer_summary(
                 frame,
                 customer_col=args.customer_col,
@@ -119,15 +190,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 order_col=args.order_col,
                 as_of=args.as_of,
             )
-            _print_report(summary, f"Customers in {args.transactions}", args.out)
+            _print_summary(summary, f"Customers in {args.transactions}", args.out)
     except EcrmError as err:
         first_line = str(err).splitlines()[0]
-        where = (
-            f"{args.transactions}: "
-            if args.command == "summary" and not first_line.startswith(args.transactions)
-            else ""
-        )
+        path = files.get(getattr(err, "input", "transactions"), "")
+        where = f"{path}: " if path and not first_line.startswith(str(path)) else ""
         print(f"ecrm: error: {where}{first_line}", file=sys.stderr)
+        return 2
+    except OSError as err:  # e.g. the output folder cannot be written
+        print(f"ecrm: error: {err}", file=sys.stderr)
         return 2
     return 0
 

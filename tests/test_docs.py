@@ -1,0 +1,52 @@
+"""The docs pages written as runnable examples stay true: their python blocks are run
+(as doctests when they show output) and the CLI error shown in the report guide is the
+one the CLI prints."""
+
+import doctest
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ecrm import cli
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PAGES = ["quickstart.md", "guide/report.md", "index.md"]
+FENCE = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def python_blocks(page: str) -> list[str]:
+    return FENCE.findall((DOCS / page).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_python_blocks_run_and_print_what_the_page_says(page):
+    blocks = python_blocks(page)
+    namespace: dict = {}
+    parser = doctest.DocTestParser()
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    runner = doctest.DocTestRunner(optionflags=flags)
+    with pd.option_context("display.width", 120):
+        for number, block in enumerate(blocks):
+            if ">>> " in block:
+                test = parser.get_doctest(block, namespace, f"{page}[{number}]", page, 0)
+                runner.run(test, clear_globs=False)
+                namespace.update(test.globs)  # DocTest copies its globals; carry them on
+            else:
+                exec(compile(block, f"{page}[{number}]", "exec"), namespace)
+    assert runner.failures == 0, f"{runner.failures} doctest example(s) of {page} failed (see output)"
+
+
+def test_pages_have_examples():
+    assert len(python_blocks("quickstart.md")) >= 5 and python_blocks("guide/report.md")
+
+
+def test_cli_error_in_the_report_guide(tmp_path, capsys, monkeypatch):
+    page = (DOCS / "guide" / "report.md").read_text(encoding="utf-8")
+    shown = re.search(r"^(ecrm: error: .*)$", page, re.M).group(1)
+    monkeypatch.chdir(tmp_path)
+    Path("tx.csv").write_text("customer_id,order_date,amount\n1,2024-01-01,5\n2,2024-01-02,3\n")
+    Path("nps.csv").write_text("customer_id,date,score\n1,2024-01-01,12\n2,2024-01-01,9\n")
+    assert cli.main(["report", "tx.csv", "--surveys", "nps.csv", "--out", "report/"]) == 2
+    assert capsys.readouterr().err.strip() == shown

@@ -1,0 +1,42 @@
+"""Every script in examples/ runs to completion (a smoke test with a time limit each)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SCRIPTS = sorted(EXAMPLES.glob("*.py"))
+TIME_LIMIT = 120  # seconds per script, generous for a shared CI machine
+# Smaller runs of scripts whose defaults are sized for the docs, not for a smoke test.
+ARGS = {"nps_interval_coverage.py": ["--reps", "200"]}
+
+
+def test_examples_exist():
+    names = {p.name for p in SCRIPTS}
+    assert {
+        "rfm_segments_cdnow.py",
+        "lifecycle_cdnow.py",
+        "nps_by_segment.py",
+        "kpi_cohort_dashboard.py",
+    } <= names
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_example_runs(script, tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg")
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    result = subprocess.run(
+        [sys.executable, str(script), *ARGS.get(script.name, [])],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip(), "an example tells its story on stdout"
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,314 @@
+"""ecrm.report.build: files, joined customer table, headline figures, sections, bad input,
+and the page as a browser renders it (headless Chromium, skipped when absent)."""
+
+import json
+import re
+import shutil
+import subprocess
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ecrm
+from ecrm import lifecycle, metrics, report, rfm, service, survey
+from ecrm.errors import DataDroppedWarning, EcrmWarning, SchemaError
+
+
+def _cdnow_inputs(cdnow):
+    ids = ecrm.customer_summary(cdnow).index
+    surveys = ecrm.datasets.make_surveys(
+        3_000, customer_ids=ids, start="1997-01-01", end="1998-06-30", random_state=1
+    )
+    tickets = ecrm.datasets.make_tickets(
+        2_000, start="1998-01-01", end="1998-06-29", n_customers=len(ids), random_state=1
+    )
+    return surveys, tickets
+
+
+@pytest.fixture(scope="module")
+def built(cdnow, tmp_path_factory):
+    surveys, tickets = _cdnow_inputs(cdnow)
+    copies = [cdnow.copy(), surveys.copy(), tickets.copy()]
+    out = tmp_path_factory.mktemp("report")
+    stages = []
+    result = report.build(cdnow, out, surveys=surveys, tickets=tickets, progress=stages.append)
+    return {
+        "result": result,
+        "out": out,
+        "inputs": (cdnow, surveys, tickets),
+        "copies": copies,
+        "stages": stages,
+    }
+
+
+def test_writes_the_three_files_and_the_figures(built):
+    out = built["out"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary == built["result"].summary
+    assert summary["sections"] == ["overview", "rfm", "lifecycle", "kpis", "surveys", "service"]
+    assert summary["as_of"] == "1998-06-30"
+    assert summary["inputs"] == {"transactions": 69_659, "surveys": 3_000, "tickets": 2_000}
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img src="([^"]+)"', page)
+    assert sorted(sources) == sorted(summary["figures"]) and len(sources) >= 10
+    for source in sources:
+        assert (out / source).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "http" not in "".join(sources)  # relative, so the folder can be moved
+    assert built["stages"][0] == "customer summary" and "Surveys (NPS, CSAT, CES)" in built["stages"]
+
+
+def test_inputs_are_not_modified(built):
+    for given, copy in zip(built["inputs"], built["copies"], strict=True):
+        pd.testing.assert_frame_equal(given, copy)
+
+
+def test_overview_headline_is_the_cdnow_summary(built, cdnow):
+    head = built["result"].summary["headline"]["overview"]
+    assert head["customers"] == 23_570  # Fader, Hardie and Lee (2005): 23,570 customers
+    assert head["orders"] == int(ecrm.customer_summary(cdnow)["n_orders"].sum())
+    assert head["revenue"] == pytest.approx(cdnow["amount"].sum(), abs=0.01)
+    assert head["average_order_value"] == pytest.approx(head["revenue"] / head["orders"], abs=0.005)
+
+
+def test_customer_table_joins_every_module(built, cdnow):
+    written = pd.read_csv(built["out"] / "customers.csv", index_col="customer_id")
+    summary = ecrm.customer_summary(cdnow)
+    assert len(written) == len(summary) and (written.index == summary.index).all()
+    np.testing.assert_allclose(written["total_spend"], summary["total_spend"])
+    scored = rfm.score(summary)
+    for column in ("r_score", "f_score", "m_score", "rfm_score"):
+        np.testing.assert_array_equal(written[column], scored[column])
+    assert (written["rfm_segment"] == rfm.segment(scored)["segment"].astype(str)).all()
+    assert (written["rfm_segment_cn8"] == rfm.segment(scored, scheme="cn8")["segment"].astype(str)).all()
+    stages = lifecycle.stage(cdnow)["stage"].astype(str)
+    assert (written["lifecycle_stage"] == stages.reindex(written.index)).all()
+    # Survey and service columns: counts per customer, 0 for customers without any.
+    _, surveys, tickets = built["inputs"]
+    answers = surveys["customer_id"].value_counts()
+    np.testing.assert_array_equal(written["survey_responses"], answers.reindex(written.index, fill_value=0))
+    per_customer = tickets["customer_id"].value_counts()
+    np.testing.assert_array_equal(written["n_tickets"], per_customer.reindex(written.index, fill_value=0))
+
+
+def test_rfm_and_lifecycle_headlines_come_from_the_modules(built, cdnow):
+    head = built["result"].summary["headline"]
+    table = rfm.segment_summary(rfm.segment(rfm.score(ecrm.customer_summary(cdnow))))
+    assert head["rfm"]["champions"] == table.loc["Champions", "n_customers"]
+    assert head["rfm"]["champions_revenue_share"] == pytest.approx(table.loc["Champions", "revenue_share"])
+    counts = lifecycle.stage(cdnow)["stage"].value_counts()
+    assert head["lifecycle"]["at_risk"] == counts["At risk"]
+    assert head["lifecycle"]["churned_share"] == pytest.approx(counts["Churned"] / counts.sum())
+    active = counts[["New", "Active", "Loyal", "Reactivated"]].sum() / counts.sum()
+    assert head["lifecycle"]["active_share"] == pytest.approx(active)
+
+
+def test_month1_retention_by_hand(built, cdnow):
+    # Customers whose first-purchase month is followed by a purchase in the next month,
+    # over cohorts whose next month is observed (before June 1998), by plain pandas.
+    month = cdnow["order_date"].dt.to_period("M")
+    first = month.groupby(cdnow["customer_id"]).transform("min")
+    cohort_ok = first < pd.Period("1998-06", "M")
+    next_month = cdnow[(month == first + 1) & cohort_ok]["customer_id"].nunique()
+    base = cdnow.loc[cohort_ok, "customer_id"].nunique()
+    head = built["result"].summary["headline"]["kpis"]
+    assert head["month1_retention"] == pytest.approx(next_month / base)
+    kpis = metrics.kpis(cdnow)
+    assert head["last_period"] == "1998-06"
+    assert head["last_period_net_revenue"] == pytest.approx(kpis["net_revenue"].iloc[-1])
+
+
+def test_survey_and_service_headlines_come_from_the_modules(built):
+    _, surveys, tickets = built["inputs"]
+    head = built["result"].summary["headline"]
+    expected = survey.nps(surveys, score_col="nps_score")
+    assert head["surveys"]["nps"] == pytest.approx(expected["nps"])
+    assert head["surveys"]["nps_ci_low"] == pytest.approx(expected["ci_low"])
+    assert head["surveys"]["csat"] == pytest.approx(survey.csat(surveys, score_col="csat_score")["csat"])
+    sla = service.sla(tickets, as_of="1998-06-30").iloc[0]
+    assert head["service"]["tickets"] == sla["tickets"]
+    assert head["service"]["first_contact_resolution"] == pytest.approx(sla["first_contact_resolution"])
+
+
+def test_page_shows_headline_figures_and_section_tables(built):
+    page = (built["out"] / "index.html").read_text(encoding="utf-8")
+    assert "23,570" in page and "1998-06-30" in page
+    for line in built["result"].headline:
+        value = line.rsplit(": ", 1)[1]
+        assert f">{value}</span>" in page
+    assert "NPS by RFM segment" in page and "Service levels by channel" in page
+
+
+def test_sections_appear_only_with_their_input(cdnow_sample, tmp_path):
+    result = report.build(cdnow_sample, tmp_path)
+    assert result.summary["sections"] == ["overview", "rfm", "lifecycle", "kpis"]
+    assert result.summary["headline"]["overview"]["customers"] == 2_357
+    page = result.index_html.read_text(encoding="utf-8")
+    assert 'id="surveys"' not in page and 'id="service"' not in page
+    assert "survey_responses" not in result.customers.columns
+
+
+def test_hand_built_report(tmp_path):
+    tx = pd.DataFrame(
+        {
+            "cid": ["a", "a", "b", "c", "c", "c"],
+            "day": ["2024-01-05", "2024-02-10", "2024-01-20", "2024-02-01", "2024-03-03", "2024-04-01"],
+            "value": [10.0, 20.0, 5.0, 8.0, 8.0, 100.0],
+        }
+    )
+    answers = pd.DataFrame(
+        {
+            "cid": ["a", "b", "c", "c"],
+            "date": ["2024-02-01", "2024-02-02", "2024-03-01", "2024-05-01"],
+            "score": [10, 3, 9, 0],
+        }
+    )
+    result = report.build(
+        tx,
+        tmp_path,
+        surveys=answers,
+        as_of="2024-03-31",
+        customer_col="cid",
+        date_col="day",
+        amount_col="value",
+    )
+    head = result.summary["headline"]
+    # The 100.0 order and the 0 answer come after as_of and are left out.
+    assert head["overview"] == {
+        "customers": 3,
+        "orders": 5,
+        "revenue": 51.0,
+        "average_order_value": 10.2,
+        "orders_per_customer": round(5 / 3, 3),
+        "one_time_buyer_share": round(1 / 3, 4),
+        "median_recency_days": 50.0,  # a: 50, b: 71, c: 28 days
+    }
+    assert head["surveys"]["responses"] == 3
+    assert head["surveys"]["nps"] == pytest.approx(100 * (2 - 1) / 3)
+    assert "1 rows dated after the snapshot were left out" in result.index_html.read_text(encoding="utf-8")
+    assert result.customers.loc["c", "last_nps_score"] == 9
+    assert result.customers.index.name == "cid"
+
+
+def test_chinese_report(cdnow_sample, tmp_path):
+    from matplotlib import font_manager
+
+    has_cjk = bool({f.name for f in font_manager.fontManager.ttflist} & set(report._CJK_FONTS))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = report.build(cdnow_sample, tmp_path, lang="zh")
+    font_warnings = [w for w in caught if "Chinese font" in str(w.message)]
+    assert len(font_warnings) == (0 if has_cjk else 1)
+    page = result.index_html.read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page and "客户分析报告" in page and "RFM 评分与客户分层" in page
+    assert "冠军客户" in set(result.customers["rfm_segment"].astype(str))
+    assert result.customers["lifecycle_stage"].cat.categories[0] == "潜在客户"
+
+
+def test_loyalty_without_a_section_warns(cdnow_sample, tmp_path):
+    events = pd.DataFrame({"customer_id": [1], "ts": ["1997-02-01"], "type": ["earn"], "points": [10]})
+    if "loyalty" in {n for spec in report.SECTIONS for n in spec.needs}:
+        pytest.skip("the loyalty section exists")
+    with pytest.warns(EcrmWarning, match="no section reports loyalty yet"):
+        report.build(cdnow_sample, tmp_path, loyalty=events)
+
+
+def test_survey_answers_of_unknown_customers_are_reported(tmp_path):
+    tx = pd.DataFrame(
+        {"customer_id": [1, 2], "order_date": ["2024-01-01", "2024-01-02"], "amount": [5.0, 6.0]}
+    )
+    answers = pd.DataFrame({"customer_id": [1, 99], "date": ["2024-01-01", "2024-01-01"], "score": [10, 0]})
+    with pytest.warns(DataDroppedWarning, match="1 of 2 answers are from customers without transactions"):
+        result = report.build(tx, tmp_path, surveys=answers)
+    assert result.summary["headline"]["surveys"]["responses"] == 2  # overall NPS keeps both
+    assert result.summary["headline"]["surveys"]["nps"] == 0.0
+
+
+def test_bad_input_names_input_column_and_problem(tmp_path):
+    tx = pd.DataFrame(
+        {"customer_id": [1, 2], "order_date": ["1997-01-01", "1997-02-02"], "amount": [5.0, 6.0]}
+    )
+    with pytest.raises(SchemaError, match="'amount'") as info:
+        report.build(tx.drop(columns="amount"), tmp_path)
+    assert info.value.input == "transactions"
+    answers = pd.DataFrame({"customer_id": [1], "date": ["1997-02-01"], "rating": [9]})
+    with pytest.raises(
+        SchemaError, match=r"no NPS score column; expected one of \['score', 'nps_score'\]"
+    ) as info:
+        report.build(tx, tmp_path, surveys=answers)
+    assert info.value.input == "surveys"
+    answers = pd.DataFrame({"customer_id": [1], "date": ["1997-02-01"], "score": [11]})
+    with pytest.raises(SchemaError, match="'score'") as info:
+        report.build(tx, tmp_path, surveys=answers)
+    assert info.value.input == "surveys"
+    tickets = ecrm.datasets.make_tickets(50, random_state=0).drop(columns="created_at")
+    with pytest.raises(SchemaError, match="'created_at'") as info:
+        report.build(tx, tmp_path, tickets=tickets)
+    assert info.value.input == "tickets"
+    with pytest.raises(SchemaError, match="lang='fr'"):
+        report.build(tx, tmp_path, lang="fr")
+
+
+def test_new_sections_plug_into_the_registry(cdnow_sample, tmp_path, monkeypatch):
+    def extra(ctx):
+        flag = (ctx.customers["n_orders"] > 1).rename("repeat_buyer")
+        return report.Section(headline=[("customers", int(flag.sum()), "count")], columns=flag.to_frame())
+
+    spec = report.SectionSpec("churn", (), extra)
+    monkeypatch.setattr(report, "SECTIONS", (*report.SECTIONS, spec))
+    result = report.build(cdnow_sample, tmp_path)
+    assert result.summary["sections"][-1] == "churn"
+    repeat = int((ecrm.customer_summary(cdnow_sample)["n_orders"] > 1).sum())
+    assert result.summary["headline"]["churn"]["customers"] == repeat
+    assert result.customers["repeat_buyer"].sum() == repeat
+    assert "Churn risk" in result.index_html.read_text(encoding="utf-8")
+
+
+# --- the page as a person sees it ----------------------------------------------------------
+
+_CHROMIUM = next(
+    (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None
+)
+
+# Appended to a copy of the page: after everything loaded, write what the browser saw
+# (each image's natural width, and the visible text of the headline cards) into the DOM.
+_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  const out = document.createElement("pre");
+  out.id = "probe";
+  const images = Array.from(document.images).map(i => i.getAttribute("src") + " " + i.naturalWidth);
+  const cards = Array.from(document.querySelectorAll(".card .value")).map(c => c.innerText);
+  out.textContent = JSON.stringify({images: images, cards: cards});
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+@pytest.mark.skipif(_CHROMIUM is None, reason="Chromium is not installed")
+def test_page_renders_in_headless_chromium(built, tmp_path):
+    out = built["out"]
+    probe = out / "probe.html"
+    probe.write_text(
+        (out / "index.html").read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
+        encoding="utf-8",
+    )
+    command = [
+        _CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files",
+        f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
+        "--dump-dom", probe.as_uri(),
+    ]  # fmt: skip
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert found, "the probe script did not run"
+    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert len(seen["images"]) == len(built["result"].summary["figures"])
+    for image in seen["images"]:
+        source, width = image.rsplit(" ", 1)
+        assert int(width) > 0, f"{source} did not load"
+    shown = [line.rsplit(": ", 1)[1] for line in built["result"].headline]
+    assert seen["cards"] == shown
+    assert "23,570" in seen["cards"]

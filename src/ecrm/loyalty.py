@@ -578,6 +578,7 @@ class Ledger:
             "credit_cum": credit_cum,
             "debit_cum": debit_cum,
             "expired_cum": expired_cum,
+            "start": np.flatnonzero(np.r_[True, s_cust[1:] != s_cust[:-1]]) if n else np.zeros(0, np.int64),
         }
         self._lot_rows = rows[credit_pos]
         self._lot = {
@@ -603,11 +604,11 @@ class Ledger:
         """Per-customer cumulative credits, debits and expiries at instant ``tick``."""
         s = self._s
         n_cust = len(self._customers)
-        # Rows of a customer are in time order, so those up to ``tick`` are a prefix.
+        # Rows of a customer are in time order, so those up to ``tick`` are a prefix;
+        # every customer has rows, so its block starts at s["start"].
         upto = s["time"] <= tick
-        counts = np.bincount(s["cust"][upto], minlength=n_cust)
-        sizes = np.bincount(s["cust"], minlength=n_cust)
-        last = np.cumsum(sizes) - sizes + counts - 1
+        counts = np.add.reduceat(upto, s["start"], dtype=np.int64) if n_cust else np.zeros(0, np.int64)
+        last = s["start"] + counts - 1
         has = counts > 0
         pick = np.where(has, last, 0)
         zero = np.zeros(n_cust, dtype=np.int64)
@@ -662,10 +663,10 @@ class Ledger:
         n_cust = len(self._customers)
         ev_rows = self._ticks <= tick
         signed = self.events["points"].to_numpy(np.int64)
-
-        def total(kind: int) -> np.ndarray:
-            mask = ev_rows & (self._type == kind)
-            return np.bincount(self._cust[mask], weights=signed[mask], minlength=n_cust).astype(np.int64)
+        # Signed points per (customer, type) in one pass; weights are integers < 2**53: exact.
+        cell = self._cust * len(EVENT_TYPES) + self._type
+        flows = np.bincount(cell[ev_rows], weights=signed[ev_rows], minlength=n_cust * len(EVENT_TYPES))
+        flows = flows.reshape(n_cust, len(EVENT_TYPES)).astype(np.int64)
 
         remaining = self._lot_remaining(tick, state)
         lot = self._lot
@@ -676,11 +677,11 @@ class Ledger:
         day = np.int64(_NS_PER_DAY)
         out = pd.DataFrame(
             {
-                "earned": total(_EARN),
-                "redeemed": total(_REDEEM),
+                "earned": flows[:, _EARN],
+                "redeemed": flows[:, _REDEEM],
                 "expired": state["expired"],
-                "adjusted": total(_ADJUST),
-                "reversed": total(_REVERSE),
+                "adjusted": flows[:, _ADJUST],
+                "reversed": flows[:, _REVERSE],
                 "balance": lot_sum(remaining > 0),
                 "expiring_30d": lot_sum(lot["expiry"] <= tick + 30 * day),
                 "expiring_90d": lot_sum(lot["expiry"] <= tick + 90 * day),

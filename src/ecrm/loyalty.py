@@ -998,22 +998,39 @@ class Ledger:
         tz = getattr(self._like.dtype, "tz", None)
         if tz is not None:
             ends = ends.tz_localize(tz)
-        end_ticks = _time.instants(pd.Series(ends).astype(self._like.dtype))
-        first = np.full(len(self._customers), _NEVER, dtype=np.int64)
-        np.minimum.at(first, self._cust, self._ticks)
-        n_tiers = len(self.program.tiers)
-        counts = np.zeros((len(periods), n_tiers), dtype=np.int64)
-        ups = np.zeros(len(periods), dtype=np.int64)
-        downs = np.zeros(len(periods), dtype=np.int64)
-        previous = np.full(len(self._customers), -1)
-        for i, end in enumerate(end_ticks):  # one vectorised pass per period
-            member = first < end
-            tier = np.where(member, self.program.tier_index(self._qualifying_at(end - 1)), -1)
-            counts[i] = np.bincount(tier[member], minlength=n_tiers)
-            both = member & (previous >= 0)
-            ups[i] = int((tier[both] > previous[both]).sum())
-            downs[i] = int((tier[both] < previous[both]).sum())
-            previous = tier
+        # Tiers are read at the last instant of each period.
+        checks = _time.instants(pd.Series(ends).astype(self._like.dtype)) - 1
+        n_per, n_tiers = len(periods), len(self.program.tiers)
+
+        # A customer's qualifying amount changes only where a contribution enters or
+        # leaves the window; each change applies from the first check at or after it.
+        # One zero change at the customer's first event starts membership (lowest tier).
+        cust, enter, leave, value = self._qualifying_contributions()
+        live = enter < leave  # a reversal after its earn left the window never counts
+        first = self._s["time"][self._s["start"]]
+        custs = np.concatenate([cust[live], cust[live], np.arange(first.size)])
+        times = np.concatenate([enter[live], leave[live], first])
+        delta = np.concatenate([value[live], -value[live], np.zeros(first.size, np.int64)])
+        bucket = np.searchsorted(checks, times)
+        seen = bucket < n_per
+        custs, bucket, delta = custs[seen], bucket[seen], delta[seen]
+        # Per (customer, period): the qualifying amount after its last change there.
+        order, key = _sort_with_ties(custs * np.int64(n_per) + bucket, np.arange(custs.size))
+        running = _grouped_cumsum(delta[order], key // n_per)
+        last = np.r_[key[1:] != key[:-1], True] if key.size else np.zeros(0, bool)
+        seg_cust, seg_start, amount = key[last] // n_per, key[last] % n_per, running[last]
+        tier = self.program.tier_index(np.maximum(amount, 0) / _SPEND_SCALE)
+        # Each (customer, period) starts a segment lasting until the customer's next one.
+        same = np.r_[seg_cust[1:] == seg_cust[:-1], False]
+        seg_end = np.where(same, np.r_[seg_start[1:], 0], n_per)
+        change = (seg_start * n_tiers + tier, seg_end * n_tiers + tier)
+        size = (n_per + 1) * n_tiers
+        steps = np.bincount(change[0], minlength=size) - np.bincount(change[1], minlength=size)
+        counts = np.cumsum(steps.reshape(n_per + 1, n_tiers)[:n_per], axis=0)
+        # Up/downgrades: a segment's tier against the same customer's previous segment.
+        cont = np.r_[False, same[:-1]]
+        ups = np.bincount(seg_start[cont][tier[cont] > tier[:-1][cont[1:]]], minlength=n_per)
+        downs = np.bincount(seg_start[cont][tier[cont] < tier[:-1][cont[1:]]], minlength=n_per)
         out = pd.DataFrame(
             counts, index=periods, columns=list(self.program.tier_labels(np.arange(n_tiers), lang))
         )
@@ -1143,25 +1160,26 @@ class Ledger:
         """
         _time.check_choice(freq, "freq", ("M", "Q", "Y"))
         stamp, tick = self._as_of(as_of)
-        expired = self.expire(as_of)
-        ev = self.events.loc[self._ticks <= tick]
-        points = ev["points"].to_numpy(np.int64)
-        kind = self._type[self._ticks <= tick]
-        flows = pd.DataFrame(
-            {
-                "ts": pd.concat([ev["ts"], expired["ts"]], ignore_index=True),
-                "issued": np.r_[np.where(kind == _EARN, points, 0), np.zeros(len(expired), np.int64)],
-                "adjusted": np.r_[np.where(kind == _ADJUST, points, 0), np.zeros(len(expired), np.int64)],
-                "redeemed": np.r_[np.where(kind == _REDEEM, points, 0), np.zeros(len(expired), np.int64)],
-                "reversed": np.r_[np.where(kind == _REVERSE, points, 0), np.zeros(len(expired), np.int64)],
-                "expired": np.r_[np.zeros(len(ev), np.int64), expired["points"].to_numpy(np.int64)],
-            }
-        )
-        wall = flows["ts"].dt.tz_localize(None) if getattr(flows["ts"].dtype, "tz", None) else flows["ts"]
-        period = wall.dt.to_period(freq)
-        out = flows.drop(columns="ts").groupby(period.rename("period")).sum()
-        last = (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).to_period(freq)
-        out = out.reindex(pd.period_range(out.index.min(), last, freq=freq, name="period"), fill_value=0)
+        flows = ["issued", "adjusted", "redeemed", "reversed", "expired"]
+        column = np.array([0, 2, 1, 3], dtype=np.int64)[self._type]  # event type -> flow
+        rows = np.flatnonzero(self._ticks <= tick)
+        lot = self._lot
+        due = (lot["expiry"] <= tick) & (lot["expired"] > 0)
+        # Periods are calendar periods of the data's wall-clock time.
+        tz = getattr(self._like.dtype, "tz", None)
+        ticks = np.concatenate([self._ticks[rows], lot["expiry"][due]])
+        wall = _time.from_instants(ticks, self._like)
+        wall = wall.tz_localize(None) if tz is not None else wall
+        last = (stamp.tz_localize(None) if tz is not None else stamp).to_period(freq)
+        first = wall[: rows.size].min().to_period(freq) if rows.size else last + 1
+        periods = pd.period_range(first, last, freq=freq, name="period")
+        starts = periods.start_time.as_unit("ns").asi8
+        where = np.searchsorted(starts, wall.as_unit("ns").asi8, side="right") - 1
+        cell = where * len(flows) + np.concatenate([column[rows], np.full(due.sum(), 4)])
+        points = np.concatenate([self.events["points"].to_numpy(np.int64)[rows], lot["expired"][due]])
+        # Integer weights below 2**53: the float sums are exact.
+        sums = np.bincount(cell, weights=points, minlength=len(periods) * len(flows)).astype(np.int64)
+        out = pd.DataFrame(sums.reshape(len(periods), len(flows)), index=periods, columns=flows)
         out["net_change"] = (
             out["issued"] + out["adjusted"] - out["redeemed"] - out["reversed"] - out["expired"]
         )
@@ -1244,7 +1262,7 @@ def _validated_events(
             "points must be positive integers (non-zero integers for 'adjust')",
             clean["event_id"][bad].tolist(),
         )
-    clean["points"] = pts.astype(np.int64)
+    clean["points"] = pts.astype(np.int64, copy=False)
 
     cust, customers = _schema.factorize_ids(clean["customer_id"])
     ref_row = np.full(len(clean), -1, dtype=np.int64)

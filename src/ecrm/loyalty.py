@@ -382,10 +382,12 @@ def _stream_order(
     """
     n = time.size
     low, high = (int(time.min()), int(time.max())) if n else (0, 0)
-    unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
-    if (high - low) // unit < 2**60:
+    unit = 0
+    if high - low < 2**62:  # else ``time - low`` would overflow
+        unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
+    if unit and (high - low) // unit < 2**60:
         order, key = _sort_with_ties((time - low) // unit * 4 + prio, np.arange(n))
-    else:  # a span of centuries in nanoseconds: sort the keys separately
+    else:  # a span of decades in nanoseconds: sort the keys separately
         order = np.lexsort((prio, time))
         key = None
     # Stable by customer: positions in the time order break ties.

@@ -521,6 +521,18 @@ def test_input_not_mutated_and_string_dates():
     pd.testing.assert_frame_equal(ev, before)
 
 
+def test_ledger_keeps_its_own_copy_of_the_events():
+    ev = ecrm.datasets.make_loyalty_events(30, random_state=2)  # categorical type, Int64 refs
+    before = ev.copy()
+    ledger = Ledger(ev)
+    want = ledger.balances()
+    pd.testing.assert_frame_equal(ev, before)
+    ev.iloc[:, ev.columns.get_loc("points")] = 1  # later changes to the input do not reach the ledger
+    ev.iloc[:, ev.columns.get_loc("customer_id")] = 1
+    pd.testing.assert_frame_equal(ledger.balances(), want)
+    pd.testing.assert_frame_equal(ledger.summary(), Ledger(before).summary())
+
+
 def test_earn_events_warns_on_returns_and_uses_orders():
     tx = pd.DataFrame(
         {

@@ -386,7 +386,7 @@ def _stream_order(
     if high - low < 2**62:  # else ``time - low`` would overflow
         unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
     if unit and (high - low) // unit < 2**60:
-        order, key = _sort_with_ties((time - low) // unit * 4 + prio, np.arange(n))
+        order, key = _sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
     else:  # a span of decades in nanoseconds: sort the keys separately
         order = np.lexsort((prio, time))
         key = None
@@ -395,7 +395,7 @@ def _stream_order(
     if key is None:
         return order[pos], s_cust, time[order[pos]], prio[order[pos]]
     key = key[pos]
-    return order[pos], s_cust, key // 4 * unit + low, (key % 4).astype(np.int8)
+    return order[pos], s_cust, (key >> 2) * unit + low, (key & 3).astype(np.int8)
 
 
 def _expire_ids(lot_ids: np.ndarray) -> np.ndarray:
@@ -1209,15 +1209,18 @@ def _validated_events(
     # The ledger computes in integer nanoseconds.
     ts = _schema.dates(frame, "ts", what).dt.as_unit("ns")
     extra = [c for c in frame.columns if c not in ("event_id", "customer_id", "ts", "type", "points")]
-    clean = pd.DataFrame(
-        {"event_id": frame["event_id"].to_numpy(), "customer_id": frame["customer_id"].to_numpy()}
-    )
-    clean["ts"] = ts.to_numpy() if getattr(ts.dtype, "tz", None) is None else ts.array
-    # Keep extension arrays (categorical types, nullable ids): no per-row Python objects.
-    clean["type"] = frame["type"].array
-    clean["points"] = frame["points"].to_numpy()
-    for c in extra:
-        clean[c] = frame[c].array
+    # Our own copy of each column, so later changes to the input cannot reach the ledger;
+    # copied array by array (copy=False below) because pandas' own copy also stacks the
+    # columns into 2-D blocks, several times slower. Extension arrays (categorical types,
+    # nullable ids) are kept: no per-row Python objects.
+    columns = {
+        "event_id": frame["event_id"].to_numpy(copy=True),
+        "customer_id": frame["customer_id"].to_numpy(copy=True),
+        "ts": ts.to_numpy(copy=True) if getattr(ts.dtype, "tz", None) is None else ts.array.copy(),
+        "type": frame["type"].array.copy(),
+        "points": frame["points"].to_numpy(copy=True),
+    }
+    clean = pd.DataFrame(columns | {c: frame[c].array.copy() for c in extra}, copy=False)
 
     codes = _event_codes(clean["event_id"])
     if codes.max() + 1 < len(clean):

@@ -738,3 +738,20 @@ def test_summary_is_a_groupby_of_events_and_expiries(draws, program, hour, zoned
     periods = pd.period_range(want.index.min(), last, freq="M", name="period")
     want = want.reindex(index=periods, columns=list(got.columns[:5]), fill_value=0).fillna(0).astype(np.int64)
     pd.testing.assert_frame_equal(got[want.columns], want, check_names=False)
+
+
+@settings_
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.integers(0, 400), st.integers(1, 4000)), min_size=1, max_size=30)
+)
+def test_earn_tier_is_spend_in_the_window_before_each_order(orders):
+    program = LoyaltyProgram(tier_window_days=90)
+    tx = pd.DataFrame(orders, columns=["customer_id", "day", "amount"]).astype({"amount": float})
+    tx["order_date"] = T("2024-01-01") + pd.to_timedelta(tx["day"], unit="D")
+    earn = program.earn_events(tx).set_index("event_id")
+    for i, row in tx.iterrows():
+        # Spend of the customer's orders strictly before this one and still in the window.
+        mine = tx.loc[tx["customer_id"] == row["customer_id"]]
+        live = (mine["day"] < row["day"]) & (mine["day"] + 90 > row["day"])
+        tier = program.tiers[int(program.tier_index(np.array([mine.loc[live, "amount"].sum()]))[0])][0]
+        assert earn.loc[f"earn-{i}", "tier"] == tier

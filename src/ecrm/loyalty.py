@@ -347,10 +347,10 @@ def _window_sums_before(
     kinds = np.repeat(np.array([0, 1, 2], dtype=np.int8), n)
     custs = np.concatenate([cust, cust, cust])
     delta = np.concatenate([-value, np.zeros(n, dtype=np.int64), value])
-    order = np.lexsort((kinds, times, custs))
-    running = _grouped_cumsum(delta[order], custs[order])
+    order, s_cust, _, s_kind = _stream_order(custs, times, kinds)
+    running = _grouped_cumsum(delta[order], s_cust)
     out = np.empty(n, dtype=np.int64)
-    is_query = kinds[order] == 1
+    is_query = s_kind == 1
     out[order[is_query] - n] = running[is_query]
     return out
 

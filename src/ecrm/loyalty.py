@@ -454,7 +454,8 @@ class Ledger:
     holds :math:`\\mathrm{clip}(A_k - C(t), 0, a_k)` at :math:`t`. Because lots expire in
     the order they were earned, taking oldest first is earliest-deadline-first, so FIFO
     never refuses a stream that some other allocation could serve. Everything is one
-    sort of events and expiry marks plus grouped cumulative sums and maxima.
+    ordering of events and expiry marks (two integer sorts on packed keys) plus grouped
+    cumulative sums and maxima.
 
     References
     ----------
@@ -1141,7 +1142,7 @@ class Ledger:
             Indexed by period: ``issued`` (earned), ``adjusted`` (signed net),
             ``redeemed``, ``reversed``, ``expired``, ``net_change`` and
             ``redemption_rate`` = redeemed / issued in the period (NaN when nothing was
-            issued).
+            issued). Empty when ``as_of`` is before the first event.
 
         References
         ----------

@@ -370,15 +370,11 @@ def _sort_with_ties(key: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.nd
     return tie[order], key[order]
 
 
-def _stream_order(
-    cust: np.ndarray, time: np.ndarray, prio: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Order elements by customer, time, priority (expiry, credit, debit), then position.
+def _time_order(time: np.ndarray, prio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable order by time, then priority (0-3); returns it with the sorted time and priority.
 
-    Two packed sorts, least significant first (a radix sort by hand): by (time,
-    priority, position), then stably by customer. Time is counted in the coarsest unit
-    that keeps it exact (usually whole seconds) so that it packs with priority and
-    position into one int64. Returns the order and the sorted customer, time and priority.
+    Time is counted in the coarsest unit that keeps it exact (usually whole seconds) so
+    that it packs with priority and position into one int64 for :func:`_sort_with_ties`.
     """
     n = time.size
     low, high = (int(time.min()), int(time.max())) if n else (0, 0)
@@ -387,15 +383,24 @@ def _stream_order(
         unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
     if unit and (high - low) // unit < 2**60:
         order, key = _sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
-    else:  # a span of decades in nanoseconds: sort the keys separately
-        order = np.lexsort((prio, time))
-        key = None
+        return order, (key >> 2) * unit + low, (key & 3).astype(np.int8)
+    order = np.lexsort((prio, time))  # a span of decades in nanoseconds: separate keys
+    return order, time[order], prio[order]
+
+
+def _stream_order(
+    cust: np.ndarray, time: np.ndarray, prio: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Order elements by customer, time, priority (expiry, credit, debit), then position.
+
+    Two packed sorts, least significant first (a radix sort by hand): by (time,
+    priority, position), then stably by customer. Returns the order and the sorted
+    customer, time and priority.
+    """
+    order, s_time, s_prio = _time_order(time, prio)
     # Stable by customer: positions in the time order break ties.
-    pos, s_cust = _sort_with_ties(cust[order], np.arange(n))
-    if key is None:
-        return order[pos], s_cust, time[order[pos]], prio[order[pos]]
-    key = key[pos]
-    return order[pos], s_cust, (key >> 2) * unit + low, (key & 3).astype(np.int8)
+    pos, s_cust = _sort_with_ties(cust[order], np.arange(time.size))
+    return order[pos], s_cust, s_time[pos], s_prio[pos]
 
 
 def _expire_ids(lot_ids: np.ndarray) -> np.ndarray:
@@ -504,14 +509,11 @@ class Ledger:
         # so event-id order alone is lot order.
         by_code = np.empty(n, dtype=np.int64)
         by_code[self._codes] = np.arange(n)
+        mark_rows = by_code[credit[by_code]]  # lots in event-id order
         if policy is None:
-            mark_rows = np.zeros(0, dtype=np.int64)
-        elif policy == "rolling":
-            mark_rows = by_code[credit[by_code]]
-        else:
-            lots = np.flatnonzero(credit)
-            lot_codes, _ = _sort_with_ties(ticks[lots] - ticks[lots].min(initial=0), self._codes[lots])
-            mark_rows = by_code[lot_codes]
+            mark_rows = mark_rows[:0]
+        elif policy == "end_of_year":  # then stably by earn time
+            mark_rows = mark_rows[_time_order(ticks[mark_rows], np.zeros(mark_rows.size, np.int8))[0]]
         rows = np.concatenate([by_code, mark_rows])
         time = np.concatenate([ticks[by_code], self.program._expiry_instants(ticks[mark_rows], ts)])
         prio = np.where(credit, _CREDIT, _DEBIT).astype(np.int8)[by_code]

@@ -138,3 +138,23 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
         raise SchemaError(f"unknown label key(s) {unknown}; expected one of {list(table)}")
     labels = [table[k][lang] for k in table]
     return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
+
+# Value levels used to target churn interventions (risk tier x value).
+CUSTOMER_VALUE_LEVELS: Table = {
+    "high": {"en": "High value", "zh": "高价值"},
+    "low": {"en": "Low value", "zh": "低价值"},
+}
+
+# Recommended intervention (key of INTERVENTIONS) per (churn risk tier, value level);
+# value level "any" is used when customer value is not given.
+CHURN_INTERVENTION_RULES: Mapping[tuple[str, str], str] = {
+    ("high", "high"): "service_call",
+    ("high", "low"): "winback_coupon",
+    ("high", "any"): "winback_coupon",
+    ("medium", "high"): "points_bonus",
+    ("medium", "low"): "reminder",
+    ("medium", "any"): "reminder",
+    ("low", "high"): "care",
+    ("low", "low"): "care",
+    ("low", "any"): "care",
+}

@@ -257,10 +257,10 @@ def features(
     >>> import ecrm
     >>> X = ecrm.churn.features(ecrm.datasets.load_cdnow_sample(), as_of="1998-06-30")
     >>> X.loc[1, ["recency_days", "n_orders", "orders_365d", "mean_gap_days"]]
-    recency_days     478.0
+    recency_days     200.0
     n_orders           4.0
-    orders_365d        0.0
-    mean_gap_days     14.0
+    orders_365d        2.0
+    mean_gap_days    115.0
     Name: 1, dtype: float64
     """
     _check_min_history(min_history_days)
@@ -347,7 +347,7 @@ def dataset(
     >>> import ecrm
     >>> ds = ecrm.churn.dataset(ecrm.datasets.load_cdnow(), cutoff="1997-09-30", horizon_days=273)
     >>> ds.X.shape, round(float(ds.y.mean()), 3), ds.horizon_end
-    ((23570, 24), 0.68, Timestamp('1998-06-30 00:00:00'))
+    ((23570, 20), 0.701, Timestamp('1998-06-30 00:00:00'))
     """
     horizon = _horizon(horizon_days)
     _check_min_history(min_history_days)
@@ -483,3 +483,377 @@ def _base_estimator(estimator: object, random_state: object) -> Any:
             RandomForestClassifier(n_estimators=300, min_samples_leaf=20, random_state=random_state),
         )
     raise SchemaError(f"estimator={estimator!r} is not supported; choose one of {ESTIMATORS} or pass a classifier")
+
+
+def _check_X(X: object, what: str) -> pd.DataFrame | np.ndarray:
+    if isinstance(X, pd.DataFrame):
+        if len(X) == 0:
+            raise SchemaError(f"{what}: X is empty (0 rows)")
+        return X
+    arr = np.asarray(X, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
+    return arr
+
+
+class ChurnModel(ClassifierMixin, BaseEstimator):
+    """Churn classifier with calibrated probabilities, risk tiers and evaluation.
+
+    Parameters
+    ----------
+    estimator : {"hgb", "logistic", "rf"} or classifier
+        ``"hgb"``: scikit-learn's HistGradientBoostingClassifier (shallow trees, native
+        handling of the NaN features); ``"logistic"``: median imputation with missing
+        indicators, standard scaling and logistic regression; ``"rf"``: imputation and a
+        random forest; or any unfitted classifier with ``fit`` and ``predict_proba``
+        (cloned, so the instance given is not changed; it must accept NaN).
+    calibrate : bool
+        Wrap the classifier in scikit-learn's ``CalibratedClassifierCV`` (sigmoid, 5
+        folds) so probabilities match observed churn rates.
+    random_state : int
+        Seed of the randomised estimators.
+
+    Attributes
+    ----------
+    estimator_ : the fitted (calibrated) classifier.
+    classes_ : ndarray, the two labels of ``y`` (the churn class is ``classes_[1]``).
+    feature_names_in_ : ndarray of the column names when fitted on a DataFrame.
+
+    References
+    ----------
+    Platt, J. (1999). Probabilistic outputs for support vector machines and comparisons
+    to regularized likelihood methods. *Advances in Large Margin Classifiers*, 61-74.
+    Niculescu-Mizil, A. and Caruana, R. (2005). Predicting good probabilities with
+    supervised learning. *ICML*, 625-632.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> X, y = ecrm.churn.dataset(ecrm.datasets.load_cdnow_sample(), cutoff="1997-09-30",
+    ...                           horizon_days=273)
+    >>> model = ecrm.churn.ChurnModel().fit(X, y)
+    >>> model.predict_proba(X).shape
+    (2357, 2)
+    >>> model.risk_tier(X)["risk_tier"].value_counts().sort_index().index.tolist()
+    ['High risk', 'Medium risk', 'Low risk']
+    """
+
+    def __init__(self, estimator: object = "hgb", calibrate: bool = True, random_state: int | None = 0):
+        self.estimator = estimator
+        self.calibrate = calibrate
+        self.random_state = random_state
+
+    def fit(self, X: pd.DataFrame, y: object) -> ChurnModel:
+        """Fit on features ``X`` and churn labels ``y`` (both classes required)."""
+        X = _check_X(X, "ChurnModel.fit")
+        _as_binary(y, "ChurnModel.fit: y")
+        if len(y) != len(X):
+            raise SchemaError(f"ChurnModel.fit: X has {len(X)} row(s) but y has {len(y)}")
+        model = _base_estimator(self.estimator, self.random_state)
+        if self.calibrate:
+            from sklearn.calibration import CalibratedClassifierCV
+
+            model = CalibratedClassifierCV(model, method="sigmoid", cv=5)
+        self.estimator_ = model.fit(X, np.asarray(y))
+        self.classes_ = self.estimator_.classes_
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _features(self, X: object, what: str) -> pd.DataFrame | np.ndarray:
+        check_is_fitted(self, "estimator_")
+        X = _check_X(X, what)
+        if hasattr(self, "feature_names_in_"):
+            if not isinstance(X, pd.DataFrame):
+                raise SchemaError(f"{what}: the model was fitted on a DataFrame; pass one with the same columns")
+            missing = [c for c in self.feature_names_in_ if c not in X.columns]
+            if missing:
+                raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
+            return X[list(self.feature_names_in_)]
+        return X
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Class probabilities, shape (n, 2); column 1 is the churn probability."""
+        return self.estimator_.predict_proba(self._features(X, "ChurnModel.predict_proba"))
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted label: churned when the churn probability is at least 0.5."""
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+    def churn_probability(self, X: pd.DataFrame) -> pd.Series:
+        """Churn probability per customer, indexed like ``X``."""
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        return pd.Series(self.predict_proba(X)[:, 1], index=index, name="churn_probability")
+
+    def risk_tier(
+        self, X: pd.DataFrame, tiers: Mapping[str, float] | None = None, lang: str = "en"
+    ) -> pd.DataFrame:
+        """Churn probability and risk tier of each customer.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features, as from :func:`dataset` or :func:`features`.
+        tiers : dict, optional
+            Lower probability bounds ``{"high": 0.7, "medium": 0.4}`` (default); the rest
+            is low risk.
+        lang : {"en", "zh"}
+            Language of the tier labels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``churn_probability`` and ``risk_tier`` (ordered categorical, high first),
+            indexed like ``X``.
+        """
+        _labels.check_lang(lang)
+        bounds = {"high": 0.7, "medium": 0.4} if tiers is None else dict(tiers)
+        if set(bounds) != {"high", "medium"} or not all(
+            isinstance(v, int | float) and 0 <= v <= 1 for v in bounds.values()
+        ):
+            raise SchemaError(f"tiers={tiers!r}: give {{'high': p, 'medium': q}} with 0 <= q <= p <= 1")
+        if bounds["medium"] > bounds["high"]:
+            raise SchemaError(f"tiers={tiers!r}: the medium bound must not exceed the high bound")
+        p = self.churn_probability(X)
+        keys = np.where(p >= bounds["high"], "high", np.where(p >= bounds["medium"], "medium", "low"))
+        tier = _labels.categorical(keys, _labels.CHURN_RISK_TIERS, lang)
+        return pd.DataFrame({"churn_probability": p, "risk_tier": tier}, index=p.index)
+
+    def evaluate(self, X: pd.DataFrame, y: object) -> pd.Series:
+        """Metrics of the churn probabilities on labelled data; see :func:`score_metrics`."""
+        return score_metrics(y, self.predict_proba(X)[:, 1])
+
+    def feature_importance(
+        self, X: pd.DataFrame, y: object, *, n_repeats: int = 5, scoring: str = "roc_auc"
+    ) -> pd.DataFrame:
+        """Permutation importance: the drop in ``scoring`` when a feature is shuffled.
+
+        Returns a DataFrame indexed by feature with ``importance_mean`` and
+        ``importance_std`` over ``n_repeats`` shuffles, most important first. Measure it
+        on data the model was not fitted on.
+
+        References
+        ----------
+        Breiman, L. (2001). Random forests. *Machine Learning* 45(1), 5-32.
+        """
+        from sklearn.inspection import permutation_importance
+
+        X = self._features(X, "ChurnModel.feature_importance")
+        _as_binary(y, "ChurnModel.feature_importance: y")
+        result = permutation_importance(
+            self, X, np.asarray(y), scoring=scoring, n_repeats=n_repeats, random_state=self.random_state
+        )
+        names = list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{i}" for i in range(X.shape[1])]
+        out = pd.DataFrame(
+            {"importance_mean": result.importances_mean, "importance_std": result.importances_std},
+            index=pd.Index(names, name="feature"),
+        )
+        return out.sort_values("importance_mean", ascending=False, kind="stable")
+
+
+def bgnbd_baseline(
+    transactions: pd.DataFrame,
+    cutoff: object,
+    horizon_days: float = 90,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+) -> pd.Series:
+    """BG/NBD expected purchases in the horizon: the probabilistic churn baseline.
+
+    Fits :class:`ecrm.clv.CLVModel` (BG/NBD, weekly units) to the customer summary at
+    ``cutoff`` and returns each customer's expected number of purchases in the next
+    ``horizon_days``. Lower means more likely to churn, so ``-expected_purchases`` is the
+    churn score to compare models with. It uses no labels.
+
+    Returns
+    -------
+    pandas.Series
+        ``expected_purchases`` indexed by customer id (the customers of :func:`dataset`).
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the
+    easy way. *Marketing Science* 24(2), 275-284 (eq. 10).
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> e = ecrm.churn.bgnbd_baseline(ecrm.datasets.load_cdnow_sample(), "1997-09-30", 273)
+    >>> round(float(e.sum()), 1)
+    1653.4
+    """
+    from .clv import CLVModel
+
+    horizon = _horizon(horizon_days)
+    summary = customer_summary(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        as_of=cutoff,
+        time_unit="W",
+    )
+    model = CLVModel(purchase_model="bgnbd", spend_model=None, time_unit="W").fit(summary)
+    return model.expected_purchases(horizon / pd.Timedelta(weeks=1))
+
+
+def backtest(
+    transactions: pd.DataFrame,
+    *,
+    cutoffs: Sequence[object],
+    horizon_days: float = 90,
+    estimator: object = "hgb",
+    calibrate: bool = True,
+    random_state: int | None = 0,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest of a churn model against the BG/NBD baseline.
+
+    For each pair of consecutive cutoffs, a :class:`ChurnModel` is trained on the
+    :func:`dataset` of the earlier cutoff and scores the customers of the later one, as
+    it would have been used in production; :func:`bgnbd_baseline` is fitted at the later
+    cutoff. Consecutive cutoffs must be at least ``horizon_days`` apart, so the training
+    labels are known at the scoring cutoff.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scored cutoff and scorer (``"model"``, ``"bgnbd"``) with
+        ``train_cutoff`` and the :func:`score_metrics` columns (Brier score and log loss
+        are NaN for the baseline, which is not a probability).
+
+    Raises
+    ------
+    ecrm.errors.SchemaError
+        Fewer than two cutoffs, cutoffs not increasing or closer than the horizon, and
+        every error of :func:`dataset`.
+
+    References
+    ----------
+    Tashman, L. J. (2000). Out-of-sample tests of forecasting accuracy: an analysis and
+    review. *International Journal of Forecasting* 16(4), 437-450.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> bt = ecrm.churn.backtest(ecrm.datasets.load_cdnow_sample(),
+    ...                          cutoffs=["1997-06-30", "1997-09-30", "1997-12-31"])
+    >>> bt[["cutoff", "scorer", "n", "roc_auc"]].round(3)
+          cutoff scorer       n  roc_auc
+    0 1997-09-30  model  2357.0    0.799
+    1 1997-09-30  bgnbd  2357.0    0.785
+    2 1997-12-31  model  2357.0    0.816
+    3 1997-12-31  bgnbd  2357.0    0.801
+    """
+    horizon = _horizon(horizon_days)
+    if isinstance(cutoffs, str) or len(cutoffs) < 2:
+        raise SchemaError(f"cutoffs={cutoffs!r}: give at least two cutoffs (train at one, score the next)")
+    stamps = [pd.Timestamp(c) for c in cutoffs]
+    for a, b in zip(stamps[:-1], stamps[1:], strict=True):
+        if b - a < horizon:
+            raise SchemaError(
+                f"cutoffs {a} and {b} are {(b - a).days} day(s) apart, less than horizon_days="
+                f"{horizon_days}: the labels of {a} would not be known at {b}; space cutoffs "
+                "by at least the horizon, in increasing order"
+            )
+    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
+    sets = [dataset(transactions, cutoff=c, horizon_days=horizon_days, **cols) for c in stamps]
+    rows = []
+    for train, test in zip(sets[:-1], sets[1:], strict=True):
+        model = ChurnModel(estimator, calibrate=calibrate, random_state=random_state).fit(train.X, train.y)
+        # A feature absent at the training cutoff (e.g. return_share) cannot be used.
+        X_test = test.X.reindex(columns=train.X.columns, fill_value=0.0)
+        expected = bgnbd_baseline(
+            transactions, test.cutoff, horizon_days, customer_col=customer_col, date_col=date_col,
+            amount_col=amount_col,
+        ).reindex(test.X.index)  # fmt: skip
+        for scorer, metrics in (
+            ("model", model.evaluate(X_test, test.y)),
+            ("bgnbd", score_metrics(test.y, -expected.to_numpy(), probability=False)),
+        ):
+            rows.append({"train_cutoff": train.cutoff, "cutoff": test.cutoff, "scorer": scorer, **metrics})
+    return pd.DataFrame(rows)
+
+
+def interventions(
+    risk_table: pd.DataFrame, segments: pd.Series | None = None, lang: str = "en"
+) -> pd.DataFrame:
+    """Recommended retention action per customer from risk tier x customer value.
+
+    Parameters
+    ----------
+    risk_table : pandas.DataFrame
+        Output of :meth:`ChurnModel.risk_tier` (a ``risk_tier`` column, in either
+        language), indexed by customer id.
+    segments : pandas.Series, optional
+        Customer value indexed by customer id: booleans (True = high value) or numbers
+        (for example CLV or total spend; high value = at or above the median over the
+        customers of ``risk_table``). Without it the action depends on the tier only.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``risk_table`` plus ``value_level`` (when ``segments`` is given) and
+        ``intervention``, both ordered categoricals. The rules are the table
+        ``_labels.CHURN_INTERVENTION_RULES``: high risk -> personal service call for
+        high-value customers, win-back coupon otherwise; medium risk -> bonus points /
+        reminder; low risk -> relationship care.
+
+    References
+    ----------
+    Neslin, S. A. et al. (2006). Defection detection. *Journal of Marketing Research*
+    43(2), 204-211 (targeting retention offers by churn risk and customer value).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecrm.churn import interventions
+    >>> risk = pd.DataFrame({"risk_tier": ["High risk", "High risk", "Low risk"]}, index=[1, 2, 3])
+    >>> interventions(risk, pd.Series([500.0, 20.0, 80.0], index=[1, 2, 3]))["intervention"].tolist()
+    ['Personal service call', 'Win-back coupon', 'Relationship care (birthday, holidays)']
+    """
+    _labels.check_lang(lang)
+    frame = _schema.check_frame(risk_table, "risk_table")
+    _schema.require_columns(frame, ["risk_tier"], "risk_table")
+    tier_keys = {lab: key for key, row in _labels.CHURN_RISK_TIERS.items() for lab in (key, *row.values())}
+    tiers = frame["risk_tier"].astype(object)
+    unknown = ~tiers.isin(list(tier_keys)).to_numpy()
+    if unknown.any():
+        raise _schema.bad_rows("risk_table", "risk_tier", "has unknown risk tiers", frame, unknown)
+    tier = tiers.map(tier_keys).to_numpy()
+    out = frame.copy()
+    if segments is None:
+        value = np.full(len(frame), "any", dtype=object)
+    else:
+        if not isinstance(segments, pd.Series):
+            raise SchemaError(f"segments: expected a Series indexed by customer id, got {type(segments).__name__}")
+        aligned = segments.reindex(frame.index)
+        missing = aligned.isna().to_numpy()
+        if missing.any():
+            raise _schema.bad_rows(
+                "risk_table", "risk_tier", "has customers without a value in segments", frame, missing
+            )
+        if pd.api.types.is_bool_dtype(aligned):
+            high = aligned.to_numpy(dtype=bool)
+        elif pd.api.types.is_numeric_dtype(aligned):
+            high = aligned.to_numpy(dtype=float) >= float(np.median(aligned))
+        else:
+            raise SchemaError(f"segments: expected booleans or numbers, got dtype {aligned.dtype}")
+        value = np.where(high, "high", "low")
+        out["value_level"] = _labels.categorical(value, _labels.CUSTOMER_VALUE_LEVELS, lang)
+    # Rules as a (tier x value) lookup grid of intervention keys, indexed without a loop.
+    tier_names, value_names = list(_labels.CHURN_RISK_TIERS), ["high", "low", "any"]
+    grid = np.array(
+        [[_labels.CHURN_INTERVENTION_RULES[(t, v)] for v in value_names] for t in tier_names], dtype=object
+    )
+    action = grid[pd.Index(tier_names).get_indexer(tier), pd.Index(value_names).get_indexer(value)]
+    out["intervention"] = _labels.categorical(pd.Series(action), _labels.INTERVENTIONS, lang)
+    return out

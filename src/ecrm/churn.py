@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from . import _labels, _schema
+from . import _labels, _schema, _time
 from .errors import SchemaError
 from .summary import _distinct_sorted, customer_summary
 
@@ -115,6 +115,8 @@ def _build_features(
     tx: _schema.Transactions,
     codes: np.ndarray,
     ids: pd.Index,
+    ticks: np.ndarray,
+    days: np.ndarray,
     cut: pd.Timestamp,
     min_history_days: float,
     extra: pd.DataFrame | None,
@@ -123,9 +125,8 @@ def _build_features(
     """Features of customers with a purchase on or before ``cut``, from those rows only."""
     summary = customer_summary(frame, as_of=cut, **cols)
     n = len(ids)
-    before = (tx.date <= cut).to_numpy()
-    c, amount = codes[before], tx.amount.to_numpy()[before]
-    day = _schema.day_number(tx.date[before])
+    before = ticks <= _tick(cut, tx.date)
+    c, amount, day = codes[before], tx.amount.to_numpy()[before], days[before]
     cut_day = _schema.day_number(pd.Series([cut]))[0]
     purchase = amount >= 0
 
@@ -138,7 +139,7 @@ def _build_features(
         order_code, order_day = pair_code, pair_day
     else:
         # One day per distinct order: the day of its first row.
-        o = pd.factorize(tx.order[before][purchase])[0].astype(np.int64)
+        o = pd.factorize(tx.order.to_numpy()[before][purchase])[0].astype(np.int64)
         okey = (c[purchase].astype(np.int64) << np.int64(32)) | o
         first = np.lexsort((day[purchase], okey))
         keep = np.r_[True, okey[first][1:] != okey[first][:-1]]
@@ -203,10 +204,16 @@ def _build_features(
     return X
 
 
-def _validate(transactions: pd.DataFrame, cols: dict[str, Any]) -> tuple[_schema.Transactions, Any, Any]:
+def _tick(ts: pd.Timestamp, like: pd.Series) -> np.int64:
+    """``ts`` as an int64 tick comparable with ``_time.instants(like)``."""
+    return _time.instants(pd.Series([ts]).astype(like.dtype))[0]
+
+
+def _validate(transactions: pd.DataFrame, cols: dict[str, Any]) -> tuple[Any, ...]:
+    """Validated rows, customer codes and ids, and each row's tick and day number."""
     tx = _schema.transactions(transactions, **cols)
     codes, ids = _schema.factorize_ids(tx.customer)
-    return tx, codes, ids
+    return tx, codes, ids, _time.instants(tx.date), _schema.day_number(tx.date)
 
 
 def features(
@@ -265,11 +272,11 @@ def features(
     """
     _check_min_history(min_history_days)
     cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
-    tx, codes, ids = _validate(transactions, cols)
+    tx, codes, ids, ticks, days = _validate(transactions, cols)
     cut = tx.as_of if as_of is None else _schema.timestamp(as_of, tx.date, "as_of", WHAT)
     if cut < tx.date.min():
         raise SchemaError(f"{WHAT}: as_of={cut} is before the first transaction ({tx.date.min()})")
-    return _build_features(transactions, tx, codes, ids, cut, min_history_days, extra, cols)
+    return _build_features(transactions, tx, codes, ids, ticks, days, cut, min_history_days, extra, cols)
 
 
 def dataset(
@@ -352,7 +359,7 @@ def dataset(
     horizon = _horizon(horizon_days)
     _check_min_history(min_history_days)
     cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
-    tx, codes, ids = _validate(transactions, cols)
+    tx, codes, ids, ticks, days = _validate(transactions, cols)
     cut = _schema.timestamp(cutoff, tx.date, "cutoff", WHAT)
     first, last = tx.date.min(), tx.date.max()
     if cut < first or cut + horizon > last:
@@ -361,9 +368,9 @@ def dataset(
             f"transaction ({first}) and cutoff + horizon_days ({cut + horizon}) on or before the "
             f"last ({last}), so that every label window is fully observed"
         )
-    X = _build_features(transactions, tx, codes, ids, cut, min_history_days, extra, cols)
+    X = _build_features(transactions, tx, codes, ids, ticks, days, cut, min_history_days, extra, cols)
 
-    window = (tx.date > cut).to_numpy() & (tx.date <= cut + horizon).to_numpy()
+    window = (ticks > _tick(cut, tx.date)) & (ticks <= _tick(cut + horizon, tx.date))
     window &= tx.amount.to_numpy() >= 0
     bought = np.bincount(codes[window], minlength=len(ids)) > 0
     churned = ~bought[ids.get_indexer(X.index)]
@@ -466,9 +473,16 @@ def _base_estimator(estimator: object, random_state: object) -> Any:
     from sklearn.preprocessing import StandardScaler
 
     if estimator == "hgb":
-        # Shallow, slow-learning trees: churn signal is smooth in RFM-type features.
+        # Shallow, slow-learning trees (churn signal is smooth in these features); no
+        # early stopping, so the fit uses every row and does not depend on a random split.
         return HistGradientBoostingClassifier(
-            learning_rate=0.05, max_iter=200, max_leaf_nodes=15, min_samples_leaf=40, random_state=random_state
+            learning_rate=0.05,
+            max_iter=200,
+            max_depth=4,
+            min_samples_leaf=100,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=random_state,
         )
     # Undefined gap/AOV features are NaN: impute with an indicator so the model sees "undefined".
     if estimator == "logistic":
@@ -508,8 +522,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         random forest; or any unfitted classifier with ``fit`` and ``predict_proba``
         (cloned, so the instance given is not changed; it must accept NaN).
     calibrate : bool
-        Wrap the classifier in scikit-learn's ``CalibratedClassifierCV`` (sigmoid, 5
-        folds) so probabilities match observed churn rates.
+        Wrap the classifier in scikit-learn's ``CalibratedClassifierCV`` (isotonic
+        regression, 5 folds, the 5 calibrated models averaged) so probabilities match
+        observed churn rates.
     random_state : int
         Seed of the randomised estimators.
 
@@ -553,7 +568,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         if self.calibrate:
             from sklearn.calibration import CalibratedClassifierCV
 
-            model = CalibratedClassifierCV(model, method="sigmoid", cv=5)
+            model = CalibratedClassifierCV(model, method="isotonic", cv=5)
         self.estimator_ = model.fit(X, np.asarray(y))
         self.classes_ = self.estimator_.classes_
         if isinstance(X, pd.DataFrame):

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 import ecrm
 from ecrm import churn
@@ -142,7 +142,12 @@ def test_extra_features_are_joined_by_id():
     X = churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra).X
     assert X.loc["a", "nps_score"] == 9.0 and X["nps_score"].isna().sum() == 3
     with pytest.raises(SchemaError, match="clash with built-in"):
-        churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra.rename(columns={"nps_score": "n_orders"}))
+        churn.dataset(
+            tiny(),
+            cutoff="2024-03-31",
+            horizon_days=30,
+            extra=extra.rename(columns={"nps_score": "n_orders"}),
+        )
     with pytest.raises(SchemaError, match="not numeric"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra.assign(t="x"))
     with pytest.raises(SchemaError, match="duplicated"):
@@ -186,16 +191,19 @@ def test_changing_or_deleting_rows_after_cutoff_changes_no_feature(picks, delete
 # -------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     ("cutoff", "match"),
-    [("2023-12-31", "cutoff=2023-12-31 00:00:00 is before the first"), ("2024-04-15", "outside the data")],
+    [
+        ("2023-12-31", r"cutoff=2023-12-31 00:00:00 is outside the data: it must be on or after the first"),
+        ("2024-04-15", r"cutoff \+ horizon_days \(2024-05-15 00:00:00\) on or before the last"),
+    ],
 )
 def test_cutoff_outside_data(cutoff, match):
-    with pytest.raises(SchemaError, match="outside the data"):
+    with pytest.raises(SchemaError, match=match):
         churn.dataset(tiny(), cutoff=cutoff, horizon_days=30)
 
 
 @pytest.mark.parametrize("horizon", [0, -5, float("nan"), "90", True])
 def test_bad_horizon(horizon):
-    with pytest.raises(SchemaError, match="horizon_days=.* must be a"):
+    with pytest.raises(SchemaError, match=r"horizon_days=.* must be a"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=horizon)
 
 
@@ -208,7 +216,9 @@ def test_no_customers_with_history():
 
 def test_single_class_in_y():
     X = churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30).X
-    with pytest.raises(SchemaError, match=r"needs both classes \(churned and retained\), found only \[True\]"):
+    with pytest.raises(
+        SchemaError, match=r"needs both classes \(churned and retained\), found only \[True\]"
+    ):
         churn.ChurnModel().fit(X, pd.Series(True, index=X.index))
     with pytest.raises(SchemaError, match="needs both classes"):
         churn.score_metrics([0, 0, 0], [0.1, 0.2, 0.3])
@@ -266,7 +276,11 @@ def test_risk_tiers_and_interventions(cdnow_sample):
     assert (plan.loc[(tier == "High risk") & high_value, "intervention"] == "Personal service call").all()
     assert (plan.loc[(tier == "High risk") & ~high_value, "intervention"] == "Win-back coupon").all()
     assert (plan.loc[tier == "Low risk", "intervention"] == "Relationship care (birthday, holidays)").all()
-    assert set(churn.interventions(zh, lang="zh")["intervention"].astype(str)) <= {"挽回优惠券", "提醒消息", "客户关怀"}
+    assert set(churn.interventions(zh, lang="zh")["intervention"].astype(str)) <= {
+        "挽回优惠券",
+        "提醒消息",
+        "客户关怀",
+    }
     with pytest.raises(SchemaError, match="without a value in segments"):
         churn.interventions(zh, spend.iloc[:10])
     with pytest.raises(SchemaError, match="unknown risk tiers"):
@@ -290,7 +304,9 @@ def test_bgnbd_baseline_is_lifetimes_bgnbd(cdnow_sample):
     e = churn.bgnbd_baseline(cdnow_sample, CUTOFF, HORIZON)
     s = ecrm.customer_summary(cdnow_sample, as_of=CUTOFF, time_unit="W")
     bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
-    ref = bg.conditional_expected_number_of_purchases_up_to_time(HORIZON / 7, s["frequency"], s["recency"], s["T"])
+    ref = bg.conditional_expected_number_of_purchases_up_to_time(
+        HORIZON / 7, s["frequency"], s["recency"], s["T"]
+    )
     np.testing.assert_allclose(e.to_numpy(), np.asarray(ref), rtol=1e-4)
 
 
@@ -300,16 +316,17 @@ def test_cdnow_headline_numbers(cv_results):
     assert r["auc_model"] >= 0.77
     assert r["auc_model"] > r["auc_bgnbd"] and r["auc_model"] > r["auc_rfm"]
     assert r["brier_model"] <= r["brier_raw"]
-    assert round(r["auc_model"], 3) == 0.772
+    assert round(r["auc_model"], 3) == 0.771
     assert round(r["auc_bgnbd"], 3) == 0.763
-    assert round(r["auc_rfm"], 3) == 0.768
+    assert round(r["auc_rfm"], 3) == 0.769
+    assert round(r["brier_model"], 4) == 0.1584 and round(r["brier_raw"], 4) == 0.1586
 
 
 def test_cdnow_out_of_time(cdnow, cdnow_ds):
     train = churn.dataset(cdnow, cutoff="1997-06-30", horizon_days=HORIZON)
     m = churn.ChurnModel().fit(train.X, train.y).evaluate(*cdnow_ds)
     assert m["roc_auc"] >= 0.76
-    assert round(m["roc_auc"], 3) == 0.771
+    assert m["roc_auc"] == pytest.approx(0.7725, abs=5e-4)
 
 
 def test_backtest_rolls_forward(cdnow_sample):

@@ -139,6 +139,7 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
     labels = [table[k][lang] for k in table]
     return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
 
+
 # Value levels used to target churn interventions (risk tier x value).
 CUSTOMER_VALUE_LEVELS: Table = {
     "high": {"en": "High value", "zh": "高价值"},

@@ -7,6 +7,7 @@ measured against the BG/NBD baseline from :mod:`ecrm.clv`.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -450,7 +451,7 @@ def score_metrics(y_true: object, score: object, *, probability: bool = True) ->
     }
     ranked = y[np.argsort(-s, kind="stable")]
     for share in TOP_SHARES:
-        k = max(int(math.ceil(share * len(y))), 1)
+        k = max(math.ceil(share * len(y)), 1)
         caught = ranked[:k].sum()
         pct = round(share * 100)
         out[f"lift_top{pct}"] = (caught / k) / y.mean()
@@ -496,7 +497,9 @@ def _base_estimator(estimator: object, random_state: object) -> Any:
             SimpleImputer(strategy="median", add_indicator=True),
             RandomForestClassifier(n_estimators=300, min_samples_leaf=20, random_state=random_state),
         )
-    raise SchemaError(f"estimator={estimator!r} is not supported; choose one of {ESTIMATORS} or pass a classifier")
+    raise SchemaError(
+        f"estimator={estimator!r} is not supported; choose one of {ESTIMATORS} or pass a classifier"
+    )
 
 
 def _check_X(X: object, what: str) -> pd.DataFrame | np.ndarray:
@@ -581,7 +584,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         X = _check_X(X, what)
         if hasattr(self, "feature_names_in_"):
             if not isinstance(X, pd.DataFrame):
-                raise SchemaError(f"{what}: the model was fitted on a DataFrame; pass one with the same columns")
+                raise SchemaError(
+                    f"{what}: the model was fitted on a DataFrame; pass one with the same columns"
+                )
             missing = [c for c in self.feature_names_in_ if c not in X.columns]
             if missing:
                 raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
@@ -770,7 +775,7 @@ def backtest(
     if isinstance(cutoffs, str) or len(cutoffs) < 2:
         raise SchemaError(f"cutoffs={cutoffs!r}: give at least two cutoffs (train at one, score the next)")
     stamps = [pd.Timestamp(c) for c in cutoffs]
-    for a, b in zip(stamps[:-1], stamps[1:], strict=True):
+    for a, b in itertools.pairwise(stamps):
         if b - a < horizon:
             raise SchemaError(
                 f"cutoffs {a} and {b} are {(b - a).days} day(s) apart, less than horizon_days="
@@ -780,7 +785,7 @@ def backtest(
     cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
     sets = [dataset(transactions, cutoff=c, horizon_days=horizon_days, **cols) for c in stamps]
     rows = []
-    for train, test in zip(sets[:-1], sets[1:], strict=True):
+    for train, test in itertools.pairwise(sets):
         model = ChurnModel(estimator, calibrate=calibrate, random_state=random_state).fit(train.X, train.y)
         # A feature absent at the training cutoff (e.g. return_share) cannot be used.
         X_test = test.X.reindex(columns=train.X.columns, fill_value=0.0)
@@ -849,7 +854,9 @@ def interventions(
         value = np.full(len(frame), "any", dtype=object)
     else:
         if not isinstance(segments, pd.Series):
-            raise SchemaError(f"segments: expected a Series indexed by customer id, got {type(segments).__name__}")
+            raise SchemaError(
+                f"segments: expected a Series indexed by customer id, got {type(segments).__name__}"
+            )
         aligned = segments.reindex(frame.index)
         missing = aligned.isna().to_numpy()
         if missing.any():

@@ -131,7 +131,9 @@ def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, ax: Any = No
         ax.plot(predicted, observed, marker="o", label=name)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfectly calibrated")
     ax.legend(loc="upper left")
-    return finish(ax, "Calibration of churn probabilities", "Predicted churn probability", "Observed churn rate")
+    return finish(
+        ax, "Calibration of churn probabilities", "Predicted churn probability", "Observed churn rate"
+    )
 
 
 def feature_importance(importance: pd.DataFrame, *, top: int = 15, ax: Any = None) -> Any:
@@ -164,4 +166,6 @@ def feature_importance(importance: pd.DataFrame, *, top: int = 15, ax: Any = Non
     ax = axes(ax)
     shown = importance.sort_values("importance_mean", ascending=False).head(top).iloc[::-1]
     ax.barh(shown.index.astype(str), shown["importance_mean"], xerr=shown["importance_std"], color="#4C72B0")
-    return finish(ax, "Permutation feature importance", "Drop in ROC AUC when the feature is shuffled", "feature")
+    return finish(
+        ax, "Permutation feature importance", "Drop in ROC AUC when the feature is shuffled", "feature"
+    )

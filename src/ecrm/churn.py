@@ -763,13 +763,14 @@ def backtest(
     --------
     >>> import ecrm
     >>> bt = ecrm.churn.backtest(ecrm.datasets.load_cdnow_sample(),
-    ...                          cutoffs=["1997-06-30", "1997-09-30", "1997-12-31"])
-    >>> bt[["cutoff", "scorer", "n", "roc_auc"]].round(3)
+    ...                          cutoffs=["1997-06-30", "1997-09-30", "1997-12-31"],
+    ...                          estimator="logistic")
+    >>> bt[["cutoff", "scorer", "n", "roc_auc"]].round({"roc_auc": 3})
           cutoff scorer       n  roc_auc
-    0 1997-09-30  model  2357.0    0.799
-    1 1997-09-30  bgnbd  2357.0    0.785
-    2 1997-12-31  model  2357.0    0.816
-    3 1997-12-31  bgnbd  2357.0    0.801
+    0 1997-09-30  model  2357.0    0.777
+    1 1997-09-30  bgnbd  2357.0    0.789
+    2 1997-12-31  model  2357.0    0.811
+    3 1997-12-31  bgnbd  2357.0    0.798
     """
     horizon = _horizon(horizon_days)
     if isinstance(cutoffs, str) or len(cutoffs) < 2:

@@ -12,21 +12,11 @@ Run: python benchmarks/bench_churn.py [--customers N]
 from __future__ import annotations
 
 import argparse
-import time
 
 import pandas as pd
+from bench_summary import timed  # the same best-of-n timer (this script's folder is on sys.path)
 
 import ecrm
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    """Best wall time of ``repeat`` calls, and the last result."""
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def main() -> None:

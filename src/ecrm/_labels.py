@@ -146,16 +146,17 @@ CUSTOMER_VALUE_LEVELS: Table = {
     "low": {"en": "Low value", "zh": "低价值"},
 }
 
-# Recommended intervention (key of INTERVENTIONS) per (churn risk tier, value level);
-# value level "any" is used when customer value is not given.
-CHURN_INTERVENTION_RULES: Mapping[tuple[str, str], str] = {
-    ("high", "high"): "service_call",
-    ("high", "low"): "winback_coupon",
-    ("high", "any"): "winback_coupon",
-    ("medium", "high"): "points_bonus",
-    ("medium", "low"): "reminder",
-    ("medium", "any"): "reminder",
-    ("low", "high"): "care",
-    ("low", "low"): "care",
-    ("low", "any"): "care",
-}
+# Recommended intervention (key of INTERVENTIONS) per churn risk tier and value level,
+# as (tier, value level, intervention) rows; value level "any" is used when customer
+# value is not given. Rows, not a dict: every dict here is a bilingual label table.
+CHURN_INTERVENTION_RULES: tuple[tuple[str, str, str], ...] = (
+    ("high", "high", "service_call"),
+    ("high", "low", "winback_coupon"),
+    ("high", "any", "winback_coupon"),
+    ("medium", "high", "points_bonus"),
+    ("medium", "low", "reminder"),
+    ("medium", "any", "reminder"),
+    ("low", "high", "care"),
+    ("low", "low", "care"),
+    ("low", "any", "care"),
+)

@@ -874,9 +874,8 @@ def interventions(
         out["value_level"] = _labels.categorical(value, _labels.CUSTOMER_VALUE_LEVELS, lang)
     # Rules as a (tier x value) lookup grid of intervention keys, indexed without a loop.
     tier_names, value_names = list(_labels.CHURN_RISK_TIERS), ["high", "low", "any"]
-    grid = np.array(
-        [[_labels.CHURN_INTERVENTION_RULES[(t, v)] for v in value_names] for t in tier_names], dtype=object
-    )
+    rules = {(t, v): action for t, v, action in _labels.CHURN_INTERVENTION_RULES}
+    grid = np.array([[rules[(t, v)] for v in value_names] for t in tier_names], dtype=object)
     action = grid[pd.Index(tier_names).get_indexer(tier), pd.Index(value_names).get_indexer(value)]
     out["intervention"] = _labels.categorical(pd.Series(action), _labels.INTERVENTIONS, lang)
     return out

@@ -302,3 +302,25 @@ REPORT_TEXT: Table = {
     "sla_by": {"en": "Service levels by", "zh": "服务水平，按"},
     "after_as_of": {"en": "rows dated after the snapshot were left out", "zh": "条晚于截止日期的记录未计入"},
 }
+
+
+# Value levels used to target churn interventions (risk tier x value).
+CUSTOMER_VALUE_LEVELS: Table = {
+    "high": {"en": "High value", "zh": "高价值"},
+    "low": {"en": "Low value", "zh": "低价值"},
+}
+
+# Recommended intervention (key of INTERVENTIONS) per churn risk tier and value level,
+# as (tier, value level, intervention) rows; value level "any" is used when customer
+# value is not given. Rows, not a dict: every dict here is a bilingual label table.
+CHURN_INTERVENTION_RULES: tuple[tuple[str, str, str], ...] = (
+    ("high", "high", "service_call"),
+    ("high", "low", "winback_coupon"),
+    ("high", "any", "winback_coupon"),
+    ("medium", "high", "points_bonus"),
+    ("medium", "low", "reminder"),
+    ("medium", "any", "reminder"),
+    ("low", "high", "care"),
+    ("low", "low", "care"),
+    ("low", "any", "care"),
+)

@@ -131,13 +131,13 @@ def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categ
     (['Low risk', 'High risk'], ['High risk', 'Medium risk', 'Low risk'], True)
     """
     check_lang(lang)
-    codes_of = {key: i for i, key in enumerate(table)}
-    keys = list(keys) if not isinstance(keys, pd.Series | pd.Index) else keys.tolist()
-    unknown = sorted({k for k in keys if k not in codes_of})
-    if unknown:
+    # One hash lookup over all keys (no Python loop per customer).
+    codes = pd.Index(list(table)).get_indexer(pd.Index(keys, dtype=object))
+    if (codes < 0).any():
+        unknown = sorted(set(pd.Index(keys, dtype=object)[codes < 0]))
         raise SchemaError(f"unknown label key(s) {unknown}; expected one of {list(table)}")
     labels = [table[k][lang] for k in table]
-    return pd.Categorical.from_codes([codes_of[k] for k in keys], categories=labels, ordered=True)
+    return pd.Categorical.from_codes(codes, categories=labels, ordered=True)
 
 
 # A short recommended action per RFM segment, for both schemes (keys of RFM_STANDARD

@@ -19,8 +19,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _labels, _schema, _time
+from ._keys import distinct_sorted
 from .errors import SchemaError
-from .summary import _distinct_sorted, customer_summary
+from .summary import customer_summary
 
 __all__ = [
     "ChurnDataset",
@@ -134,7 +135,7 @@ def _build_features(
     # Distinct (customer, purchase day) pairs, sorted by customer then day.
     base = int(day.min())
     shift = np.int64(max(int(cut_day - base).bit_length(), 1))
-    pairs = _distinct_sorted((c[purchase].astype(np.int64) << shift) | (day[purchase] - base))
+    pairs = distinct_sorted((c[purchase].astype(np.int64) << shift) | (day[purchase] - base))
     pair_code, pair_day = pairs >> shift, (pairs & ((np.int64(1) << shift) - 1)) + base
     if cols["order_col"] is None:
         order_code, order_day = pair_code, pair_day

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from . import _labels, _schema, _time
+from ._keys import bits, distinct_sorted
 from .errors import DataDroppedWarning, SchemaError
-from .summary import _bits, _distinct_sorted
 
 __all__ = [
     "STAGES",
@@ -180,13 +180,13 @@ def _book(
     days = _schema.day_number(tx.date)
     as_of_day = _schema.day_number(pd.Series([tx.as_of]))[0]
     base = days.min()
-    shift = _bits(int(as_of_day - base) + 1)
+    shift = bits(int(as_of_day - base) + 1)
 
     purchase = tx.amount.to_numpy() >= 0
     every_row = bool(purchase.all())
     p_codes = tx_codes if every_row else tx_codes[purchase]
     p_days = days if every_row else days[purchase]
-    keys = _distinct_sorted((p_codes << shift) | (p_days - base))
+    keys = distinct_sorted((p_codes << shift) | (p_days - base))
     if keys.size == 0:
         raise SchemaError(
             f"transactions: no purchases (rows with non-negative {amount_col!r}) on or before "
@@ -212,9 +212,9 @@ def _book(
     if tx.order is not None:
         order_codes = pd.factorize(tx.order)[0].astype(np.int64)
         o_codes = order_codes if every_row else order_codes[purchase]
-        pairs = (p_codes << _bits(int(o_codes.max()) + 1)) | o_codes
+        pairs = (p_codes << bits(int(o_codes.max()) + 1)) | o_codes
         first_day = pd.Series(p_days - base).groupby(pairs, sort=False).min()
-        event_code = first_day.index.to_numpy() >> _bits(int(o_codes.max()) + 1)
+        event_code = first_day.index.to_numpy() >> bits(int(o_codes.max()) + 1)
         event_day = first_day.to_numpy() + base
 
     signup_day = None
@@ -827,8 +827,8 @@ def suggest_windows(
     days = _schema.day_number(tx.date)
     purchase = tx.amount.to_numpy() >= 0
     base = days.min()
-    shift = _bits(int(days.max() - base) + 1)
-    keys = _distinct_sorted((codes[purchase].astype(np.int64) << shift) | (days[purchase] - base))
+    shift = bits(int(days.max() - base) + 1)
+    keys = distinct_sorted((codes[purchase].astype(np.int64) << shift) | (days[purchase] - base))
     same_customer = (keys[1:] >> shift) == (keys[:-1] >> shift)
     gaps = np.diff(keys)[same_customer]  # same customer: the difference of keys is the gap in days
     if gaps.size == 0:

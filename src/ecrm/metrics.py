@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from . import _schema, _time
+from ._keys import bits, distinct_sorted
 from .errors import DataDroppedWarning, SchemaError
-from .summary import _bits, _distinct_sorted
 
 __all__ = [
     "FREQS",
@@ -157,9 +157,9 @@ def _pack(high: np.ndarray, low: np.ndarray, n_low: int) -> tuple[np.ndarray, np
     When the bits would overflow, ``high`` is first replaced by its rank among its
     distinct values (returned so the caller can decode).
     """
-    shift = _bits(n_low)
+    shift = bits(n_low)
     uniques = None
-    if high.size and _bits(int(high.max()) + 1) + shift > 62:
+    if high.size and bits(int(high.max()) + 1) + shift > 62:
         uniques, high = np.unique(high, return_inverse=True)
     return (high.astype(np.int64) << shift) | low, shift, uniques
 
@@ -320,7 +320,7 @@ def kpis(
     n_customers = len(log.ids)
     pair, pair_shift, pair_uniques = _pack(cell[p], log.customer[p], n_customers)
     keys, order_shift, key_uniques = _pack(pair, log.order[p], int(log.order.max()) + 1)
-    keys = _distinct_sorted(keys)
+    keys = distinct_sorted(keys)
     pairs = _unpack_high(keys, order_shift, key_uniques)
     starts, n_orders = _runs(pairs)
     pair_keys = pairs[starts]
@@ -455,7 +455,7 @@ def cohort_retention(
     if value == "customers":
         p = _purchases(log)
         keys, shift, uniques = _pack(log.customer[p], log.period[p] - log.base, n_periods)
-        keys = _distinct_sorted(keys)
+        keys = distinct_sorted(keys)
         customer = _unpack_high(keys, shift, uniques)
         age = (keys & ((np.int64(1) << shift) - 1)) - cohort_of[customer]
         cells = np.bincount(cohort_of[customer] * n_periods + age, minlength=n_periods * n_periods)
@@ -506,7 +506,7 @@ def _active_pairs(log: _Log) -> tuple[np.ndarray, np.ndarray]:
     n_periods = log.last - log.base + 1
     p = log.purchase
     keys, shift, uniques = _pack(log.customer[p], log.period[p] - log.base, n_periods)
-    keys = _distinct_sorted(keys)
+    keys = distinct_sorted(keys)
     return _unpack_high(keys, shift, uniques), keys & ((np.int64(1) << shift) - 1)
 
 

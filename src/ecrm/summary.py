@@ -7,36 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _schema, _time
+from . import _keys, _schema, _time
 from .errors import DataDroppedWarning, SchemaError
 
 __all__ = ["RETURNS", "customer_summary"]
 
 RETURNS = ("net", "exclude", "raise")
-
-
-def _distinct_sorted(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of an int64 array (np.sort is SIMD-fast; hashing is not)."""
-    if keys.size > 1 and not (keys[1:] >= keys[:-1]).all():
-        keys = np.sort(keys)
-    if keys.size == 0:
-        return keys
-    keep = np.empty(keys.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
-    return keys[keep]
-
-
-def _count_distinct(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct non-negative ``value`` per ``group`` code."""
-    shift = _bits(int(value.max()) + 1 if value.size else 1)
-    pairs = _distinct_sorted((group.astype(np.int64) << shift) | value)
-    return np.bincount(pairs >> shift, minlength=n_groups)
-
-
-def _bits(n: int) -> np.int64:
-    """Number of bits that hold values 0..n-1: keys are packed with shifts, not products."""
-    return np.int64(max(int(n - 1).bit_length(), 1))
 
 
 def customer_summary(
@@ -187,9 +163,9 @@ def customer_summary(
     p_codes, p_periods, p_ticks = codes[purchase], periods[purchase], ticks[purchase]
 
     # Distinct (customer, period) pairs among purchases, as sorted integer keys.
-    shift = _bits(int(periods.max() - base) + 1)
+    shift = _keys.bits(int(periods.max() - base) + 1)
     low_bits = (np.int64(1) << shift) - 1
-    keys = _distinct_sorted((p_codes.astype(np.int64) << shift) | (p_periods - base))
+    keys = _keys.distinct_sorted((p_codes.astype(np.int64) << shift) | (p_periods - base))
     n_periods = np.bincount(keys >> shift, minlength=n_customers)
     has_purchase = n_periods > 0
     if not has_purchase.any():
@@ -222,11 +198,11 @@ def customer_summary(
 
     if order is not None:
         order_codes = pd.factorize(order)[0]
-        n_orders = _count_distinct(p_codes, order_codes[purchase], n_customers)
+        n_orders = _keys.count_distinct(p_codes, order_codes[purchase], n_customers)
     elif period == "D":
         n_orders = n_periods
     else:
-        n_orders = _count_distinct(p_codes, days[purchase] - days.min(), n_customers)
+        n_orders = _keys.count_distinct(p_codes, days[purchase] - days.min(), n_customers)
 
     as_of_day = _schema.day_number(pd.Series([tx.as_of]))[0]
     as_of_period = _time.period_ordinal(np.array([as_of_day]), period)[0]

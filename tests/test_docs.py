@@ -50,3 +50,21 @@ def test_cli_error_in_the_report_guide(tmp_path, capsys, monkeypatch):
     Path("nps.csv").write_text("customer_id,date,score\n1,2024-01-01,12\n2,2024-01-01,9\n")
     assert cli.main(["report", "tx.csv", "--surveys", "nps.csv", "--out", "report/"]) == 2
     assert capsys.readouterr().err.strip() == shown
+
+
+def test_readme_tour_runs_and_joins_one_row_per_customer():
+    import warnings
+
+    from ecrm.errors import DataDroppedWarning
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    (tour,) = FENCE.findall(readme)
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        # CDNOW has one repeat buyer with zero spend; the CLV fit says so.
+        warnings.simplefilter("ignore", DataDroppedWarning)
+        exec(compile(tour, "README.md", "exec"), namespace)
+    table, risk = namespace["table"], namespace["risk"]
+    assert table.shape[0] == 23_570 and table.index.is_unique
+    assert {"segment", "stage", "clv", "rfm_code"} <= set(table.columns)
+    assert risk["churn_probability"].between(0, 1).all() and risk.index.equals(table.index)

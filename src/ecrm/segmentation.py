@@ -463,7 +463,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             # One k-means++ run per k ranks the candidates: on a 1M-customer benchmark the
             # silhouettes of 1 and 10 runs differed less than those of two subsamples.
             # The chosen k gets the n_init runs, since its clusters are the ones kept.
-            sample = self._subsample(Z)
+            sample = self._subsample(Z, raw)
             models, scores = self._fit_candidates(sample, ks, n_init=1)
             k = self._choose(scores, ks)
             best = models[k] if self.n_init == 1 else self._model(k, self.n_init).fit(sample)
@@ -484,14 +484,15 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         self.profiles_ = self._profiles(raw, self.labels_)
         return self
 
-    def _subsample(self, Z: np.ndarray) -> np.ndarray:
+    def _subsample(self, Z: np.ndarray, raw: np.ndarray) -> np.ndarray:
         """Random rows of ``Z`` (``max(sample_size, 20000)``), drawn independently of the row order.
 
-        Rows are ranked by a hash of their values, a canonical order that is cheaper than
-        sorting every row (identical rows tie, but they are interchangeable).
+        Rows are ranked by a hash of their raw values, a canonical order that is cheaper
+        than sorting every row (identical rows tie, but they are interchangeable). The raw
+        values, not ``Z``: ``Z`` depends on means whose last bits depend on the row order.
         """
         size = min(len(Z), max(self.sample_size, SUBSAMPLE_SIZE))
-        order = np.argsort(pd.util.hash_pandas_object(pd.DataFrame(Z), index=False).to_numpy())
+        order = np.argsort(pd.util.hash_pandas_object(pd.DataFrame(raw), index=False).to_numpy())
         rng = np.random.default_rng(self.random_state)
         return Z[order[np.sort(rng.choice(len(Z), size, replace=False))]]
 

@@ -340,8 +340,10 @@ REPORT_TEXT: Table = {
         "CLV is discounted revenue over 12 months at 1% a month. BG/NBD holds one-time buyers "
         "alive (p_alive = 1: they can only drop out after a repeat purchase), so the mean "
         "probability alive is over repeat buyers",
-        "zh": "BG/NBD 购买模型与 Gamma-Gamma 消费模型按周拟合全部客户；CLV 为未来 12 个月、月折现率 1% 的折现销售额。"
-        "BG/NBD 假定只购买过一次的客户仍存活（p_alive = 1：客户只会在复购之后流失），因此平均存活概率只计复购客户",
+        "zh": "BG/NBD 购买模型与 Gamma-Gamma 消费模型按周拟合全部客户；"
+        "CLV 为未来 12 个月、月折现率 1% 的折现销售额。"
+        "BG/NBD 假定只购买过一次的客户仍存活（p_alive = 1：客户只会在复购之后流失），"
+        "因此平均存活概率只计复购客户",
     },
     "churn_tiers": {"en": "Customers per churn-risk tier", "zh": "各流失风险等级客户数"},
     "churn_backtest": {

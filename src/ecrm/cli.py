@@ -98,7 +98,6 @@ def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
 
     if args.command == "demo":
         from . import datasets
-
         from .loyalty import LoyaltyProgram
 
         tx = datasets.load_cdnow()

@@ -838,8 +838,9 @@ def build(
         ``index_html`` (path), ``customers`` (the joined customer table written to
         ``customers.csv``: summary, RFM scores and segments, lifecycle stage,
         ``cluster`` and ``cluster_name``, ``p_alive``, ``expected_purchases_12m``,
-        ``expected_order_value``, ``clv_12m`` and the columns of the optional sections) and ``summary`` (the content of
-        ``summary.json``: ``as_of``, ``sections``, ``headline`` per section, ``figures``).
+        ``expected_order_value``, ``clv_12m`` and the columns of the optional
+        sections) and ``summary`` (the content of ``summary.json``: ``as_of``,
+        ``sections``, ``headline`` per section, ``figures``).
 
     Raises
     ------

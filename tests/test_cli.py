@@ -15,9 +15,16 @@ def test_demo_writes_the_cdnow_report_and_prints_headlines(tmp_path, capsys):
     captured = capsys.readouterr()
     assert f"wrote {tmp_path / 'demo' / 'index.html'}" in captured.out
     assert "Customers: 23,570" in captured.out and "Net Promoter Score:" in captured.out
-    assert captured.err == ""  # no progress: stderr is not a terminal here
+    # No progress (stderr is not a terminal here), only the CLV model's one warning.
+    assert captured.err.strip() == (
+        "ecrm: warning: CLVModel: left 1 repeat customer(s) with monetary_value <= 0 (zero-value "
+        "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend"
+    )
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["sections"] == ["overview", "rfm", "lifecycle", "kpis", "surveys", "service"]
+    assert summary["sections"] == [
+        "overview", "rfm", "lifecycle", "segments", "clv", "kpis", "surveys", "loyalty", "service",
+    ]  # fmt: skip
+    assert "Loyalty members:" in captured.out and "12-month CLV, all customers:" in captured.out
     assert summary["headline"]["overview"]["customers"] == 23_570
 
 

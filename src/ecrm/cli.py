@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import EcrmError
+from .errors import EcrmError, EcrmWarning
 from .report import overview
 from .summary import customer_summary
 
@@ -189,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
+            warnings.simplefilter("default", EcrmWarning)  # a command reports, never raises, them
             if args.command in ("report", "demo"):
                 return _run_report(args, files)
             frame = read_table(args.transactions)

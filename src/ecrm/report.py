@@ -28,7 +28,6 @@ from .summary import customer_summary
 
 __all__ = ["SECTIONS", "Context", "Report", "Section", "SectionSpec", "build", "overview"]
 
-INPUTS = ("surveys", "loyalty", "tickets")  # optional inputs besides the transactions
 
 # Survey score columns the report looks for, first match wins (DESIGN: ``score`` is the
 # NPS answer; ecrm.datasets.make_surveys writes ``nps_score``, ``csat_score``, ``ces_score``).
@@ -512,6 +511,7 @@ def _loyalty(ctx: Context) -> Section:
 
     what = "loyalty"
     events = _schema.check_frame(ctx.loyalty, what)
+    _schema.require_columns(events, [LOYALTY_EVENT_DATE_COL], what)
     if ctx.customer_col != "customer_id" and ctx.customer_col in events.columns:
         events = events.rename(columns={ctx.customer_col: "customer_id"})  # the ledger's name
     events, n_after = _rows_until(events, LOYALTY_EVENT_DATE_COL, ctx.as_of, what)
@@ -897,15 +897,6 @@ def build(
         loyalty_program=loyalty_program,
         **given,
     )
-    used = {name for spec in SECTIONS for name in spec.needs}
-    for name in INPUTS:
-        if given[name] is not None and name not in used:
-            warnings.warn(
-                f"report: no section reports {name} yet; the {name} input was ignored",
-                EcrmWarning,
-                stacklevel=2,
-            )
-
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
@@ -917,8 +908,7 @@ def build(
                 continue
             notify(_labels.label(_labels.REPORT_SECTIONS, spec.key, "en"))
             try:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
+                with warnings.catch_warnings(record=True) as caught:  # the caller's filters apply
                     section = spec.function(ctx)
             except EcrmError as err:
                 err.input = spec.needs[0] if spec.needs else "transactions"
@@ -926,7 +916,7 @@ def build(
             finally:
                 plt.close("all")  # figures of a failed section must not leak
             # ecrm's warnings (data left out, a model that did not converge) go on the page
-            # too, and are issued again to the caller under the caller's own filters.
+            # too; every warning is issued again to the caller.
             for caught_warning in caught:
                 if issubclass(caught_warning.category, EcrmWarning):
                     section.notes.append(str(caught_warning.message))

@@ -178,6 +178,9 @@ def test_segments_are_the_segmenter_on_the_customer_summary(built, cdnow):
     spend = summary["total_spend"].to_numpy()
     assert head["top_cluster_revenue_share"] == pytest.approx(spend[top].sum() / spend.sum())
     assert "Cluster profiles" in (built["out"] / "index.html").read_text(encoding="utf-8")
+    # As docs/guide/report.md says: k = 2; a third of the customers bring 77% of the revenue.
+    assert head["n_clusters"] == 2 and names[0] == "Recent frequent high spenders"
+    assert round(head["top_cluster_share"], 2) == 0.34 and round(head["top_cluster_revenue_share"], 2) == 0.77
 
 
 def test_clv_is_bgnbd_and_gamma_gamma_on_the_weekly_summary(built, cdnow):

@@ -21,6 +21,9 @@ def test_examples_exist():
         "lifecycle_cdnow.py",
         "nps_by_segment.py",
         "kpi_cohort_dashboard.py",
+        "clv_paper_reproduction.py",
+        "kmeans_auto_k.py",
+        "loyalty_liability.py",
     } <= names
 
 

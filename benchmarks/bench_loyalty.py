@@ -12,6 +12,7 @@ Run: python benchmarks/bench_loyalty.py [--customers N] [--slice-events N]
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,8 @@ def main() -> None:
     )
     as_of = pd.Timestamp("2024-12-31")
     print(f"{len(ev):,} events, {ev['customer_id'].nunique():,} customers")
+    # Shared machines: the load average says how much the timings can be trusted.
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     start = time.perf_counter()
     ledger = Ledger(ev, program)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import ecrm
 from ecrm.errors import DataDroppedWarning, LedgerError, SchemaError
-from ecrm.loyalty import Ledger, LoyaltyProgram
+from ecrm.loyalty import Ledger, LoyaltyProgram, _grouped_cumsum, _stream_order
 
 T = pd.Timestamp
 
@@ -521,6 +521,18 @@ def test_input_not_mutated_and_string_dates():
     pd.testing.assert_frame_equal(ev, before)
 
 
+def test_ledger_keeps_its_own_copy_of_the_events():
+    ev = ecrm.datasets.make_loyalty_events(30, random_state=2)  # categorical type, Int64 refs
+    before = ev.copy()
+    ledger = Ledger(ev)
+    want = ledger.balances()
+    pd.testing.assert_frame_equal(ev, before)
+    ev.iloc[:, ev.columns.get_loc("points")] = 1  # later changes to the input do not reach the ledger
+    ev.iloc[:, ev.columns.get_loc("customer_id")] = 1
+    pd.testing.assert_frame_equal(ledger.balances(), want)
+    pd.testing.assert_frame_equal(ledger.summary(), Ledger(before).summary())
+
+
 def test_earn_events_warns_on_returns_and_uses_orders():
     tx = pd.DataFrame(
         {
@@ -603,3 +615,143 @@ def test_guide_numbers():
     assert round(li["gross_liability"], 2) == 5762.58 and round(li["liability"], 2) == 2630.09
     q4 = ledger.summary(freq="Q").loc[pd.Period("2024Q4")]
     assert (q4["issued"], q4["redeemed"], round(q4["redemption_rate"], 2)) == (321786, 135290, 0.42)
+
+
+# -- fast paths agree with their plain definitions ------------------------------------------
+@settings_
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-3, 3), st.integers(0, 2)), min_size=1, max_size=60),
+    st.sampled_from([1, 1_000, 10**9, 3 * 10**9 + 7, 2**56, 2**61]),
+)
+@example([(0, -3, 0), (0, 3, 1), (1, 0, 2), (0, 3, 0)], 2**61)  # a span beyond int64
+def test_stream_order_is_a_lexsort(rows, scale):
+    # Nanosecond, millisecond and second resolution pack into one key; 2**56 overflows
+    # the packed key (plain lexsort inside), 2**61 spans centuries (separate keys).
+    cust, t, prio = (np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
+    time, prio = t * scale, prio.astype(np.int8)
+    want = np.lexsort((np.arange(len(rows)), prio, time, cust))
+    order, s_cust, s_time, s_prio = _stream_order(cust, time, prio)
+    assert order.tolist() == want.tolist()
+    assert (s_cust == cust[want]).all() and (s_time == time[want]).all() and (s_prio == prio[want]).all()
+
+
+@settings_
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-50, 50)), min_size=1, max_size=60))
+def test_grouped_cumsum_restarts_per_group(rows):
+    groups, values = (
+        np.array(c, dtype=np.int64) for c in zip(*sorted(rows, key=lambda r: r[0]), strict=True)
+    )
+    want = pd.Series(values).groupby(groups).cumsum().to_numpy()
+    assert _grouped_cumsum(values, groups).tolist() == want.tolist()
+
+
+def test_nanosecond_times_spanning_decades():
+    # 40 years at nanosecond resolution cannot be packed: the plain sort keeps every tick.
+    ns = pd.Timedelta(1, "ns")
+    start, later = T("1990-01-01"), T("2030-01-01")
+    ok = events(
+        [
+            (1, 1, start + ns, "earn", 100),
+            (2, 1, later + 2 * ns, "redeem", 103),
+            (3, 1, later + ns, "earn", 5),
+        ]
+    )
+    program = LoyaltyProgram(expiry_policy=None)
+    expected, _ = reference(ok, program, later + 3 * ns)
+    assert (
+        as_dict(Ledger(ok, program).balances(later + 3 * ns))
+        == expected
+        == {1: dict(earned=105, redeemed=103, expired=0, adjusted=0, reversed=0, balance=2)}
+    )
+    # One nanosecond later the second earn comes after the redemption: refused.
+    late = ok.assign(ts=[start + ns, later + 2 * ns, later + 3 * ns])
+    with pytest.raises(LedgerError, match=r"2 \(redeem 103 > 100 available\)"):
+        Ledger(late, program)
+
+
+tier_program = LoyaltyProgram(
+    tiers=[("silver", 0, 1.0), ("gold", 60, 1.0), ("black", 150, 1.0)], tier_window_days=60
+)
+
+
+@settings_
+@given(st.lists(draw, min_size=1, max_size=40), st.sampled_from(["M", "Q"]), st.booleans())
+def test_tier_history_matches_tiers_at_each_period_end(draws, freq, zoned):
+    frame = valid_stream(draws, tier_program)
+    if frame.empty:
+        return
+    frame["amount"] = np.where(frame["type"] == "earn", frame["points"], np.nan)
+    if zoned:
+        frame["ts"] = frame["ts"].dt.tz_localize("Asia/Shanghai")
+    ledger = Ledger(frame, tier_program)
+    hist = ledger.tier_history(freq)
+    names = ["Silver", "Gold", "Black"]
+    previous = None
+    for period in hist.index:
+        end = (period + 1).start_time - pd.Timedelta(1, "ns")
+        tier = ledger.tiers(end.tz_localize("Asia/Shanghai") if zoned else end)["tier"]
+        assert hist.loc[period, names].tolist() == tier.value_counts().reindex(names).tolist()
+        if previous is not None:
+            both = tier.index.intersection(previous.index)
+            now, before = tier[both].cat.codes, previous[both].cat.codes
+            assert hist.loc[period, "upgrades"] == (now > before).sum()
+            assert hist.loc[period, "downgrades"] == (now < before).sum()
+        previous = tier
+
+
+@settings_
+@given(st.lists(draw, min_size=1, max_size=40), programs, st.integers(-24 * 30, 24 * 900), st.booleans())
+def test_summary_is_a_groupby_of_events_and_expiries(draws, program, hour, zoned):
+    frame = valid_stream(draws, program)
+    if frame.empty:
+        return
+    as_of = T("2023-01-01") + pd.Timedelta(hours=hour)
+    if zoned:
+        frame["ts"] = frame["ts"].dt.tz_localize("Europe/Berlin")
+        as_of = as_of.tz_localize("Europe/Berlin")
+    ledger = Ledger(frame, program)
+    got = ledger.summary("M", as_of=as_of)
+    # The plain definition: signed flows of events and expire events, summed per month.
+    seen = frame.loc[frame["ts"] <= as_of]
+    expired = ledger.expire(as_of)
+    flows = pd.DataFrame(
+        {
+            "ts": pd.concat([seen["ts"], expired["ts"]], ignore_index=True),
+            "type": pd.concat([seen["type"], expired["type"]], ignore_index=True),
+            "points": pd.concat([seen["points"], expired["points"]], ignore_index=True),
+        }
+    )
+    names = {"earn": "issued", "adjust": "adjusted", "redeem": "redeemed", "reverse": "reversed"}
+    flows["flow"] = flows["type"].map(names).fillna("expired")
+    month = flows["ts"].dt.tz_localize(None).dt.to_period("M") if zoned else flows["ts"].dt.to_period("M")
+    want = flows.pivot_table(index=month.rename("period"), columns="flow", values="points", aggfunc="sum")
+    if seen.empty:
+        assert got.empty and list(got.columns[:5]) == [
+            "issued",
+            "adjusted",
+            "redeemed",
+            "reversed",
+            "expired",
+        ]
+        return
+    last = (as_of.tz_localize(None) if zoned else as_of).to_period("M")
+    periods = pd.period_range(want.index.min(), last, freq="M", name="period")
+    want = want.reindex(index=periods, columns=list(got.columns[:5]), fill_value=0).fillna(0).astype(np.int64)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_names=False)
+
+
+@settings_
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.integers(0, 400), st.integers(1, 4000)), min_size=1, max_size=30)
+)
+def test_earn_tier_is_spend_in_the_window_before_each_order(orders):
+    program = LoyaltyProgram(tier_window_days=90)
+    tx = pd.DataFrame(orders, columns=["customer_id", "day", "amount"]).astype({"amount": float})
+    tx["order_date"] = T("2024-01-01") + pd.to_timedelta(tx["day"], unit="D")
+    earn = program.earn_events(tx).set_index("event_id")
+    for i, row in tx.iterrows():
+        # Spend of the customer's orders strictly before this one and still in the window.
+        mine = tx.loc[tx["customer_id"] == row["customer_id"]]
+        live = (mine["day"] < row["day"]) & (mine["day"] + 90 > row["day"])
+        tier = program.tiers[int(program.tier_index(np.array([mine.loc[live, "amount"].sum()]))[0])][0]
+        assert earn.loc[f"earn-{i}", "tier"] == tier

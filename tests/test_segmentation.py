@@ -100,6 +100,33 @@ def test_silhouette_scores_match_sklearn():
     assert np.isnan(silhouette_scores(X, [np.zeros(400, int)]))[0]
 
 
+def test_silhouette_scores_float32_and_uneven_blocks():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(500, 3)) * [1.0, 5.0, 20.0] + 100.0  # far from the origin, unequal scales
+    labelings = [rng.integers(0, k, 500) for k in (2, 4)] + [(X[:, 2] > 100).astype(int)]
+    expected = [silhouette_score(X, labels) for labels in labelings]
+    # 77 x 77 blocks do not divide 500 rows: the ragged last blocks and the mirrored ones count
+    exact = silhouette_scores(X, labelings, chunk_entries=77**2)
+    np.testing.assert_allclose(exact, expected, rtol=1e-9)
+    single = silhouette_scores(X, labelings, chunk_entries=77**2, dtype=np.float32)
+    np.testing.assert_allclose(single, expected, atol=1e-5)
+
+
+def test_large_data_path_finds_k_and_ignores_row_order():
+    # Above 100,000 rows k is chosen on a 20,000-row subsample and the chosen k refitted on all rows.
+    X, truth = groups(4, n_per=26_000, seed=5)
+    seg = KMeansSegmenter(k_range=(2, 6), n_init=2).fit(X)
+    assert seg.n_clusters_ == 4 and list(seg.k_scores_.index) == [2, 3, 4, 5, 6]
+    assert adjusted_rand_score(truth, seg.labels_) >= 0.95
+    assert seg.profiles_["size"].sum() == len(X)
+    shuffled = X.sample(frac=1.0, random_state=2)
+    again = KMeansSegmenter(k_range=(2, 6), n_init=2).fit(shuffled)
+    np.testing.assert_array_equal(pd.Series(again.labels_, index=shuffled.index).sort_index(), seg.labels_)
+    np.testing.assert_allclose(again.k_scores_, seg.k_scores_)
+    fixed = KMeansSegmenter(n_clusters=4, n_init=2).fit(X)  # a fixed k takes the same path
+    np.testing.assert_array_equal(fixed.labels_, seg.labels_)
+
+
 def test_k_scores_silhouette_is_sklearns_on_the_fit_data(sample_summary):
     seg = KMeansSegmenter(k_range=(2, 4)).fit(sample_summary)
     Z = seg._preprocess(sample_summary)

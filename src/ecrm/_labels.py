@@ -359,3 +359,25 @@ REPORT_TEXT: Table = {
         "zh": "尚无积分批次到期，无法估计逾期未用率；所示积分负债为未扣减值",
     },
 }
+
+
+# Value levels used to target churn interventions (risk tier x value).
+CUSTOMER_VALUE_LEVELS: Table = {
+    "high": {"en": "High value", "zh": "高价值"},
+    "low": {"en": "Low value", "zh": "低价值"},
+}
+
+# Recommended intervention (key of INTERVENTIONS) per churn risk tier and value level,
+# as (tier, value level, intervention) rows; value level "any" is used when customer
+# value is not given. Rows, not a dict: every dict here is a bilingual label table.
+CHURN_INTERVENTION_RULES: tuple[tuple[str, str, str], ...] = (
+    ("high", "high", "service_call"),
+    ("high", "low", "winback_coupon"),
+    ("high", "any", "winback_coupon"),
+    ("medium", "high", "points_bonus"),
+    ("medium", "low", "reminder"),
+    ("medium", "any", "reminder"),
+    ("low", "high", "care"),
+    ("low", "low", "care"),
+    ("low", "any", "care"),
+)

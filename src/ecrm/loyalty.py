@@ -347,36 +347,60 @@ def _window_sums_before(
     kinds = np.repeat(np.array([0, 1, 2], dtype=np.int8), n)
     custs = np.concatenate([cust, cust, cust])
     delta = np.concatenate([-value, np.zeros(n, dtype=np.int64), value])
-    order = np.lexsort((kinds, times, custs))
-    running = _grouped_cumsum(delta[order], custs[order])
+    order, s_cust, _, s_kind = _stream_order(custs, times, kinds)
+    running = _grouped_cumsum(delta[order], s_cust)
     out = np.empty(n, dtype=np.int64)
-    is_query = kinds[order] == 1
+    is_query = s_kind == 1
     out[order[is_query] - n] = running[is_query]
     return out
 
 
-def _stream_order(
-    cust: np.ndarray,
-    time: np.ndarray,
-    prio: np.ndarray,
-    code: np.ndarray,
-    lot_time: np.ndarray,
-    policy: str | None,
-) -> np.ndarray:
-    """Sort by customer, time, priority (expiry, credit, debit), then lot order / event id.
+def _sort_with_ties(key: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``tie`` and ``key`` ordered by key, then tie (non-negative ints; ties distinct).
 
-    Expiry marks sharing an instant must follow lot order (earn time, then event id). Under
-    "rolling" expiry marks share an instant only when their lots share an earn time, so
-    the event id alone orders them and the earn-time key is needed for "end_of_year" only.
-    Time and priority are packed into one key when the time span allows (fewer passes).
+    When both fit one int64 they are packed (key high bits, tie low bits) and sorted with
+    ``np.sort``, which is several times faster than ``argsort``/``lexsort`` on int64 and
+    needs no gather afterwards: the sorted values carry the tie (an index) and the key.
     """
-    keys = [code] if policy != "end_of_year" else [code, lot_time]
-    low, high = (int(time.min()), int(time.max())) if time.size else (0, 0)
-    if high - low < 2**60:
-        keys += [(time - low) * 4 + prio]
-    else:
-        keys += [prio, time]
-    return np.lexsort((*keys, cust))
+    bits = max(int(tie.max(initial=0)).bit_length(), 1)
+    if key.size and key.min() >= 0 and int(key.max()) < 2 ** (63 - bits):
+        packed = np.sort((key << bits) | tie)
+        return packed & ((1 << bits) - 1), packed >> bits
+    order = np.lexsort((tie, key))
+    return tie[order], key[order]
+
+
+def _time_order(time: np.ndarray, prio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable order by time, then priority (0-3); returns it with the sorted time and priority.
+
+    Time is counted in the coarsest unit that keeps it exact (usually whole seconds) so
+    that it packs with priority and position into one int64 for :func:`_sort_with_ties`.
+    """
+    n = time.size
+    low, high = (int(time.min()), int(time.max())) if n else (0, 0)
+    unit = 0
+    if high - low < 2**62:  # else ``time - low`` would overflow
+        unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
+    if unit and (high - low) // unit < 2**60:
+        order, key = _sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
+        return order, (key >> 2) * unit + low, (key & 3).astype(np.int8)
+    order = np.lexsort((prio, time))  # a span of decades in nanoseconds: separate keys
+    return order, time[order], prio[order]
+
+
+def _stream_order(
+    cust: np.ndarray, time: np.ndarray, prio: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Order elements by customer, time, priority (expiry, credit, debit), then position.
+
+    Two packed sorts, least significant first (a radix sort by hand): by (time,
+    priority, position), then stably by customer. Returns the order and the sorted
+    customer, time and priority.
+    """
+    order, s_time, s_prio = _time_order(time, prio)
+    # Stable by customer: positions in the time order break ties.
+    pos, s_cust = _sort_with_ties(cust[order], np.arange(time.size))
+    return order[pos], s_cust, s_time[pos], s_prio[pos]
 
 
 def _expire_ids(lot_ids: np.ndarray) -> np.ndarray:
@@ -385,13 +409,15 @@ def _expire_ids(lot_ids: np.ndarray) -> np.ndarray:
 
 
 def _grouped_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Inclusive cumulative sum restarting at each change of ``groups`` (groups contiguous)."""
+    """Inclusive cumulative sum restarting at each new group (``groups``: sorted ints >= 0)."""
     total = np.cumsum(values)
     if values.size == 0:
         return total
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    base = total[starts] - values[starts]
-    return total - np.repeat(base, np.diff(np.r_[starts, values.size]))
+    # What earlier groups summed, looked up by group code (a cache-friendly gather).
+    before = np.zeros(int(groups[-1]) + 1, dtype=total.dtype)
+    before[groups[starts]] = total[starts] - values[starts]
+    return total - before[groups]
 
 
 class Ledger:
@@ -433,7 +459,8 @@ class Ledger:
     holds :math:`\\mathrm{clip}(A_k - C(t), 0, a_k)` at :math:`t`. Because lots expire in
     the order they were earned, taking oldest first is earliest-deadline-first, so FIFO
     never refuses a stream that some other allocation could serve. Everything is one
-    sort of events and expiry marks plus grouped cumulative sums and maxima.
+    ordering of events and expiry marks (two integer sorts on packed keys) plus grouped
+    cumulative sums and maxima.
 
     References
     ----------
@@ -471,46 +498,48 @@ class Ledger:
         self._like = ts
         ticks = _time.instants(ts)
         cust = self._cust
-        code = self._codes
         kind = self._type
         points = ev["points"].to_numpy(np.int64)
         credit = (kind == _EARN) | ((kind == _ADJUST) & (points > 0))
-        lots = np.flatnonzero(credit)
-        expiry = self.program._expiry_instants(ticks[lots], ts.iloc[lots] if lots.size else ts)
-        n_lots = lots.size
+        policy = self.program.expiry_policy
 
-        # One merged stream: every event, plus one expiry mark per lot that can expire.
-        marked = lots[expiry < _NEVER]
-        rows = np.concatenate([np.arange(n), marked])
-        s_time = np.concatenate([ticks, expiry[expiry < _NEVER]])
-        s_prio = np.concatenate(
-            [np.where(credit, _CREDIT, _DEBIT).astype(np.int8), np.zeros(marked.size, np.int8)]
-        )
-        s_code = code[rows]
-        s_cust = cust[rows]
-        order = _stream_order(s_cust, s_time, s_prio, s_code, ticks[rows], self.program.expiry_policy)
-        s_cust, s_time, s_prio, rows = s_cust[order], s_time[order], s_prio[order], rows[order]
-        is_expiry = order >= n
+        # Stream elements: every event in event-id order, then one expiry mark per lot in
+        # lot order (earn time, then event id), so the element position breaks ties at one
+        # instant. Under "rolling" lots sharing an expiry instant share their earn time,
+        # so event-id order alone is lot order.
+        by_code = np.empty(n, dtype=np.int64)
+        by_code[self._codes] = np.arange(n)
+        mark_rows = by_code[credit[by_code]]  # lots in event-id order
+        if policy is None:
+            mark_rows = mark_rows[:0]
+        elif policy == "end_of_year":  # then stably by earn time
+            mark_rows = mark_rows[_time_order(ticks[mark_rows], np.zeros(mark_rows.size, np.int8))[0]]
+        rows = np.concatenate([by_code, mark_rows])
+        time = np.concatenate([ticks[by_code], self.program._expiry_instants(ticks[mark_rows], ts)])
+        prio = np.where(credit, _CREDIT, _DEBIT).astype(np.int8)[by_code]
+        prio = np.concatenate([prio, np.full(mark_rows.size, _EXPIRY, np.int8)])
+        order, s_cust, s_time, s_prio = _stream_order(cust[rows], time, prio)
+        rows = rows[order]
         s_points = np.abs(points[rows])
-        s_credit = np.where(s_prio == _CREDIT, s_points, 0)
+        is_credit = s_prio == _CREDIT
+        is_expiry = s_prio == _EXPIRY
         s_debit = np.where(s_prio == _DEBIT, s_points, 0)
-        credit_cum = _grouped_cumsum(s_credit, s_cust)
+        credit_cum = _grouped_cumsum(np.where(is_credit, s_points, 0), s_cust)
         debit_cum = _grouped_cumsum(s_debit, s_cust)
 
-        # Lot k's cumulative points A_k sits on its credit row; copy it to its expiry mark.
-        lot_rank = np.full(n, -1, dtype=np.int64)
-        lot_rank[lots] = np.arange(n_lots)
-        lot_A = np.empty(n_lots, dtype=np.int64)
-        credit_rows = s_prio == _CREDIT
-        lot_A[lot_rank[rows[credit_rows]]] = credit_cum[credit_rows]
+        # Lots in stream order (customer, earn time, event id). Expiry marks come in the
+        # same order (expiry is non-decreasing in lot order, ties broken by lot order), so
+        # the k-th mark belongs to the k-th credit row.
+        credit_pos = np.flatnonzero(is_credit)
+        expiry_pos = np.flatnonzero(is_expiry)
+        lot_A = credit_cum[credit_pos]  # cumulative points A_k of lots 1..k
         # M: grouped running max of (A_k - R(e_k^-)) over expiry marks, floored at 0.
         # Per-customer offsets keep np.maximum.accumulate from leaking across customers.
-        step = np.int64(credit_cum.max(initial=0) + 1) if s_cust.size else np.int64(1)
+        step = np.int64(credit_cum.max(initial=0) + 1)
         offset = s_cust.astype(np.int64) * step
-        candidate = np.zeros(s_cust.size, dtype=np.int64)
-        e_lot = lot_rank[rows[is_expiry]]
-        candidate[is_expiry] = np.maximum(lot_A[e_lot] - debit_cum[is_expiry], 0)
-        expired_cum = np.maximum.accumulate(candidate + offset) - offset
+        candidate = offset.copy()
+        candidate[expiry_pos] += np.maximum(lot_A - debit_cum[expiry_pos], 0) if expiry_pos.size else 0
+        expired_cum = np.maximum.accumulate(candidate) - offset
 
         # Refuse debits beyond the balance: C = R + M must not pass the lots earned so far.
         over = (s_prio == _DEBIT) & (debit_cum + expired_cum > credit_cum)
@@ -537,10 +566,14 @@ class Ledger:
             )
 
         # Expired points of each lot = increase of M at its expiry mark.
-        prev = np.r_[0, expired_cum[:-1]]
-        prev[np.r_[True, s_cust[1:] != s_cust[:-1]]] = 0
-        lot_expired = np.zeros(n_lots, dtype=np.int64)
-        lot_expired[e_lot] = (expired_cum - prev)[is_expiry]
+        if expiry_pos.size:
+            before = expiry_pos - 1
+            same = (expiry_pos > 0) & (s_cust[before] == s_cust[expiry_pos])
+            lot_expired = expired_cum[expiry_pos] - np.where(same, expired_cum[before], 0)
+            lot_expiry = s_time[expiry_pos]
+        else:
+            lot_expired = np.zeros(credit_pos.size, dtype=np.int64)
+            lot_expiry = np.full(credit_pos.size, _NEVER, dtype=np.int64)
 
         self._s = {
             "cust": s_cust,
@@ -550,13 +583,14 @@ class Ledger:
             "credit_cum": credit_cum,
             "debit_cum": debit_cum,
             "expired_cum": expired_cum,
+            "start": np.flatnonzero(np.r_[True, s_cust[1:] != s_cust[:-1]]) if n else np.zeros(0, np.int64),
         }
-        self._lot_rows = lots
+        self._lot_rows = rows[credit_pos]
         self._lot = {
-            "cust": cust[lots],
-            "ts": ticks[lots],
-            "expiry": expiry,
-            "points": points[lots],
+            "cust": s_cust[credit_pos],
+            "ts": s_time[credit_pos],
+            "expiry": lot_expiry,
+            "points": s_points[credit_pos],
             "A": lot_A,
             "expired": lot_expired,
         }
@@ -575,11 +609,11 @@ class Ledger:
         """Per-customer cumulative credits, debits and expiries at instant ``tick``."""
         s = self._s
         n_cust = len(self._customers)
-        # Rows of a customer are in time order, so those up to ``tick`` are a prefix.
+        # Rows of a customer are in time order, so those up to ``tick`` are a prefix;
+        # every customer has rows, so its block starts at s["start"].
         upto = s["time"] <= tick
-        counts = np.bincount(s["cust"][upto], minlength=n_cust)
-        sizes = np.bincount(s["cust"], minlength=n_cust)
-        last = np.cumsum(sizes) - sizes + counts - 1
+        counts = np.add.reduceat(upto, s["start"], dtype=np.int64) if n_cust else np.zeros(0, np.int64)
+        last = s["start"] + counts - 1
         has = counts > 0
         pick = np.where(has, last, 0)
         zero = np.zeros(n_cust, dtype=np.int64)
@@ -634,10 +668,10 @@ class Ledger:
         n_cust = len(self._customers)
         ev_rows = self._ticks <= tick
         signed = self.events["points"].to_numpy(np.int64)
-
-        def total(kind: int) -> np.ndarray:
-            mask = ev_rows & (self._type == kind)
-            return np.bincount(self._cust[mask], weights=signed[mask], minlength=n_cust).astype(np.int64)
+        # Signed points per (customer, type) in one pass; weights are integers < 2**53: exact.
+        cell = self._cust * len(EVENT_TYPES) + self._type
+        flows = np.bincount(cell[ev_rows], weights=signed[ev_rows], minlength=n_cust * len(EVENT_TYPES))
+        flows = flows.reshape(n_cust, len(EVENT_TYPES)).astype(np.int64)
 
         remaining = self._lot_remaining(tick, state)
         lot = self._lot
@@ -648,11 +682,11 @@ class Ledger:
         day = np.int64(_NS_PER_DAY)
         out = pd.DataFrame(
             {
-                "earned": total(_EARN),
-                "redeemed": total(_REDEEM),
+                "earned": flows[:, _EARN],
+                "redeemed": flows[:, _REDEEM],
                 "expired": state["expired"],
-                "adjusted": total(_ADJUST),
-                "reversed": total(_REVERSE),
+                "adjusted": flows[:, _ADJUST],
+                "reversed": flows[:, _REVERSE],
                 "balance": lot_sum(remaining > 0),
                 "expiring_30d": lot_sum(lot["expiry"] <= tick + 30 * day),
                 "expiring_90d": lot_sum(lot["expiry"] <= tick + 90 * day),
@@ -969,22 +1003,39 @@ class Ledger:
         tz = getattr(self._like.dtype, "tz", None)
         if tz is not None:
             ends = ends.tz_localize(tz)
-        end_ticks = _time.instants(pd.Series(ends).astype(self._like.dtype))
-        first = np.full(len(self._customers), _NEVER, dtype=np.int64)
-        np.minimum.at(first, self._cust, self._ticks)
-        n_tiers = len(self.program.tiers)
-        counts = np.zeros((len(periods), n_tiers), dtype=np.int64)
-        ups = np.zeros(len(periods), dtype=np.int64)
-        downs = np.zeros(len(periods), dtype=np.int64)
-        previous = np.full(len(self._customers), -1)
-        for i, end in enumerate(end_ticks):  # one vectorised pass per period
-            member = first < end
-            tier = np.where(member, self.program.tier_index(self._qualifying_at(end - 1)), -1)
-            counts[i] = np.bincount(tier[member], minlength=n_tiers)
-            both = member & (previous >= 0)
-            ups[i] = int((tier[both] > previous[both]).sum())
-            downs[i] = int((tier[both] < previous[both]).sum())
-            previous = tier
+        # Tiers are read at the last instant of each period.
+        checks = _time.instants(pd.Series(ends).astype(self._like.dtype)) - 1
+        n_per, n_tiers = len(periods), len(self.program.tiers)
+
+        # A customer's qualifying amount changes only where a contribution enters or
+        # leaves the window; each change applies from the first check at or after it.
+        # One zero change at the customer's first event starts membership (lowest tier).
+        cust, enter, leave, value = self._qualifying_contributions()
+        live = enter < leave  # a reversal after its earn left the window never counts
+        first = self._s["time"][self._s["start"]]
+        custs = np.concatenate([cust[live], cust[live], np.arange(first.size)])
+        times = np.concatenate([enter[live], leave[live], first])
+        delta = np.concatenate([value[live], -value[live], np.zeros(first.size, np.int64)])
+        bucket = np.searchsorted(checks, times)
+        seen = bucket < n_per
+        custs, bucket, delta = custs[seen], bucket[seen], delta[seen]
+        # Per (customer, period): the qualifying amount after its last change there.
+        order, key = _sort_with_ties(custs * np.int64(n_per) + bucket, np.arange(custs.size))
+        running = _grouped_cumsum(delta[order], key // n_per)
+        last = np.r_[key[1:] != key[:-1], True] if key.size else np.zeros(0, bool)
+        seg_cust, seg_start, amount = key[last] // n_per, key[last] % n_per, running[last]
+        tier = self.program.tier_index(np.maximum(amount, 0) / _SPEND_SCALE)
+        # Each (customer, period) starts a segment lasting until the customer's next one.
+        same = np.r_[seg_cust[1:] == seg_cust[:-1], False]
+        seg_end = np.where(same, np.r_[seg_start[1:], 0], n_per)
+        change = (seg_start * n_tiers + tier, seg_end * n_tiers + tier)
+        size = (n_per + 1) * n_tiers
+        steps = np.bincount(change[0], minlength=size) - np.bincount(change[1], minlength=size)
+        counts = np.cumsum(steps.reshape(n_per + 1, n_tiers)[:n_per], axis=0)
+        # Up/downgrades: a segment's tier against the same customer's previous segment.
+        cont = np.r_[False, same[:-1]]
+        ups = np.bincount(seg_start[cont][tier[cont] > tier[:-1][cont[1:]]], minlength=n_per)
+        downs = np.bincount(seg_start[cont][tier[cont] < tier[:-1][cont[1:]]], minlength=n_per)
         out = pd.DataFrame(
             counts, index=periods, columns=list(self.program.tier_labels(np.arange(n_tiers), lang))
         )
@@ -1093,7 +1144,7 @@ class Ledger:
             Indexed by period: ``issued`` (earned), ``adjusted`` (signed net),
             ``redeemed``, ``reversed``, ``expired``, ``net_change`` and
             ``redemption_rate`` = redeemed / issued in the period (NaN when nothing was
-            issued).
+            issued). Empty when ``as_of`` is before the first event.
 
         References
         ----------
@@ -1114,25 +1165,26 @@ class Ledger:
         """
         _time.check_choice(freq, "freq", ("M", "Q", "Y"))
         stamp, tick = self._as_of(as_of)
-        expired = self.expire(as_of)
-        ev = self.events.loc[self._ticks <= tick]
-        points = ev["points"].to_numpy(np.int64)
-        kind = self._type[self._ticks <= tick]
-        flows = pd.DataFrame(
-            {
-                "ts": pd.concat([ev["ts"], expired["ts"]], ignore_index=True),
-                "issued": np.r_[np.where(kind == _EARN, points, 0), np.zeros(len(expired), np.int64)],
-                "adjusted": np.r_[np.where(kind == _ADJUST, points, 0), np.zeros(len(expired), np.int64)],
-                "redeemed": np.r_[np.where(kind == _REDEEM, points, 0), np.zeros(len(expired), np.int64)],
-                "reversed": np.r_[np.where(kind == _REVERSE, points, 0), np.zeros(len(expired), np.int64)],
-                "expired": np.r_[np.zeros(len(ev), np.int64), expired["points"].to_numpy(np.int64)],
-            }
-        )
-        wall = flows["ts"].dt.tz_localize(None) if getattr(flows["ts"].dtype, "tz", None) else flows["ts"]
-        period = wall.dt.to_period(freq)
-        out = flows.drop(columns="ts").groupby(period.rename("period")).sum()
-        last = (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).to_period(freq)
-        out = out.reindex(pd.period_range(out.index.min(), last, freq=freq, name="period"), fill_value=0)
+        flows = ["issued", "adjusted", "redeemed", "reversed", "expired"]
+        column = np.array([0, 2, 1, 3], dtype=np.int64)[self._type]  # event type -> flow
+        rows = np.flatnonzero(self._ticks <= tick)
+        lot = self._lot
+        due = (lot["expiry"] <= tick) & (lot["expired"] > 0)
+        # Periods are calendar periods of the data's wall-clock time.
+        tz = getattr(self._like.dtype, "tz", None)
+        ticks = np.concatenate([self._ticks[rows], lot["expiry"][due]])
+        wall = _time.from_instants(ticks, self._like)
+        wall = wall.tz_localize(None) if tz is not None else wall
+        last = (stamp.tz_localize(None) if tz is not None else stamp).to_period(freq)
+        first = wall[: rows.size].min().to_period(freq) if rows.size else last + 1
+        periods = pd.period_range(first, last, freq=freq, name="period")
+        starts = periods.start_time.as_unit("ns").asi8
+        where = np.searchsorted(starts, wall.as_unit("ns").asi8, side="right") - 1
+        cell = where * len(flows) + np.concatenate([column[rows], np.full(due.sum(), 4)])
+        points = np.concatenate([self.events["points"].to_numpy(np.int64)[rows], lot["expired"][due]])
+        # Integer weights below 2**53: the float sums are exact.
+        sums = np.bincount(cell, weights=points, minlength=len(periods) * len(flows)).astype(np.int64)
+        out = pd.DataFrame(sums.reshape(len(periods), len(flows)), index=periods, columns=flows)
         out["net_change"] = (
             out["issued"] + out["adjusted"] - out["redeemed"] - out["reversed"] - out["expired"]
         )
@@ -1160,14 +1212,18 @@ def _validated_events(
     # The ledger computes in integer nanoseconds.
     ts = _schema.dates(frame, "ts", what).dt.as_unit("ns")
     extra = [c for c in frame.columns if c not in ("event_id", "customer_id", "ts", "type", "points")]
-    clean = pd.DataFrame(
-        {"event_id": frame["event_id"].to_numpy(), "customer_id": frame["customer_id"].to_numpy()}
-    )
-    clean["ts"] = ts.to_numpy() if getattr(ts.dtype, "tz", None) is None else ts.array
-    clean["type"] = frame["type"].to_numpy()
-    clean["points"] = frame["points"].to_numpy()
-    for c in extra:
-        clean[c] = frame[c].to_numpy()
+    # Our own copy of each column, so later changes to the input cannot reach the ledger;
+    # copied array by array (copy=False below) because pandas' own copy also stacks the
+    # columns into 2-D blocks, several times slower. Extension arrays (categorical types,
+    # nullable ids) are kept: no per-row Python objects.
+    columns = {
+        "event_id": frame["event_id"].to_numpy(copy=True),
+        "customer_id": frame["customer_id"].to_numpy(copy=True),
+        "ts": ts.to_numpy(copy=True) if getattr(ts.dtype, "tz", None) is None else ts.array.copy(),
+        "type": frame["type"].array.copy(),
+        "points": frame["points"].to_numpy(copy=True),
+    }
+    clean = pd.DataFrame(columns | {c: frame[c].array.copy() for c in extra}, copy=False)
 
     codes = _event_codes(clean["event_id"])
     if codes.max() + 1 < len(clean):
@@ -1179,11 +1235,11 @@ def _validated_events(
         clean = clean.loc[~pd.Series(codes).duplicated().to_numpy()].reset_index(drop=True)
         codes = _event_codes(clean["event_id"])
 
-    # Types: a few distinct values, mapped once.
+    # Types: a few distinct values, mapped once ("expire" gets a code so it can be refused).
     type_codes, type_values = pd.factorize(clean["type"])
-    lookup = np.array([EVENT_TYPES.index(v) if v in EVENT_TYPES else -1 for v in type_values], dtype=np.int8)
+    lookup = np.array([_TYPE_NAMES.index(v) if v in _TYPE_NAMES else -1 for v in type_values], dtype=np.int8)
     kind = lookup[type_codes] if type_codes.size else np.zeros(0, np.int8)
-    generated = (clean["type"] == "expire").to_numpy()
+    generated = kind == _EXPIRE
     if generated.any():
         raise _ledger_error(
             "type 'expire' is generated by the ledger (Ledger.expire), not accepted as input",
@@ -1198,19 +1254,23 @@ def _validated_events(
         )
 
     raw = clean["points"]
-    if pd.api.types.is_bool_dtype(raw):
-        numeric = pd.Series(np.full(len(raw), np.nan))
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        pts = raw.to_numpy()  # integers already: only the range needs checking
+        whole = np.abs(pts) < 2**53
     else:
-        numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
-    pts = numeric.to_numpy()
-    whole = np.isfinite(pts) & (pts == np.round(pts)) & (np.abs(pts) < 2**53)
+        if pd.api.types.is_bool_dtype(raw):
+            numeric = pd.Series(np.full(len(raw), np.nan))
+        else:
+            numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
+        pts = numeric.to_numpy()
+        whole = np.isfinite(pts) & (pts == np.round(pts)) & (np.abs(pts) < 2**53)
     bad = ~whole | (pts == 0) | ((pts < 0) & (kind != _ADJUST))
     if bad.any():
         raise _ledger_error(
             "points must be positive integers (non-zero integers for 'adjust')",
             clean["event_id"][bad].tolist(),
         )
-    clean["points"] = pts.astype(np.int64)
+    clean["points"] = pts.astype(np.int64, copy=False)
 
     cust, customers = _schema.factorize_ids(clean["customer_id"])
     ref_row = np.full(len(clean), -1, dtype=np.int64)
@@ -1222,7 +1282,7 @@ def _validated_events(
                 clean["event_id"].to_numpy()[revs].tolist(),
             )
         # Event ids are unique by now, so the index finds each referenced row.
-        ref_values = clean["ref_event_id"].to_numpy()[revs]
+        ref_values = clean["ref_event_id"].iloc[revs].to_numpy()
         ref = pd.Index(clean["event_id"].to_numpy()).get_indexer(ref_values).astype(np.int64)
         ok = ref >= 0
         ok[ok] = (kind[ref[ok]] == _EARN) & (cust[ref[ok]] == cust[revs[ok]])
@@ -1247,6 +1307,9 @@ def _validated_events(
 
 def _event_codes(values: pd.Series) -> np.ndarray:
     """Codes ordering event ids (ties between events at one instant are broken by them)."""
+    ids = values.to_numpy()
+    if ids.dtype.kind in "iu" and bool(np.all(ids[1:] > ids[:-1])):
+        return np.arange(ids.size)  # integer ids already increasing (the usual export order)
     try:
         codes, _ = _schema.factorize_ids(values)
     except TypeError:

@@ -1,0 +1,881 @@
+"""Churn prediction and early warning without leakage.
+
+Labels look only at the horizon after a cutoff, features only at the data on or before
+it, models are scikit-learn estimators with calibrated probabilities, and every model is
+measured against the BG/NBD baseline from :mod:`ecrm.clv`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from . import _labels, _schema, _time
+from .errors import SchemaError
+from .summary import _distinct_sorted, customer_summary
+
+__all__ = [
+    "ChurnDataset",
+    "ChurnModel",
+    "backtest",
+    "bgnbd_baseline",
+    "dataset",
+    "features",
+    "interventions",
+    "score_metrics",
+]
+
+WINDOWS = (30, 90, 180, 365)
+TOP_SHARES = (0.10, 0.20)
+ESTIMATORS = ("hgb", "logistic", "rf")
+WHAT = "transactions"
+
+
+@dataclass(frozen=True)
+class ChurnDataset:
+    """Features and labels of the customers with history at one cutoff.
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        One row per customer (index = customer id), features from data on or before
+        ``cutoff`` only.
+    y : pandas.Series
+        Boolean ``churned``: no purchase in ``(cutoff, cutoff + horizon]``.
+    cutoff : pandas.Timestamp
+        The snapshot instant.
+    horizon : pandas.Timedelta
+        Length of the label window.
+    """
+
+    X: pd.DataFrame
+    y: pd.Series
+    cutoff: pd.Timestamp
+    horizon: pd.Timedelta
+
+    @property
+    def horizon_end(self) -> pd.Timestamp:
+        """The last instant of the label window, ``cutoff + horizon``."""
+        return self.cutoff + self.horizon
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpack as ``X, y = ds``."""
+        return iter((self.X, self.y))
+
+
+def _horizon(horizon_days: object) -> pd.Timedelta:
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int | np.integer | float):
+        raise SchemaError(f"horizon_days={horizon_days!r} must be a number of days")
+    if not (math.isfinite(horizon_days) and horizon_days > 0):
+        raise SchemaError(f"horizon_days={horizon_days!r} must be a positive number of days")
+    return pd.Timedelta(days=float(horizon_days))
+
+
+def _check_min_history(min_history_days: object) -> None:
+    if isinstance(min_history_days, bool) or not isinstance(min_history_days, int | np.integer | float):
+        raise SchemaError(f"min_history_days={min_history_days!r} must be a number of days")
+    if not min_history_days >= 0:
+        raise SchemaError(f"min_history_days={min_history_days!r} must be >= 0")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where the denominator is 0 (the ratio is undefined)."""
+    out = np.full(num.shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def _check_extra(extra: object, X: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(extra, pd.DataFrame):
+        raise SchemaError(f"extra: expected a DataFrame indexed by customer id, got {type(extra).__name__}")
+    dup = extra.index.duplicated()
+    if dup.any():
+        raise SchemaError(
+            f"extra: the index (customer id) has {int(dup.sum())} duplicated value(s), e.g. "
+            f"{list(extra.index[dup][:5])}; give one row per customer"
+        )
+    clash = [c for c in extra.columns if c in X.columns]
+    if clash:
+        raise SchemaError(f"extra: column(s) {clash} clash with built-in feature names; rename them")
+    bad = [c for c in extra.columns if not pd.api.types.is_numeric_dtype(extra[c])]
+    if bad:
+        raise SchemaError(f"extra: column(s) {bad} are not numeric or boolean; encode them first")
+    return extra.reindex(X.index).astype("float64")
+
+
+def _build_features(
+    frame: pd.DataFrame,
+    tx: _schema.Transactions,
+    codes: np.ndarray,
+    ids: pd.Index,
+    ticks: np.ndarray,
+    days: np.ndarray,
+    cut: pd.Timestamp,
+    min_history_days: float,
+    extra: pd.DataFrame | None,
+    cols: dict[str, Any],
+) -> pd.DataFrame:
+    """Features of customers with a purchase on or before ``cut``, from those rows only."""
+    summary = customer_summary(frame, as_of=cut, **cols)
+    n = len(ids)
+    before = ticks <= _tick(cut, tx.date)
+    c, amount, day = codes[before], tx.amount.to_numpy()[before], days[before]
+    cut_day = _schema.day_number(pd.Series([cut]))[0]
+    purchase = amount >= 0
+
+    # Distinct (customer, purchase day) pairs, sorted by customer then day.
+    base = int(day.min())
+    shift = np.int64(max(int(cut_day - base).bit_length(), 1))
+    pairs = _distinct_sorted((c[purchase].astype(np.int64) << shift) | (day[purchase] - base))
+    pair_code, pair_day = pairs >> shift, (pairs & ((np.int64(1) << shift) - 1)) + base
+    if cols["order_col"] is None:
+        order_code, order_day = pair_code, pair_day
+    else:
+        # One day per distinct order: the day of its first row.
+        o = pd.factorize(tx.order.to_numpy()[before][purchase])[0].astype(np.int64)
+        okey = (c[purchase].astype(np.int64) << np.int64(32)) | o
+        first = np.lexsort((day[purchase], okey))
+        keep = np.r_[True, okey[first][1:] != okey[first][:-1]]
+        order_code, order_day = c[purchase][first][keep], day[purchase][first][keep]
+
+    out: dict[str, np.ndarray] = {}
+    for w in WINDOWS:
+        recent = order_day > cut_day - w
+        out[f"orders_{w}d"] = np.bincount(order_code[recent], minlength=n)
+    for w in WINDOWS:
+        recent = day > cut_day - w
+        out[f"spend_{w}d"] = np.bincount(c[recent], weights=amount[recent], minlength=n)
+    # Smoothed ratio of orders in the last 90 days to the 90 days before them.
+    out["order_trend"] = (out["orders_90d"] + 1.0) / (out["orders_180d"] - out["orders_90d"] + 1.0)
+    out["aov_90d"] = _ratio(out["spend_90d"], out["orders_90d"].astype(float))
+
+    # Gaps between consecutive purchase days of the same customer.
+    same = pair_code[1:] == pair_code[:-1]
+    gap = np.diff(pair_day)[same].astype(float)
+    gap_code = pair_code[1:][same]
+    n_gaps = np.bincount(gap_code, minlength=n).astype(float)
+    gap_sum = np.bincount(gap_code, weights=gap, minlength=n)
+    mean_gap = _ratio(gap_sum, n_gaps)
+    sq_dev = np.bincount(gap_code, weights=gap**2, minlength=n) - n_gaps * np.nan_to_num(mean_gap) ** 2
+    std_gap = np.where(n_gaps >= 2, np.sqrt(np.maximum(sq_dev, 0) / np.maximum(n_gaps - 1, 1)), np.nan)
+    last_gap = np.full(n, np.nan)
+    run_end = np.r_[gap_code[1:] != gap_code[:-1], True] if gap.size else np.zeros(0, bool)
+    last_gap[gap_code[run_end]] = gap[run_end]
+    out["mean_gap_days"], out["std_gap_days"], out["last_gap_days"] = mean_gap, std_gap, last_gap
+
+    negative = amount < 0
+    if negative.any():
+        returned = np.bincount(c[negative], weights=-amount[negative], minlength=n)
+        gross = np.bincount(c[purchase], weights=amount[purchase], minlength=n)
+        out["return_share"] = np.nan_to_num(_ratio(returned, gross))
+
+    pos = ids.get_indexer(summary.index)
+    X = pd.DataFrame(
+        {
+            "recency_days": summary["recency_days"].to_numpy(),
+            "tenure_days": summary["tenure_days"].to_numpy(),
+            "n_orders": summary["n_orders"].to_numpy(),
+            "total_spend": summary["total_spend"].to_numpy(),
+            "avg_order_value": summary["avg_order_value"].to_numpy(),
+        },
+        index=summary.index,
+    )
+    for name, values in out.items():
+        X[name] = values[pos]
+    X["aov_trend"] = _ratio(X["aov_90d"].to_numpy(), X["avg_order_value"].to_numpy())
+    X["recency_gap_ratio"] = _ratio(X["recency_days"].to_numpy(dtype=float), X["mean_gap_days"].to_numpy())
+    if min_history_days:
+        X = X[X["tenure_days"].to_numpy() >= min_history_days]
+    if len(X) == 0:
+        raise SchemaError(
+            f"{WHAT}: no customers with history at cutoff {cut}: none has a first purchase at "
+            f"least min_history_days={min_history_days} day(s) before it"
+        )
+    if extra is not None:
+        X = X.join(_check_extra(extra, X))
+    X.attrs["as_of"] = cut
+    return X
+
+
+def _tick(ts: pd.Timestamp, like: pd.Series) -> np.int64:
+    """``ts`` as an int64 tick comparable with ``_time.instants(like)``."""
+    return _time.instants(pd.Series([ts]).astype(like.dtype))[0]
+
+
+def _validate(transactions: pd.DataFrame, cols: dict[str, Any]) -> tuple[Any, ...]:
+    """Validated rows, customer codes and ids, and each row's tick and day number."""
+    tx = _schema.transactions(transactions, **cols)
+    codes, ids = _schema.factorize_ids(tx.customer)
+    return tx, codes, ids, _time.instants(tx.date), _schema.day_number(tx.date)
+
+
+def features(
+    transactions: pd.DataFrame,
+    *,
+    as_of: object = None,
+    min_history_days: float = 0,
+    extra: pd.DataFrame | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+) -> pd.DataFrame:
+    """Churn features of every customer with a purchase on or before ``as_of``.
+
+    The same features as :func:`dataset`, without labels: use it to score customers
+    today with a model trained on a :func:`dataset` from an earlier cutoff.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order or order line; negative amounts are returns.
+    as_of : date-like, optional
+        Snapshot instant; rows after it are not read. Defaults to the last date.
+    min_history_days : float
+        Keep customers whose first purchase is at least this many days before ``as_of``.
+    extra : pandas.DataFrame, optional
+        Numeric per-customer features indexed by customer id (for example survey or
+        loyalty aggregates as of the same date), joined on the id; customers without a
+        row get NaN. They must themselves use only data up to ``as_of``.
+    customer_col, date_col, amount_col, order_col : str
+        Column names; with ``order_col`` orders are distinct order ids, otherwise
+        distinct purchase days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer id; see :func:`dataset` for the columns.
+
+    References
+    ----------
+    Neslin, S. A. et al. (2006). Defection detection: measuring and understanding the
+    predictive accuracy of customer churn models. *Journal of Marketing Research* 43(2),
+    204-211.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> X = ecrm.churn.features(ecrm.datasets.load_cdnow_sample(), as_of="1998-06-30")
+    >>> X.loc[1, ["recency_days", "n_orders", "orders_365d", "mean_gap_days"]]
+    recency_days     200.0
+    n_orders           4.0
+    orders_365d        2.0
+    mean_gap_days    115.0
+    Name: 1, dtype: float64
+    """
+    _check_min_history(min_history_days)
+    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
+    tx, codes, ids, ticks, days = _validate(transactions, cols)
+    cut = tx.as_of if as_of is None else _schema.timestamp(as_of, tx.date, "as_of", WHAT)
+    if cut < tx.date.min():
+        raise SchemaError(f"{WHAT}: as_of={cut} is before the first transaction ({tx.date.min()})")
+    return _build_features(transactions, tx, codes, ids, ticks, days, cut, min_history_days, extra, cols)
+
+
+def dataset(
+    transactions: pd.DataFrame,
+    *,
+    cutoff: object,
+    horizon_days: float = 90,
+    min_history_days: float = 0,
+    extra: pd.DataFrame | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+) -> ChurnDataset:
+    """Leakage-free churn features and labels at one cutoff.
+
+    Customers are those with at least one purchase on or before ``cutoff``. The label
+    ``churned`` is True when a customer makes no purchase (row with a non-negative
+    amount) in ``(cutoff, cutoff + horizon_days]``. Features are computed only from the
+    rows on or before ``cutoff``, so changing or deleting any later row changes no
+    feature.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order or order line; negative amounts are returns.
+    cutoff : date-like
+        The snapshot instant. It must be on or after the first transaction, and the
+        label window must end on or before the last transaction date (otherwise labels
+        would call customers churned only because the data stops).
+    horizon_days : float
+        Length of the label window in days (> 0).
+    min_history_days, extra, customer_col, date_col, amount_col, order_col
+        As in :func:`features`.
+
+    Returns
+    -------
+    ChurnDataset
+        ``X`` (features), ``y`` (``churned``), ``cutoff`` and ``horizon``. The columns
+        of ``X`` are
+
+        - ``recency_days``, ``tenure_days``, ``n_orders``, ``total_spend``,
+          ``avg_order_value``: the RFM values and tenure of
+          :func:`ecrm.customer_summary` at the cutoff;
+        - ``orders_{30,90,180,365}d``, ``spend_{30,90,180,365}d``: orders and net spend
+          in the last 30/90/180/365 days;
+        - ``order_trend``: (orders in the last 90 days + 1) / (orders in the 90 days
+          before + 1);
+        - ``aov_90d`` and ``aov_trend`` = ``aov_90d / avg_order_value``: recent average
+          order value and its ratio to the customer's overall one (NaN without recent
+          orders);
+        - ``mean_gap_days``, ``std_gap_days``, ``last_gap_days``: mean, standard
+          deviation and last of the gaps between consecutive purchase days (NaN with
+          too few purchase days) and ``recency_gap_ratio`` = ``recency_days /
+          mean_gap_days``, days since the last purchase relative to the usual gap;
+        - ``return_share``: returned / purchased amount (only when some amount on or
+          before the cutoff is negative);
+        - the columns of ``extra``.
+
+    Raises
+    ------
+    ecrm.errors.SchemaError
+        Bad transactions, ``cutoff`` before the data or with its label window past the
+        last transaction, ``horizon_days <= 0``, no customers with history.
+
+    References
+    ----------
+    Neslin, S. A. et al. (2006). Defection detection: measuring and understanding the
+    predictive accuracy of customer churn models. *Journal of Marketing Research* 43(2),
+    204-211. Kaufman, S. et al. (2012). Leakage in data mining: formulation, detection,
+    and avoidance. *ACM TKDD* 6(4), 15.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> ds = ecrm.churn.dataset(ecrm.datasets.load_cdnow(), cutoff="1997-09-30", horizon_days=273)
+    >>> ds.X.shape, round(float(ds.y.mean()), 3), ds.horizon_end
+    ((23570, 20), 0.701, Timestamp('1998-06-30 00:00:00'))
+    """
+    horizon = _horizon(horizon_days)
+    _check_min_history(min_history_days)
+    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
+    tx, codes, ids, ticks, days = _validate(transactions, cols)
+    cut = _schema.timestamp(cutoff, tx.date, "cutoff", WHAT)
+    first, last = tx.date.min(), tx.date.max()
+    if cut < first or cut + horizon > last:
+        raise SchemaError(
+            f"{WHAT}: cutoff={cut} is outside the data: it must be on or after the first "
+            f"transaction ({first}) and cutoff + horizon_days ({cut + horizon}) on or before the "
+            f"last ({last}), so that every label window is fully observed"
+        )
+    X = _build_features(transactions, tx, codes, ids, ticks, days, cut, min_history_days, extra, cols)
+
+    window = (ticks > _tick(cut, tx.date)) & (ticks <= _tick(cut + horizon, tx.date))
+    window &= tx.amount.to_numpy() >= 0
+    bought = np.bincount(codes[window], minlength=len(ids)) > 0
+    churned = ~bought[ids.get_indexer(X.index)]
+    y = pd.Series(churned, index=X.index, name="churned")
+    return ChurnDataset(X, y, cut, horizon)
+
+
+def _as_binary(y: object, what: str = "y") -> np.ndarray:
+    """Labels as a 0/1 array, refusing missing values and a single class."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise SchemaError(f"{what}: expected a 1-d array of churn labels, got shape {arr.shape}")
+    if pd.isna(arr).any():
+        raise SchemaError(f"{what}: {int(pd.isna(arr).sum())} label(s) are missing (NaN)")
+    classes = np.unique(arr)
+    if len(classes) != 2:
+        raise SchemaError(
+            f"{what}: needs both classes (churned and retained), found only {classes.tolist()} "
+            f"in {len(arr)} label(s); choose another cutoff or horizon"
+        )
+    return (arr == classes[1]).astype(np.int8)
+
+
+def score_metrics(y_true: object, score: object, *, probability: bool = True) -> pd.Series:
+    """Ranking, calibration and targeting metrics of a churn score.
+
+    Parameters
+    ----------
+    y_true : array-like of bool
+        ``churned`` labels (True = churned).
+    score : array-like of float
+        Higher = more likely to churn.
+    probability : bool
+        Whether ``score`` is a probability; when False the Brier score and log loss are
+        NaN (they are defined only for probabilities).
+
+    Returns
+    -------
+    pandas.Series
+        ``n``, ``churn_rate``, ``roc_auc``, ``pr_auc`` (average precision), ``brier``,
+        ``log_loss``, and for the top 10% and 20% of customers by score ``lift_top10``
+        (churn rate among them / overall churn rate) and ``captured_top10`` (share of
+        all churners among them), ``lift_top20``, ``captured_top20``.
+
+    References
+    ----------
+    Neslin, S. A. et al. (2006). Defection detection: measuring and understanding the
+    predictive accuracy of customer churn models. *Journal of Marketing Research* 43(2),
+    204-211 (top-decile lift). Brier, G. W. (1950). Verification of forecasts expressed
+    in terms of probability. *Monthly Weather Review* 78(1), 1-3.
+
+    Examples
+    --------
+    >>> from ecrm.churn import score_metrics
+    >>> m = score_metrics([1, 1, 0, 0, 1, 0, 0, 0, 0, 0], [.9, .8, .7, .1, .6, .2, .3, .1, .2, .1])
+    >>> m[["roc_auc", "lift_top10", "captured_top20"]]
+    roc_auc           0.952381
+    lift_top10        3.333333
+    captured_top20    0.666667
+    dtype: float64
+    """
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
+    y = _as_binary(y_true)
+    s = np.asarray(score, dtype=float)
+    if s.shape != y.shape:
+        raise SchemaError(f"score: expected {y.shape[0]} value(s), one per label, got shape {s.shape}")
+    if not np.isfinite(s).all():
+        raise SchemaError(f"score: {int((~np.isfinite(s)).sum())} value(s) are not finite")
+    out = {
+        "n": float(len(y)),
+        "churn_rate": float(y.mean()),
+        "roc_auc": roc_auc_score(y, s),
+        "pr_auc": average_precision_score(y, s),
+        "brier": brier_score_loss(y, s) if probability else np.nan,
+        "log_loss": log_loss(y, np.clip(s, 1e-15, 1 - 1e-15)) if probability else np.nan,
+    }
+    ranked = y[np.argsort(-s, kind="stable")]
+    for share in TOP_SHARES:
+        k = max(math.ceil(share * len(y)), 1)
+        caught = ranked[:k].sum()
+        pct = round(share * 100)
+        out[f"lift_top{pct}"] = (caught / k) / y.mean()
+        out[f"captured_top{pct}"] = caught / y.sum()
+    return pd.Series(out, dtype=float)
+
+
+def _base_estimator(estimator: object, random_state: object) -> Any:
+    if not isinstance(estimator, str):
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict_proba")):
+            raise SchemaError(
+                f"estimator={estimator!r}: expected one of {ESTIMATORS} or a classifier with "
+                "fit and predict_proba"
+            )
+        return clone(estimator)
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if estimator == "hgb":
+        # Shallow, slow-learning trees (churn signal is smooth in these features); no
+        # early stopping, so the fit uses every row and does not depend on a random split.
+        return HistGradientBoostingClassifier(
+            learning_rate=0.05,
+            max_iter=200,
+            max_depth=4,
+            min_samples_leaf=100,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=random_state,
+        )
+    # Undefined gap/AOV features are NaN: impute with an indicator so the model sees "undefined".
+    if estimator == "logistic":
+        return make_pipeline(
+            SimpleImputer(strategy="median", add_indicator=True),
+            StandardScaler(),
+            LogisticRegression(max_iter=2000),
+        )
+    if estimator == "rf":
+        return make_pipeline(
+            SimpleImputer(strategy="median", add_indicator=True),
+            RandomForestClassifier(n_estimators=300, min_samples_leaf=20, random_state=random_state),
+        )
+    raise SchemaError(
+        f"estimator={estimator!r} is not supported; choose one of {ESTIMATORS} or pass a classifier"
+    )
+
+
+def _check_X(X: object, what: str) -> pd.DataFrame | np.ndarray:
+    if isinstance(X, pd.DataFrame):
+        if len(X) == 0:
+            raise SchemaError(f"{what}: X is empty (0 rows)")
+        return X
+    arr = np.asarray(X, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
+    return arr
+
+
+class ChurnModel(ClassifierMixin, BaseEstimator):
+    """Churn classifier with calibrated probabilities, risk tiers and evaluation.
+
+    Parameters
+    ----------
+    estimator : {"hgb", "logistic", "rf"} or classifier
+        ``"hgb"``: scikit-learn's HistGradientBoostingClassifier (shallow trees, native
+        handling of the NaN features); ``"logistic"``: median imputation with missing
+        indicators, standard scaling and logistic regression; ``"rf"``: imputation and a
+        random forest; or any unfitted classifier with ``fit`` and ``predict_proba``
+        (cloned, so the instance given is not changed; it must accept NaN).
+    calibrate : bool
+        Wrap the classifier in scikit-learn's ``CalibratedClassifierCV`` (isotonic
+        regression, 5 folds, the 5 calibrated models averaged) so probabilities match
+        observed churn rates.
+    random_state : int
+        Seed of the randomised estimators.
+
+    Attributes
+    ----------
+    estimator_ : the fitted (calibrated) classifier.
+    classes_ : ndarray, the two labels of ``y`` (the churn class is ``classes_[1]``).
+    feature_names_in_ : ndarray of the column names when fitted on a DataFrame.
+
+    References
+    ----------
+    Platt, J. (1999). Probabilistic outputs for support vector machines and comparisons
+    to regularized likelihood methods. *Advances in Large Margin Classifiers*, 61-74.
+    Niculescu-Mizil, A. and Caruana, R. (2005). Predicting good probabilities with
+    supervised learning. *ICML*, 625-632.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> X, y = ecrm.churn.dataset(ecrm.datasets.load_cdnow_sample(), cutoff="1997-09-30",
+    ...                           horizon_days=273)
+    >>> model = ecrm.churn.ChurnModel().fit(X, y)
+    >>> model.predict_proba(X).shape
+    (2357, 2)
+    >>> model.risk_tier(X)["risk_tier"].value_counts().sort_index().index.tolist()
+    ['High risk', 'Medium risk', 'Low risk']
+    """
+
+    def __init__(self, estimator: object = "hgb", calibrate: bool = True, random_state: int | None = 0):
+        self.estimator = estimator
+        self.calibrate = calibrate
+        self.random_state = random_state
+
+    def fit(self, X: pd.DataFrame, y: object) -> ChurnModel:
+        """Fit on features ``X`` and churn labels ``y`` (both classes required)."""
+        X = _check_X(X, "ChurnModel.fit")
+        _as_binary(y, "ChurnModel.fit: y")
+        if len(y) != len(X):
+            raise SchemaError(f"ChurnModel.fit: X has {len(X)} row(s) but y has {len(y)}")
+        model = _base_estimator(self.estimator, self.random_state)
+        if self.calibrate:
+            from sklearn.calibration import CalibratedClassifierCV
+
+            model = CalibratedClassifierCV(model, method="isotonic", cv=5)
+        self.estimator_ = model.fit(X, np.asarray(y))
+        self.classes_ = self.estimator_.classes_
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _features(self, X: object, what: str) -> pd.DataFrame | np.ndarray:
+        check_is_fitted(self, "estimator_")
+        X = _check_X(X, what)
+        if hasattr(self, "feature_names_in_"):
+            if not isinstance(X, pd.DataFrame):
+                raise SchemaError(
+                    f"{what}: the model was fitted on a DataFrame; pass one with the same columns"
+                )
+            missing = [c for c in self.feature_names_in_ if c not in X.columns]
+            if missing:
+                raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
+            return X[list(self.feature_names_in_)]
+        return X
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Class probabilities, shape (n, 2); column 1 is the churn probability."""
+        return self.estimator_.predict_proba(self._features(X, "ChurnModel.predict_proba"))
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted label: churned when the churn probability is at least 0.5."""
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+    def churn_probability(self, X: pd.DataFrame) -> pd.Series:
+        """Churn probability per customer, indexed like ``X``."""
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        return pd.Series(self.predict_proba(X)[:, 1], index=index, name="churn_probability")
+
+    def risk_tier(
+        self, X: pd.DataFrame, tiers: Mapping[str, float] | None = None, lang: str = "en"
+    ) -> pd.DataFrame:
+        """Churn probability and risk tier of each customer.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features, as from :func:`dataset` or :func:`features`.
+        tiers : dict, optional
+            Lower probability bounds ``{"high": 0.7, "medium": 0.4}`` (default); the rest
+            is low risk.
+        lang : {"en", "zh"}
+            Language of the tier labels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``churn_probability`` and ``risk_tier`` (ordered categorical, high first),
+            indexed like ``X``.
+        """
+        _labels.check_lang(lang)
+        bounds = {"high": 0.7, "medium": 0.4} if tiers is None else dict(tiers)
+        if set(bounds) != {"high", "medium"} or not all(
+            isinstance(v, int | float) and 0 <= v <= 1 for v in bounds.values()
+        ):
+            raise SchemaError(f"tiers={tiers!r}: give {{'high': p, 'medium': q}} with 0 <= q <= p <= 1")
+        if bounds["medium"] > bounds["high"]:
+            raise SchemaError(f"tiers={tiers!r}: the medium bound must not exceed the high bound")
+        p = self.churn_probability(X)
+        keys = np.where(p >= bounds["high"], "high", np.where(p >= bounds["medium"], "medium", "low"))
+        tier = _labels.categorical(keys, _labels.CHURN_RISK_TIERS, lang)
+        return pd.DataFrame({"churn_probability": p, "risk_tier": tier}, index=p.index)
+
+    def evaluate(self, X: pd.DataFrame, y: object) -> pd.Series:
+        """Metrics of the churn probabilities on labelled data; see :func:`score_metrics`."""
+        return score_metrics(y, self.predict_proba(X)[:, 1])
+
+    def feature_importance(
+        self, X: pd.DataFrame, y: object, *, n_repeats: int = 5, scoring: str = "roc_auc"
+    ) -> pd.DataFrame:
+        """Permutation importance: the drop in ``scoring`` when a feature is shuffled.
+
+        Returns a DataFrame indexed by feature with ``importance_mean`` and
+        ``importance_std`` over ``n_repeats`` shuffles, most important first. Measure it
+        on data the model was not fitted on.
+
+        References
+        ----------
+        Breiman, L. (2001). Random forests. *Machine Learning* 45(1), 5-32.
+        """
+        from sklearn.inspection import permutation_importance
+
+        X = self._features(X, "ChurnModel.feature_importance")
+        _as_binary(y, "ChurnModel.feature_importance: y")
+        result = permutation_importance(
+            self, X, np.asarray(y), scoring=scoring, n_repeats=n_repeats, random_state=self.random_state
+        )
+        names = list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{i}" for i in range(X.shape[1])]
+        out = pd.DataFrame(
+            {"importance_mean": result.importances_mean, "importance_std": result.importances_std},
+            index=pd.Index(names, name="feature"),
+        )
+        return out.sort_values("importance_mean", ascending=False, kind="stable")
+
+
+def bgnbd_baseline(
+    transactions: pd.DataFrame,
+    cutoff: object,
+    horizon_days: float = 90,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+) -> pd.Series:
+    """BG/NBD expected purchases in the horizon: the probabilistic churn baseline.
+
+    Fits :class:`ecrm.clv.CLVModel` (BG/NBD, weekly units) to the customer summary at
+    ``cutoff`` and returns each customer's expected number of purchases in the next
+    ``horizon_days``. Lower means more likely to churn, so ``-expected_purchases`` is the
+    churn score to compare models with. It uses no labels.
+
+    Returns
+    -------
+    pandas.Series
+        ``expected_purchases`` indexed by customer id (the customers of :func:`dataset`).
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the
+    easy way. *Marketing Science* 24(2), 275-284 (eq. 10).
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> e = ecrm.churn.bgnbd_baseline(ecrm.datasets.load_cdnow_sample(), "1997-09-30", 273)
+    >>> round(float(e.sum()), 1)
+    1653.4
+    """
+    from .clv import CLVModel
+
+    horizon = _horizon(horizon_days)
+    summary = customer_summary(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        as_of=cutoff,
+        time_unit="W",
+    )
+    model = CLVModel(purchase_model="bgnbd", spend_model=None, time_unit="W").fit(summary)
+    return model.expected_purchases(horizon / pd.Timedelta(weeks=1))
+
+
+def backtest(
+    transactions: pd.DataFrame,
+    *,
+    cutoffs: Sequence[object],
+    horizon_days: float = 90,
+    estimator: object = "hgb",
+    calibrate: bool = True,
+    random_state: int | None = 0,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin backtest of a churn model against the BG/NBD baseline.
+
+    For each pair of consecutive cutoffs, a :class:`ChurnModel` is trained on the
+    :func:`dataset` of the earlier cutoff and scores the customers of the later one, as
+    it would have been used in production; :func:`bgnbd_baseline` is fitted at the later
+    cutoff. Consecutive cutoffs must be at least ``horizon_days`` apart, so the training
+    labels are known at the scoring cutoff.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scored cutoff and scorer (``"model"``, ``"bgnbd"``) with
+        ``train_cutoff`` and the :func:`score_metrics` columns (Brier score and log loss
+        are NaN for the baseline, which is not a probability).
+
+    Raises
+    ------
+    ecrm.errors.SchemaError
+        Fewer than two cutoffs, cutoffs not increasing or closer than the horizon, and
+        every error of :func:`dataset`.
+
+    References
+    ----------
+    Tashman, L. J. (2000). Out-of-sample tests of forecasting accuracy: an analysis and
+    review. *International Journal of Forecasting* 16(4), 437-450.
+
+    Examples
+    --------
+    >>> import ecrm
+    >>> bt = ecrm.churn.backtest(ecrm.datasets.load_cdnow_sample(),
+    ...                          cutoffs=["1997-06-30", "1997-09-30", "1997-12-31"],
+    ...                          estimator="logistic")
+    >>> bt[["cutoff", "scorer", "n", "roc_auc"]].round({"roc_auc": 3})
+          cutoff scorer       n  roc_auc
+    0 1997-09-30  model  2357.0    0.777
+    1 1997-09-30  bgnbd  2357.0    0.789
+    2 1997-12-31  model  2357.0    0.811
+    3 1997-12-31  bgnbd  2357.0    0.798
+    """
+    horizon = _horizon(horizon_days)
+    if isinstance(cutoffs, str) or len(cutoffs) < 2:
+        raise SchemaError(f"cutoffs={cutoffs!r}: give at least two cutoffs (train at one, score the next)")
+    stamps = [pd.Timestamp(c) for c in cutoffs]
+    for a, b in itertools.pairwise(stamps):
+        if b - a < horizon:
+            raise SchemaError(
+                f"cutoffs {a} and {b} are {(b - a).days} day(s) apart, less than horizon_days="
+                f"{horizon_days}: the labels of {a} would not be known at {b}; space cutoffs "
+                "by at least the horizon, in increasing order"
+            )
+    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
+    sets = [dataset(transactions, cutoff=c, horizon_days=horizon_days, **cols) for c in stamps]
+    rows = []
+    for train, test in itertools.pairwise(sets):
+        model = ChurnModel(estimator, calibrate=calibrate, random_state=random_state).fit(train.X, train.y)
+        # A feature absent at the training cutoff (e.g. return_share) cannot be used.
+        X_test = test.X.reindex(columns=train.X.columns, fill_value=0.0)
+        expected = bgnbd_baseline(
+            transactions, test.cutoff, horizon_days, customer_col=customer_col, date_col=date_col,
+            amount_col=amount_col,
+        ).reindex(test.X.index)  # fmt: skip
+        for scorer, metrics in (
+            ("model", model.evaluate(X_test, test.y)),
+            ("bgnbd", score_metrics(test.y, -expected.to_numpy(), probability=False)),
+        ):
+            rows.append({"train_cutoff": train.cutoff, "cutoff": test.cutoff, "scorer": scorer, **metrics})
+    return pd.DataFrame(rows)
+
+
+def interventions(
+    risk_table: pd.DataFrame, segments: pd.Series | None = None, lang: str = "en"
+) -> pd.DataFrame:
+    """Recommended retention action per customer from risk tier x customer value.
+
+    Parameters
+    ----------
+    risk_table : pandas.DataFrame
+        Output of :meth:`ChurnModel.risk_tier` (a ``risk_tier`` column, in either
+        language), indexed by customer id.
+    segments : pandas.Series, optional
+        Customer value indexed by customer id: booleans (True = high value) or numbers
+        (for example CLV or total spend; high value = at or above the median over the
+        customers of ``risk_table``). Without it the action depends on the tier only.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``risk_table`` plus ``value_level`` (when ``segments`` is given) and
+        ``intervention``, both ordered categoricals. The rules are the table
+        ``_labels.CHURN_INTERVENTION_RULES``: high risk -> personal service call for
+        high-value customers, win-back coupon otherwise; medium risk -> bonus points /
+        reminder; low risk -> relationship care.
+
+    References
+    ----------
+    Neslin, S. A. et al. (2006). Defection detection. *Journal of Marketing Research*
+    43(2), 204-211 (targeting retention offers by churn risk and customer value).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecrm.churn import interventions
+    >>> risk = pd.DataFrame({"risk_tier": ["High risk", "High risk", "Low risk"]}, index=[1, 2, 3])
+    >>> interventions(risk, pd.Series([500.0, 20.0, 80.0], index=[1, 2, 3]))["intervention"].tolist()
+    ['Personal service call', 'Win-back coupon', 'Relationship care (birthday, holidays)']
+    """
+    _labels.check_lang(lang)
+    frame = _schema.check_frame(risk_table, "risk_table")
+    _schema.require_columns(frame, ["risk_tier"], "risk_table")
+    tier_keys = {lab: key for key, row in _labels.CHURN_RISK_TIERS.items() for lab in (key, *row.values())}
+    tiers = frame["risk_tier"].astype(object)
+    unknown = ~tiers.isin(list(tier_keys)).to_numpy()
+    if unknown.any():
+        raise _schema.bad_rows("risk_table", "risk_tier", "has unknown risk tiers", frame, unknown)
+    tier = tiers.map(tier_keys).to_numpy()
+    out = frame.copy()
+    if segments is None:
+        value = np.full(len(frame), "any", dtype=object)
+    else:
+        if not isinstance(segments, pd.Series):
+            raise SchemaError(
+                f"segments: expected a Series indexed by customer id, got {type(segments).__name__}"
+            )
+        aligned = segments.reindex(frame.index)
+        missing = aligned.isna().to_numpy()
+        if missing.any():
+            raise _schema.bad_rows(
+                "risk_table", "risk_tier", "has customers without a value in segments", frame, missing
+            )
+        if pd.api.types.is_bool_dtype(aligned):
+            high = aligned.to_numpy(dtype=bool)
+        elif pd.api.types.is_numeric_dtype(aligned):
+            high = aligned.to_numpy(dtype=float) >= float(np.median(aligned))
+        else:
+            raise SchemaError(f"segments: expected booleans or numbers, got dtype {aligned.dtype}")
+        value = np.where(high, "high", "low")
+        out["value_level"] = _labels.categorical(value, _labels.CUSTOMER_VALUE_LEVELS, lang)
+    # Rules as a (tier x value) lookup grid of intervention keys, indexed without a loop.
+    tier_names, value_names = list(_labels.CHURN_RISK_TIERS), ["high", "low", "any"]
+    rules = {(t, v): action for t, v, action in _labels.CHURN_INTERVENTION_RULES}
+    grid = np.array([[rules[(t, v)] for v in value_names] for t in tier_names], dtype=object)
+    action = grid[pd.Index(tier_names).get_indexer(tier), pd.Index(value_names).get_indexer(value)]
+    out["intervention"] = _labels.categorical(pd.Series(action), _labels.INTERVENTIONS, lang)
+    return out

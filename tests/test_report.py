@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 import ecrm
-from ecrm import clv, lifecycle, loyalty, metrics, report, rfm, segmentation, service, survey
+from ecrm import _labels, churn, clv, lifecycle, loyalty, metrics, report, rfm, segmentation, service, survey
 from ecrm.errors import DataDroppedWarning, LedgerError, SchemaError
 
-ALL_SECTIONS = ["overview", "rfm", "lifecycle", "segments", "clv", "kpis", "surveys", "loyalty", "service"]
-BASE_SECTIONS = ["overview", "rfm", "lifecycle", "segments", "clv", "kpis"]
+BASE_SECTIONS = ["overview", "rfm", "lifecycle", "segments", "clv", "churn", "kpis"]
+ALL_SECTIONS = [*BASE_SECTIONS, "surveys", "loyalty", "service"]
 # Tiers scaled to the synthetic baskets, so that every tier has members.
 PROGRAM = loyalty.LoyaltyProgram(tiers=(("silver", 0.0, 1.0), ("gold", 500.0, 1.25), ("black", 1_500.0, 1.5)))
 # CDNOW has one repeat customer whose orders net to zero: the Gamma-Gamma model leaves it out.
@@ -203,6 +203,36 @@ def test_clv_is_bgnbd_and_gamma_gamma_on_the_weekly_summary(built, cdnow):
     assert "left 1 repeat customer(s) with monetary_value &lt;= 0" in page
 
 
+def test_churn_is_the_model_of_one_horizon_ago_scoring_the_snapshot(built, cdnow):
+    from threadpoolctl import threadpool_limits
+
+    # Labels of the last 90 days are known: train as of 1998-04-01, score as of 1998-06-30.
+    train = churn.dataset(cdnow, cutoff="1998-04-01", horizon_days=report.CHURN_HORIZON_DAYS)
+    with threadpool_limits(1):
+        model = churn.ChurnModel(random_state=0).fit(train.X, train.y)
+        today = churn.features(cdnow, as_of="1998-06-30")
+        risk = model.risk_tier(today.reindex(columns=train.X.columns, fill_value=0.0))
+    written = built["result"].customers
+    np.testing.assert_allclose(written["churn_probability"], risk["churn_probability"].reindex(written.index))
+    assert (
+        written["churn_risk_tier"].astype(str) == risk["risk_tier"].astype(str).reindex(written.index)
+    ).all()
+    plan = churn.interventions(risk, segments=written["clv_12m"])
+    assert (written["churn_intervention"].astype(str) == plan["intervention"].astype(str)).all()
+    head = built["result"].summary["headline"]["churn"]
+    assert head["recent_churn_rate"] == pytest.approx(train.y.mean())
+    assert head["expected_churners"] == pytest.approx(risk["churn_probability"].sum())
+    assert head["high_risk_customers"] == (risk["risk_tier"] == "High risk").sum()
+    # The out-of-time baseline: BG/NBD expected purchases fitted at the cutoff, scored by
+    # scikit-learn directly.
+    from sklearn.metrics import roc_auc_score
+
+    expected = churn.bgnbd_baseline(cdnow, "1998-04-01", report.CHURN_HORIZON_DAYS).reindex(train.X.index)
+    assert head["churn_auc_bgnbd"] == pytest.approx(roc_auc_score(train.y, -expected))
+    # As docs/guide/report.md quotes: the model edges out the baseline.
+    assert (round(head["churn_auc"], 3), round(head["churn_auc_bgnbd"], 3)) == (0.837, 0.834)
+
+
 def test_loyalty_is_the_ledger_as_of_the_snapshot(built):
     events = built["inputs"][3]
     ledger = loyalty.Ledger(events, PROGRAM)  # the whole stream; the ledger cuts at as_of
@@ -271,9 +301,9 @@ def test_hand_built_loyalty_section(tmp_path):
     page = result.index_html.read_text(encoding="utf-8")
     assert "1 rows dated after the snapshot were left out" in page
     # Three customers are too few for the model sections: they say so instead.
-    assert result.summary["headline"]["segments"] == {} and result.summary["headline"]["clv"] == {}
-    assert f"at least this many are needed: {report.MIN_MODEL_CUSTOMERS} (3)" in page
-    assert "cluster" not in customers.columns and "clv_12m" not in customers.columns
+    assert all(result.summary["headline"][key] == {} for key in ("segments", "clv", "churn"))
+    assert page.count(f"at least this many are needed: {report.MIN_MODEL_CUSTOMERS} (3)") == 3
+    assert not {"cluster", "clv_12m", "churn_probability"} & set(customers.columns)
 
 
 def test_loyalty_without_matured_lots_reports_gross_liability(tmp_path):
@@ -430,14 +460,15 @@ def test_new_sections_plug_into_the_registry(cdnow_sample, tmp_path, monkeypatch
         flag = (ctx.customers["n_orders"] > 1).rename("repeat_buyer")
         return report.Section(headline=[("customers", int(flag.sum()), "count")], columns=flag.to_frame())
 
-    spec = report.SectionSpec("churn", (), extra)
-    monkeypatch.setattr(report, "SECTIONS", (*report.SECTIONS, spec))
+    spec = report.SectionSpec("repeat", (), extra)
+    monkeypatch.setitem(_labels.REPORT_SECTIONS, "repeat", {"en": "Repeat buyers", "zh": "复购客户"})
+    monkeypatch.setattr(report, "SECTIONS", (report.SECTIONS[0], spec))  # overview, then the new one
     result = report.build(cdnow_sample, tmp_path)
-    assert result.summary["sections"][-1] == "churn"
+    assert result.summary["sections"] == ["overview", "repeat"]
     repeat = int((ecrm.customer_summary(cdnow_sample)["n_orders"] > 1).sum())
-    assert result.summary["headline"]["churn"]["customers"] == repeat
+    assert result.summary["headline"]["repeat"]["customers"] == repeat
     assert result.customers["repeat_buyer"].sum() == repeat
-    assert "Churn risk" in result.index_html.read_text(encoding="utf-8")
+    assert '<section id="repeat"><h2>Repeat buyers</h2>' in result.index_html.read_text(encoding="utf-8")
 
 
 # --- the page as a person sees it ----------------------------------------------------------

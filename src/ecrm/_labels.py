@@ -290,8 +290,15 @@ REPORT_HEADLINES: Table = {
         "zh": "未来 12 个月预计复购次数",
     },
     "p_alive_repeat_mean": {"en": "Mean probability alive, repeat buyers", "zh": "复购客户平均存活概率"},
-    "churn_auc": {"en": "Churn model AUC (backtest)", "zh": "流失模型 AUC（回测）"},
-    "churn_rate_backtest": {"en": "Churn rate in the backtest horizon", "zh": "回测期流失率"},
+    "churn_auc": {"en": "Churn model ROC AUC (out of time)", "zh": "流失模型 ROC AUC（跨期检验）"},
+    "churn_auc_bgnbd": {
+        "en": "BG/NBD baseline ROC AUC (out of time)",
+        "zh": "BG/NBD 基准 ROC AUC（跨期检验）",
+    },
+    "recent_churn_rate": {
+        "en": "Customers who bought nothing in the last horizon",
+        "zh": "最近一个预测期内未购买的客户占比",
+    },
     "high_risk_customers": {"en": "High-risk customers", "zh": "高风险客户数"},
     "expected_churners": {
         "en": "Expected churners (sum of probabilities)",
@@ -347,8 +354,23 @@ REPORT_TEXT: Table = {
     },
     "churn_tiers": {"en": "Customers per churn-risk tier", "zh": "各流失风险等级客户数"},
     "churn_backtest": {
-        "en": "Backtest: the model scored on earlier cutoffs",
-        "zh": "回测：在更早截止日上的模型表现",
+        "en": "Out-of-time test: trained one horizon earlier, scored on the last full horizon",
+        "zh": "跨期检验：用更早一期训练，在最近一个完整预测期上评分",
+    },
+    "churn_interventions": {
+        "en": "Recommended interventions per risk tier",
+        "zh": "各风险等级的建议干预措施",
+    },
+    "churn_note": {
+        "en": "a customer churns when they buy nothing in the next {days} days; the model (gradient "
+        "boosting, isotonic calibration) learns from the customers as of {cutoff}, whose next {days} "
+        "days are observed, and scores every customer as of the snapshot",
+        "zh": "客户在未来 {days} 天内没有购买即视为流失；模型（梯度提升，保序校准）以 {cutoff} 的客户及其"
+        "已观察到的 {days} 天为训练样本，对截至数据日的全部客户评分",
+    },
+    "churn_short_history": {
+        "en": "the data span less than one churn horizon before the snapshot; no labels to learn from",
+        "zh": "截止日前的数据不足一个预测期，没有可学习的流失标签",
     },
     "points_totals": {"en": "Points by flow, all members", "zh": "全部会员积分流量"},
     "tier_mix": {"en": "Members per tier", "zh": "各等级会员数"},

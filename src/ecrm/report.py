@@ -43,6 +43,7 @@ MIN_MODEL_CUSTOMERS = 50
 SEGMENT_SAMPLE_SIZE = 5_000
 SEGMENT_N_INIT = 4
 CLV_HORIZON_MONTHS = 12
+CHURN_HORIZON_DAYS = 90
 LOYALTY_EVENT_DATE_COL = "ts"
 
 
@@ -140,7 +141,8 @@ class Section:
     headline : list of (key, value, kind)
         Headline figures; ``key`` is in :data:`ecrm._labels.REPORT_HEADLINES`, ``kind``
         one of ``"count"``, ``"money"``, ``"share"`` (a fraction, shown as %),
-        ``"percent"`` (already in %), ``"number"``, ``"text"``.
+        ``"percent"`` (already in %), ``"number"``, ``"score"`` (3 decimals, e.g. an
+        AUC), ``"text"``.
     tables : list of (caption, DataFrame)
     figures : list of (name, Axes)
         Saved as ``figures/<section>_<name>.png`` next to ``index.html``.
@@ -370,6 +372,107 @@ def _clv(ctx: Context) -> Section:
         )
         by_segment["clv_share"] = by_segment["clv_12m_total"] / columns["clv_12m"].sum()
         section.tables.append((ctx.text("clv_by_rfm"), by_segment))
+    return section
+
+
+def _churn_out_of_time(ctx: Context, train: Any, kwargs: dict[str, Any]) -> tuple[pd.DataFrame, dict] | None:
+    """Scores of a model learnt one horizon before ``train.cutoff``, on ``train``'s labels.
+
+    :func:`ecrm.churn.backtest` with two cutoffs, keeping the scores for the figures;
+    None when the data do not reach a horizon further back.
+    """
+    from . import churn
+
+    earlier = train.cutoff - train.horizon
+    if earlier < ctx.customers["first_purchase"].min():
+        return None
+    old = churn.dataset(ctx.transactions, cutoff=earlier, horizon_days=CHURN_HORIZON_DAYS, **kwargs)
+    if old.y.nunique() < 2:
+        return None
+    model = churn.ChurnModel(random_state=0).fit(old.X, old.y)
+    expected = churn.bgnbd_baseline(ctx.transactions, train.cutoff, CHURN_HORIZON_DAYS, **kwargs)
+    scores = {
+        "model": model.churn_probability(train.X.reindex(columns=old.X.columns, fill_value=0.0)).to_numpy(),
+        "BG/NBD": -expected.reindex(train.X.index).to_numpy(),
+    }
+    table = pd.DataFrame(
+        {
+            "model": churn.score_metrics(train.y, scores["model"]),
+            "BG/NBD": churn.score_metrics(train.y, scores["BG/NBD"], probability=False),
+        }
+    ).T
+    table["n"] = table["n"].astype(np.int64)
+    return table, scores
+
+
+def _churn(ctx: Context) -> Section:
+    """Churn model learnt one horizon before ``as_of`` (labels known), scoring ``as_of``,
+    with its out-of-time test next to the BG/NBD baseline."""
+    from threadpoolctl import threadpool_limits
+
+    from . import churn
+
+    if (few := _too_few(ctx)) is not None:
+        return few
+    kwargs = ctx.tx_kwargs()
+    kwargs.pop("as_of")
+    # Label windows must be fully observed: they end at the snapshot or the last purchase.
+    end = min(ctx.as_of, ctx.customers["last_purchase"].max())
+    cutoff = end - pd.Timedelta(days=CHURN_HORIZON_DAYS)
+    if cutoff < ctx.customers["first_purchase"].min():
+        return Section(notes=[ctx.text("churn_short_history")])
+    train = churn.dataset(ctx.transactions, cutoff=cutoff, horizon_days=CHURN_HORIZON_DAYS, **kwargs)
+    if train.y.nunique() < 2:  # everyone churned, or no one: nothing to learn
+        return Section(notes=[ctx.text("churn_short_history")])
+    today = churn.features(ctx.transactions, as_of=ctx.as_of, **kwargs)
+    # Gradient boosting on customer tables: OpenMP threads on a busy machine made the fit
+    # and the predictions up to 100 times slower than one thread.
+    with threadpool_limits(1):
+        model = churn.ChurnModel(random_state=0).fit(train.X, train.y)
+        # A feature absent at the training cutoff (e.g. return_share) cannot be used.
+        risk = model.risk_tier(today.reindex(columns=train.X.columns, fill_value=0.0), lang=ctx.lang)
+        tested = _churn_out_of_time(ctx, train, kwargs)
+    risk = risk.reindex(ctx.customers.index)
+    value = ctx.customers["clv_12m"] if "clv_12m" in ctx.customers else ctx.customers["total_spend"]
+    plan = churn.interventions(risk.dropna(subset=["churn_probability"]), segments=value, lang=ctx.lang)
+
+    tiers = risk.groupby("risk_tier", observed=False).agg(
+        n_customers=("churn_probability", "size"), mean_probability=("churn_probability", "mean")
+    )
+    tiers.insert(1, "share", tiers["n_customers"] / tiers["n_customers"].sum())
+    high = _labels.label(_labels.CHURN_RISK_TIERS, "high", ctx.lang)
+    section = Section(
+        headline=[
+            ("recent_churn_rate", float(train.y.mean()), "share"),
+            ("high_risk_customers", int(tiers.loc[high, "n_customers"]), "count"),
+            ("expected_churners", float(risk["churn_probability"].sum()), "number"),
+        ],
+        tables=[
+            (ctx.text("churn_tiers"), tiers),
+            (ctx.text("churn_interventions"), pd.crosstab(plan["risk_tier"], plan["intervention"])),
+        ],
+        columns=pd.DataFrame(
+            {
+                "churn_probability": risk["churn_probability"],
+                "churn_risk_tier": risk["risk_tier"],
+                "churn_intervention": plan["intervention"].reindex(ctx.customers.index),
+            }
+        ),
+        notes=[ctx.text("churn_note").format(days=CHURN_HORIZON_DAYS, cutoff=cutoff.date().isoformat())],
+    )
+    if tested is not None:
+        table, scores = tested
+        section.headline[:0] = [
+            ("churn_auc", float(table.loc["model", "roc_auc"]), "score"),
+            ("churn_auc_bgnbd", float(table.loc["BG/NBD", "roc_auc"]), "score"),
+        ]
+        section.tables.insert(0, (ctx.text("churn_backtest"), table))
+        from .plotting import calibration_curve, roc
+
+        section.figures += [
+            ("roc", roc(train.y, scores)),
+            ("calibration", calibration_curve(train.y, scores["model"])),
+        ]
     return section
 
 
@@ -608,6 +711,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("lifecycle", (), _lifecycle),
     SectionSpec("segments", (), _segments),
     SectionSpec("clv", (), _clv),
+    SectionSpec("churn", (), _churn),
     SectionSpec("kpis", (), _kpis),
     SectionSpec("surveys", ("surveys",), _surveys),
     SectionSpec("loyalty", ("loyalty",), _loyalty),
@@ -634,6 +738,8 @@ def _display(value: Any, kind: str) -> str:
         return f"{100 * value:.1f}%"
     if kind == "percent":
         return f"{value:.1f}%"
+    if kind == "score":
+        return f"{value:.3f}"
     return f"{value:,.1f}"
 
 

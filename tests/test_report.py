@@ -231,6 +231,7 @@ def test_churn_is_the_model_of_one_horizon_ago_scoring_the_snapshot(built, cdnow
     assert head["churn_auc_bgnbd"] == pytest.approx(roc_auc_score(train.y, -expected))
     # As docs/guide/report.md quotes: the model edges out the baseline.
     assert (round(head["churn_auc"], 3), round(head["churn_auc_bgnbd"], 3)) == (0.837, 0.834)
+    assert round(head["recent_churn_rate"], 2) == 0.86
 
 
 def test_loyalty_is_the_ledger_as_of_the_snapshot(built):
@@ -335,15 +336,6 @@ def test_page_shows_headline_figures_and_section_tables(built):
     assert "NPS by RFM segment" in page and "Service levels by channel" in page
 
 
-def test_sections_appear_only_with_their_input(cdnow_sample, tmp_path):
-    result = report.build(cdnow_sample, tmp_path)
-    assert result.summary["sections"] == BASE_SECTIONS
-    assert result.summary["headline"]["overview"]["customers"] == 2_357
-    page = result.index_html.read_text(encoding="utf-8")
-    assert 'id="surveys"' not in page and 'id="service"' not in page and 'id="loyalty"' not in page
-    assert not {"survey_responses", "points_balance", "n_tickets"} & set(result.customers.columns)
-
-
 def test_hand_built_report(tmp_path):
     tx = pd.DataFrame(
         {
@@ -384,6 +376,11 @@ def test_hand_built_report(tmp_path):
     assert "1 rows dated after the snapshot were left out" in result.index_html.read_text(encoding="utf-8")
     assert result.customers.loc["c", "last_nps_score"] == 9
     assert result.customers.index.name == "cid"
+    # Each optional section appears only with its input.
+    assert result.summary["sections"] == [*BASE_SECTIONS, "surveys"]
+    page = result.index_html.read_text(encoding="utf-8")
+    assert 'id="surveys"' in page and 'id="loyalty"' not in page and 'id="service"' not in page
+    assert not {"points_balance", "n_tickets"} & set(result.customers.columns)
 
 
 def test_chinese_report(cdnow_sample, tmp_path):

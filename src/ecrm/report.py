@@ -977,7 +977,7 @@ def build(
     >>> with tempfile.TemporaryDirectory() as out:
     ...     report = ecrm.report.build(tx, out)
     ...     report.summary["sections"], report.summary["headline"]["overview"]["customers"]
-    (['overview', 'rfm', 'lifecycle', 'segments', 'clv', 'kpis'], 2357)
+    (['overview', 'rfm', 'lifecycle', 'segments', 'clv', 'churn', 'kpis'], 2357)
     """
     _labels.check_lang(lang)
     given = {"surveys": surveys, "loyalty": loyalty, "tickets": tickets}

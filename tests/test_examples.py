@@ -24,6 +24,7 @@ def test_examples_exist():
         "clv_paper_reproduction.py",
         "kmeans_auto_k.py",
         "loyalty_liability.py",
+        "churn_backtest_interventions.py",
     } <= names
 
 

@@ -953,6 +953,9 @@ def build(
     ecrm.errors.SchemaError
         Bad input in any frame (the message names the input, column and problem), or an
         unsupported ``lang``. The exception's ``input`` attribute names the frame at fault.
+    ecrm.errors.LedgerError
+        Loyalty events the ledger refuses (the message names the events); ``input`` is
+        ``"loyalty"``.
 
     Warns
     -----

@@ -15,9 +15,17 @@ def test_demo_writes_the_cdnow_report_and_prints_headlines(tmp_path, capsys):
     captured = capsys.readouterr()
     assert f"wrote {tmp_path / 'demo' / 'index.html'}" in captured.out
     assert "Customers: 23,570" in captured.out and "Net Promoter Score:" in captured.out
-    assert captured.err == ""  # no progress: stderr is not a terminal here
+    # No progress (stderr is not a terminal here), only the CLV model's one warning.
+    assert captured.err.strip() == (
+        "ecrm: warning: CLVModel: left 1 repeat customer(s) with monetary_value <= 0 (zero-value "
+        "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend"
+    )
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["sections"] == ["overview", "rfm", "lifecycle", "kpis", "surveys", "service"]
+    assert summary["sections"] == [
+        "overview", "rfm", "lifecycle", "segments", "clv", "churn", "kpis", "surveys", "loyalty", "service",
+    ]  # fmt: skip
+    for line in ("Loyalty members:", "12-month CLV, all customers:", "Churn model ROC AUC (out of time):"):
+        assert line in captured.out
     assert summary["headline"]["overview"]["customers"] == 23_570
 
 
@@ -152,3 +160,29 @@ def test_console_script_entry_point():
         [sys.executable, "-m", "ecrm.cli", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("ecrm ")
+
+
+def test_report_with_loyalty_file_and_a_refused_stream(tmp_path, capsys):
+    args = _files(tmp_path)
+    events = pd.DataFrame(
+        {
+            "event_id": [1, 2, 3],
+            "cid": [1, 1, 2],
+            "ts": ["2024-01-01", "2024-02-01", "2024-01-03"],
+            "type": ["earn", "redeem", "earn"],
+            "points": [5, 2, 1],
+            "amount": [5.0, None, 1.0],
+        }
+    )
+    events.to_csv(tmp_path / "points.csv", index=False)
+    assert cli.main([*args, "--loyalty", str(tmp_path / "points.csv"), "--out", str(tmp_path / "r")]) == 0
+    written = pd.read_csv(tmp_path / "r" / "customers.csv", index_col="cid")
+    assert written["points_balance"].to_dict() == {1: 3, 2: 1, 3: 0}
+    assert "Points outstanding: 4" in capsys.readouterr().out
+    # Redeeming more than the balance: refused, exit 2, one line naming the file and the event.
+    events.loc[1, "points"] = 9
+    events.to_csv(tmp_path / "points.csv", index=False)
+    assert cli.main([*args, "--loyalty", str(tmp_path / "points.csv"), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"ecrm: error: {tmp_path / 'points.csv'}: ") and err.count("\n") == 0
+    assert "debit exceeds the balance" in err and "2 (redeem 9 > 5 available)" in err

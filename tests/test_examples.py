@@ -1,6 +1,7 @@
 """Every script in examples/ runs to completion (a smoke test with a time limit each)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,17 @@ def test_examples_exist():
         "lifecycle_cdnow.py",
         "nps_by_segment.py",
         "kpi_cohort_dashboard.py",
+        "clv_paper_reproduction.py",
+        "kmeans_auto_k.py",
+        "loyalty_liability.py",
+        "churn_backtest_interventions.py",
     } <= names
+
+
+def test_docs_list_every_example():
+    page = (EXAMPLES.parent / "docs" / "examples.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z0-9_]+\.py)` \|", page, re.M))
+    assert listed == {p.name for p in SCRIPTS}
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)

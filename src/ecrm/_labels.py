@@ -277,6 +277,38 @@ REPORT_HEADLINES: Table = {
     "response_within_sla": {"en": "Responded within SLA", "zh": "按时响应率"},
     "resolution_within_sla": {"en": "Resolved within SLA", "zh": "按时解决率"},
     "first_contact_resolution": {"en": "First-contact resolution", "zh": "首次接触解决率"},
+    "n_clusters": {"en": "Clusters (chosen k)", "zh": "聚类数 (自动选择的 k)"},
+    "top_cluster_share": {"en": "Customers in the most valuable cluster", "zh": "最高价值客群客户占比"},
+    "top_cluster_revenue_share": {
+        "en": "Revenue from the most valuable cluster",
+        "zh": "最高价值客群销售额占比",
+    },
+    "clv_12m_total": {"en": "12-month CLV, all customers", "zh": "未来 12 个月 CLV 合计"},
+    "clv_12m_mean": {"en": "12-month CLV per customer", "zh": "人均未来 12 个月 CLV"},
+    "expected_purchases_12m": {
+        "en": "Expected repeat purchases, next 12 months",
+        "zh": "未来 12 个月预计复购次数",
+    },
+    "p_alive_repeat_mean": {"en": "Mean probability alive, repeat buyers", "zh": "复购客户平均存活概率"},
+    "churn_auc": {"en": "Churn model ROC AUC (out of time)", "zh": "流失模型 ROC AUC（跨期检验）"},
+    "churn_auc_bgnbd": {
+        "en": "BG/NBD baseline ROC AUC (out of time)",
+        "zh": "BG/NBD 基准 ROC AUC（跨期检验）",
+    },
+    "recent_churn_rate": {
+        "en": "Customers who bought nothing in the last horizon",
+        "zh": "最近一个预测期内未购买的客户占比",
+    },
+    "high_risk_customers": {"en": "High-risk customers", "zh": "高风险客户数"},
+    "expected_churners": {
+        "en": "Expected churners (sum of probabilities)",
+        "zh": "预计流失客户数（概率之和）",
+    },
+    "loyalty_members": {"en": "Loyalty members", "zh": "会员数"},
+    "points_outstanding": {"en": "Points outstanding", "zh": "未使用积分"},
+    "points_expiring_90d": {"en": "Points expiring within 90 days", "zh": "90 天内到期积分"},
+    "breakage": {"en": "Breakage (estimated)", "zh": "积分逾期未用率（估计）"},
+    "loyalty_liability": {"en": "Points liability, net of breakage", "zh": "积分负债（扣除逾期未用）"},
 }
 
 REPORT_TEXT: Table = {
@@ -301,6 +333,53 @@ REPORT_TEXT: Table = {
     "sla_overall": {"en": "Service levels, all tickets", "zh": "全部工单服务水平"},
     "sla_by": {"en": "Service levels by", "zh": "服务水平，按"},
     "after_as_of": {"en": "rows dated after the snapshot were left out", "zh": "条晚于截止日期的记录未计入"},
+    "too_few_customers": {
+        "en": "too few customers to fit this model; at least this many are needed:",
+        "zh": "客户数不足，无法拟合该模型；所需最少客户数：",
+    },
+    "cluster_profiles": {"en": "Cluster profiles", "zh": "各客群画像"},
+    "k_scores": {"en": "Choosing k: criterion per number of clusters", "zh": "k 的选择：各聚类数的评价指标"},
+    "clv_params": {"en": "Model parameters with 95% intervals", "zh": "模型参数及 95% 置信区间"},
+    "clv_distribution": {"en": "Distribution of 12-month CLV", "zh": "未来 12 个月 CLV 分布"},
+    "clv_by_rfm": {"en": "12-month CLV by RFM segment", "zh": "各 RFM 分层的未来 12 个月 CLV"},
+    "clv_note": {
+        "en": "BG/NBD purchases and Gamma-Gamma spend fitted in weeks on every customer; "
+        "CLV is discounted revenue over 12 months at 1% a month. BG/NBD holds one-time buyers "
+        "alive (p_alive = 1: they can only drop out after a repeat purchase), so the mean "
+        "probability alive is over repeat buyers",
+        "zh": "BG/NBD 购买模型与 Gamma-Gamma 消费模型按周拟合全部客户；"
+        "CLV 为未来 12 个月、月折现率 1% 的折现销售额。"
+        "BG/NBD 假定只购买过一次的客户仍存活（p_alive = 1：客户只会在复购之后流失），"
+        "因此平均存活概率只计复购客户",
+    },
+    "churn_tiers": {"en": "Customers per churn-risk tier", "zh": "各流失风险等级客户数"},
+    "churn_backtest": {
+        "en": "Out-of-time test: trained one horizon earlier, scored on the last full horizon",
+        "zh": "跨期检验：用更早一期训练，在最近一个完整预测期上评分",
+    },
+    "churn_interventions": {
+        "en": "Recommended interventions per risk tier",
+        "zh": "各风险等级的建议干预措施",
+    },
+    "churn_note": {
+        "en": "a customer churns when they buy nothing in the next {days} days; the model (gradient "
+        "boosting, isotonic calibration) learns from the customers as of {cutoff}, whose next {days} "
+        "days are observed, and scores every customer as of the snapshot",
+        "zh": "客户在未来 {days} 天内没有购买即视为流失；模型（梯度提升，保序校准）以 {cutoff} 的客户及其"
+        "已观察到的 {days} 天为训练样本，对截至数据日的全部客户评分",
+    },
+    "churn_short_history": {
+        "en": "the data span less than one churn horizon before the snapshot; no labels to learn from",
+        "zh": "截止日前的数据不足一个预测期，没有可学习的流失标签",
+    },
+    "points_totals": {"en": "Points by flow, all members", "zh": "全部会员积分流量"},
+    "tier_mix": {"en": "Members per tier", "zh": "各等级会员数"},
+    "liability": {"en": "Liability and breakage", "zh": "积分负债与逾期未用率"},
+    "points_by_month": {"en": "Points per month (last 12 months)", "zh": "每月积分（最近 12 个月）"},
+    "no_breakage": {
+        "en": "no points lot has expired yet, so breakage cannot be estimated; the liability shown is gross",
+        "zh": "尚无积分批次到期，无法估计逾期未用率；所示积分负债为未扣减值",
+    },
 }
 
 

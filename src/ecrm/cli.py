@@ -2,7 +2,7 @@
 
 ``ecrm report FILE --out DIR`` writes the customer report of a CSV or Parquet file of
 transactions (see :func:`ecrm.report.build`); ``ecrm demo`` writes the same report for
-the bundled CDNOW data with synthetic surveys and tickets; ``ecrm summary FILE`` prints
+the bundled CDNOW data with synthetic surveys, loyalty events and tickets; ``ecrm summary FILE`` prints
 the customer summary of a file. Bad input exits with status 2 and a one-line message
 naming the file, the column and the problem.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import EcrmError
+from .errors import EcrmError, EcrmWarning
 from .report import overview
 from .summary import customer_summary
 
@@ -31,6 +31,9 @@ DEMO_OUT = Path("ecrm-demo")
 # Sizes of the synthetic inputs of `ecrm demo` (small: the demo must stay quick).
 DEMO_SURVEYS = 5_000
 DEMO_TICKETS = 3_000
+# Tier thresholds of the demo's loyalty programme, scaled to CDNOW-sized baskets (the
+# default 5,000 / 20,000 would put every member in the lowest tier).
+DEMO_TIERS = (("silver", 0.0, 1.0), ("gold", 500.0, 1.25), ("black", 1_500.0, 1.5))
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -95,9 +98,11 @@ def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
 
     if args.command == "demo":
         from . import datasets
+        from .loyalty import LoyaltyProgram
 
         tx = datasets.load_cdnow()
         ids = customer_summary(tx).index
+        program = LoyaltyProgram(tiers=DEMO_TIERS)
         inputs = {
             "surveys": datasets.make_surveys(
                 DEMO_SURVEYS, customer_ids=ids, start="1997-01-01", end="1998-06-30", random_state=0
@@ -105,6 +110,11 @@ def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
             "tickets": datasets.make_tickets(
                 DEMO_TICKETS, start="1998-01-01", end="1998-06-29", n_customers=len(ids), random_state=0
             ),
+            # CDNOW's ids are 1..23,570, the ids make_loyalty_events draws.
+            "loyalty": datasets.make_loyalty_events(
+                len(ids), "1997-01-01", "1998-06-30", program=program, random_state=0
+            ),
+            "loyalty_program": program,
         }
         columns = {}
     else:
@@ -179,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
+            warnings.simplefilter("default", EcrmWarning)  # a command reports, never raises, them
             if args.command in ("report", "demo"):
                 return _run_report(args, files)
             frame = read_table(args.transactions)

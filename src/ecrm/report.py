@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 
 from . import _labels, _schema, lifecycle, metrics, rfm, service, survey
-from .errors import DataDroppedWarning, EcrmWarning, SchemaError
+from .errors import DataDroppedWarning, EcrmError, EcrmWarning, SchemaError
 from .summary import customer_summary
 
 __all__ = ["SECTIONS", "Context", "Report", "Section", "SectionSpec", "build", "overview"]
 
-INPUTS = ("surveys", "loyalty", "tickets")  # optional inputs besides the transactions
 
 # Survey score columns the report looks for, first match wins (DESIGN: ``score`` is the
 # NPS answer; ecrm.datasets.make_surveys writes ``nps_score``, ``csat_score``, ``ces_score``).
@@ -36,6 +35,16 @@ SURVEY_SCORES = {"nps": ("score", "nps_score"), "csat": ("csat_score",), "ces": 
 SURVEY_DATE_COL = "date"
 
 _FIGURE_DPI = 100
+# The model sections (segments, CLV, churn) need a customer base to learn from; below this
+# many customers they show a note instead of fitting a model to a handful of points.
+MIN_MODEL_CUSTOMERS = 50
+# k-means settings of the segments section: silhouettes on a 5,000-customer sample and
+# 4 initialisations per k keep the automatic choice of k to about a second on CDNOW.
+SEGMENT_SAMPLE_SIZE = 5_000
+SEGMENT_N_INIT = 4
+CLV_HORIZON_MONTHS = 12
+CHURN_HORIZON_DAYS = 90
+LOYALTY_EVENT_DATE_COL = "ts"
 
 
 def overview(summary: pd.DataFrame) -> pd.Series:
@@ -107,6 +116,7 @@ class Context:
     surveys: pd.DataFrame | None = None
     loyalty: pd.DataFrame | None = None
     tickets: pd.DataFrame | None = None
+    loyalty_program: Any = None
 
     def text(self, key: str) -> str:
         """A report word (:data:`ecrm._labels.REPORT_TEXT`) in the report language."""
@@ -131,7 +141,8 @@ class Section:
     headline : list of (key, value, kind)
         Headline figures; ``key`` is in :data:`ecrm._labels.REPORT_HEADLINES`, ``kind``
         one of ``"count"``, ``"money"``, ``"share"`` (a fraction, shown as %),
-        ``"percent"`` (already in %), ``"number"``, ``"text"``.
+        ``"percent"`` (already in %), ``"number"``, ``"score"`` (3 decimals, e.g. an
+        AUC), ``"text"``.
     tables : list of (caption, DataFrame)
     figures : list of (name, Axes)
         Saved as ``figures/<section>_<name>.png`` next to ``index.html``.
@@ -263,6 +274,205 @@ def _lifecycle(ctx: Context) -> Section:
         matrix = lifecycle.transitions(ctx.transactions, start=start, end=ctx.as_of, lang=ctx.lang, **kwargs)
         section.tables.append((ctx.text("transitions"), matrix))
         section.figures.append(("transitions", transition_heatmap(matrix)))
+    return section
+
+
+def _too_few(ctx: Context) -> Section | None:
+    """A note-only section when there are too few customers to fit a model."""
+    if len(ctx.customers) >= MIN_MODEL_CUSTOMERS:
+        return None
+    return Section(notes=[f"{ctx.text('too_few_customers')} {MIN_MODEL_CUSTOMERS} ({len(ctx.customers)})."])
+
+
+def _segments(ctx: Context) -> Section:
+    from threadpoolctl import threadpool_limits
+
+    from .segmentation import DEFAULT_FEATURES, KMeansSegmenter
+
+    if (few := _too_few(ctx)) is not None:
+        return few
+    customers = ctx.customers
+    # A constant feature (e.g. every customer bought once) cannot separate clusters.
+    features = [f for f in DEFAULT_FEATURES if customers[f].nunique() > 1]
+    segmenter = KMeansSegmenter(
+        features=features, sample_size=SEGMENT_SAMPLE_SIZE, n_init=SEGMENT_N_INIT, random_state=0
+    )
+    # Three features of a few thousand customers: OpenMP threads cost more to start than
+    # they save, and on a busy machine they made the fit 10 to 50 times slower.
+    with threadpool_limits(1):
+        segmenter.fit(customers)
+    names = segmenter.name_segments(ctx.lang)
+    labels = pd.Series(segmenter.labels_, index=customers.index, name="cluster")
+    revenue = customers["total_spend"].groupby(labels).sum()
+    profiles = segmenter.profiles_
+    profiles = profiles[["size", "share", *[c for c in profiles.columns if c.endswith(("_mean", "_median"))]]]
+    profiles.insert(0, "name", names)
+    profiles.insert(3, "revenue_share", revenue / customers["total_spend"].sum())
+    from .plotting import cluster_profiles, k_selection
+
+    return Section(
+        headline=[
+            ("n_clusters", int(segmenter.n_clusters_), "count"),
+            ("top_cluster_share", float(profiles.loc[0, "share"]), "share"),
+            ("top_cluster_revenue_share", float(profiles.loc[0, "revenue_share"]), "share"),
+        ],
+        tables=[(ctx.text("cluster_profiles"), profiles), (ctx.text("k_scores"), segmenter.k_scores_)],
+        figures=[("k_selection", k_selection(segmenter)), ("profiles", cluster_profiles(segmenter))],
+        columns=pd.DataFrame(
+            {
+                "cluster": labels,
+                "cluster_name": pd.Categorical.from_codes(labels.to_numpy(), categories=names.tolist()),
+            },
+            index=customers.index,
+        ),
+    )
+
+
+def _clv(ctx: Context) -> Section:
+    from .clv import CLVModel
+
+    if (few := _too_few(ctx)) is not None:
+        return few
+    weekly = customer_summary(ctx.transactions, time_unit="W", **ctx.tx_kwargs())
+    model = CLVModel(purchase_model="bgnbd", spend_model="gamma_gamma").fit(weekly)
+    value = model.predict_clv(horizon=CLV_HORIZON_MONTHS, freq="M")
+    columns = value.rename(
+        columns={"expected_purchases": "expected_purchases_12m", "expected_spend": "expected_order_value",
+                 "clv": "clv_12m"}
+    )  # fmt: skip
+    distribution = (
+        columns[["p_alive", "expected_purchases_12m", "clv_12m"]]
+        .describe(percentiles=[0.25, 0.5, 0.75, 0.9, 0.99])
+        .T
+    )
+    distribution["count"] = distribution["count"].astype(np.int64)
+    from .plotting import clv_distribution, p_alive_matrix
+
+    section = Section(
+        headline=[
+            ("clv_12m_total", float(columns["clv_12m"].sum()), "money"),
+            ("clv_12m_mean", float(columns["clv_12m"].mean()), "money"),
+            ("expected_purchases_12m", float(columns["expected_purchases_12m"].sum()), "number"),
+            ("p_alive_repeat_mean", float(columns["p_alive"][weekly["frequency"] > 0].mean()), "share"),
+        ],
+        tables=[
+            (ctx.text("clv_params"), model.params_),
+            (ctx.text("clv_distribution"), distribution),
+        ],
+        figures=[("distribution", clv_distribution(value)), ("p_alive", p_alive_matrix(model))],
+        columns=columns,
+        notes=[ctx.text("clv_note")],
+    )
+    if "rfm_segment" in ctx.customers.columns:
+        by_segment = columns.groupby(ctx.customers["rfm_segment"], observed=False).agg(
+            n_customers=("clv_12m", "size"),
+            p_alive=("p_alive", "mean"),
+            clv_12m_mean=("clv_12m", "mean"),
+            clv_12m_total=("clv_12m", "sum"),
+        )
+        by_segment["clv_share"] = by_segment["clv_12m_total"] / columns["clv_12m"].sum()
+        section.tables.append((ctx.text("clv_by_rfm"), by_segment))
+    return section
+
+
+def _churn_out_of_time(ctx: Context, train: Any, kwargs: dict[str, Any]) -> tuple[pd.DataFrame, dict] | None:
+    """Scores of a model learnt one horizon before ``train.cutoff``, on ``train``'s labels.
+
+    :func:`ecrm.churn.backtest` with two cutoffs, keeping the scores for the figures;
+    None when the data do not reach a horizon further back.
+    """
+    from . import churn
+
+    earlier = train.cutoff - train.horizon
+    if earlier < ctx.customers["first_purchase"].min():
+        return None
+    old = churn.dataset(ctx.transactions, cutoff=earlier, horizon_days=CHURN_HORIZON_DAYS, **kwargs)
+    if old.y.nunique() < 2:
+        return None
+    model = churn.ChurnModel(random_state=0).fit(old.X, old.y)
+    expected = churn.bgnbd_baseline(ctx.transactions, train.cutoff, CHURN_HORIZON_DAYS, **kwargs)
+    scores = {
+        "model": model.churn_probability(train.X.reindex(columns=old.X.columns, fill_value=0.0)).to_numpy(),
+        "BG/NBD": -expected.reindex(train.X.index).to_numpy(),
+    }
+    table = pd.DataFrame(
+        {
+            "model": churn.score_metrics(train.y, scores["model"]),
+            "BG/NBD": churn.score_metrics(train.y, scores["BG/NBD"], probability=False),
+        }
+    ).T
+    table["n"] = table["n"].astype(np.int64)
+    return table, scores
+
+
+def _churn(ctx: Context) -> Section:
+    """Churn model learnt one horizon before ``as_of`` (labels known), scoring ``as_of``,
+    with its out-of-time test next to the BG/NBD baseline."""
+    from threadpoolctl import threadpool_limits
+
+    from . import churn
+
+    if (few := _too_few(ctx)) is not None:
+        return few
+    kwargs = ctx.tx_kwargs()
+    kwargs.pop("as_of")
+    # Label windows must be fully observed: they end at the snapshot or the last purchase.
+    end = min(ctx.as_of, ctx.customers["last_purchase"].max())
+    cutoff = end - pd.Timedelta(days=CHURN_HORIZON_DAYS)
+    if cutoff < ctx.customers["first_purchase"].min():
+        return Section(notes=[ctx.text("churn_short_history")])
+    train = churn.dataset(ctx.transactions, cutoff=cutoff, horizon_days=CHURN_HORIZON_DAYS, **kwargs)
+    if train.y.nunique() < 2:  # everyone churned, or no one: nothing to learn
+        return Section(notes=[ctx.text("churn_short_history")])
+    today = churn.features(ctx.transactions, as_of=ctx.as_of, **kwargs)
+    # Gradient boosting on customer tables: OpenMP threads on a busy machine made the fit
+    # and the predictions up to 100 times slower than one thread.
+    with threadpool_limits(1):
+        model = churn.ChurnModel(random_state=0).fit(train.X, train.y)
+        # A feature absent at the training cutoff (e.g. return_share) cannot be used.
+        risk = model.risk_tier(today.reindex(columns=train.X.columns, fill_value=0.0), lang=ctx.lang)
+        tested = _churn_out_of_time(ctx, train, kwargs)
+    risk = risk.reindex(ctx.customers.index)
+    value = ctx.customers["clv_12m"] if "clv_12m" in ctx.customers else ctx.customers["total_spend"]
+    plan = churn.interventions(risk.dropna(subset=["churn_probability"]), segments=value, lang=ctx.lang)
+
+    tiers = risk.groupby("risk_tier", observed=False).agg(
+        n_customers=("churn_probability", "size"), mean_probability=("churn_probability", "mean")
+    )
+    tiers.insert(1, "share", tiers["n_customers"] / tiers["n_customers"].sum())
+    high = _labels.label(_labels.CHURN_RISK_TIERS, "high", ctx.lang)
+    section = Section(
+        headline=[
+            ("recent_churn_rate", float(train.y.mean()), "share"),
+            ("high_risk_customers", int(tiers.loc[high, "n_customers"]), "count"),
+            ("expected_churners", float(risk["churn_probability"].sum()), "number"),
+        ],
+        tables=[
+            (ctx.text("churn_tiers"), tiers),
+            (ctx.text("churn_interventions"), pd.crosstab(plan["risk_tier"], plan["intervention"])),
+        ],
+        columns=pd.DataFrame(
+            {
+                "churn_probability": risk["churn_probability"],
+                "churn_risk_tier": risk["risk_tier"],
+                "churn_intervention": plan["intervention"].reindex(ctx.customers.index),
+            }
+        ),
+        notes=[ctx.text("churn_note").format(days=CHURN_HORIZON_DAYS, cutoff=cutoff.date().isoformat())],
+    )
+    if tested is not None:
+        table, scores = tested
+        section.headline[:0] = [
+            ("churn_auc", float(table.loc["model", "roc_auc"]), "score"),
+            ("churn_auc_bgnbd", float(table.loc["BG/NBD", "roc_auc"]), "score"),
+        ]
+        section.tables.insert(0, (ctx.text("churn_backtest"), table))
+        from .plotting import calibration_curve, roc
+
+        section.figures += [
+            ("roc", roc(train.y, scores)),
+            ("calibration", calibration_curve(train.y, scores["model"])),
+        ]
     return section
 
 
@@ -399,6 +609,72 @@ def _surveys(ctx: Context) -> Section:
     return section
 
 
+def _loyalty(ctx: Context) -> Section:
+    from .loyalty import Ledger, LoyaltyProgram
+
+    what = "loyalty"
+    events = _schema.check_frame(ctx.loyalty, what)
+    _schema.require_columns(events, [LOYALTY_EVENT_DATE_COL], what)
+    if ctx.customer_col != "customer_id" and ctx.customer_col in events.columns:
+        events = events.rename(columns={ctx.customer_col: "customer_id"})  # the ledger's name
+    events, n_after = _rows_until(events, LOYALTY_EVENT_DATE_COL, ctx.as_of, what)
+    ledger = Ledger(events, ctx.loyalty_program or LoyaltyProgram())
+    balances = ledger.balances(ctx.as_of)
+    tiers = ledger.tiers(ctx.as_of, lang=ctx.lang)
+    section = Section()
+    try:
+        liability = ledger.liability(ctx.as_of)
+    except SchemaError:  # no lot has expired yet: breakage cannot be estimated from history
+        liability = ledger.liability(ctx.as_of, breakage=0.0)
+        section.notes.append(ctx.text("no_breakage"))
+    else:
+        section.headline.append(("breakage", float(liability["breakage"]), "share"))
+    section.headline[:0] = [
+        ("loyalty_members", len(balances), "count"),
+        ("points_outstanding", int(balances["balance"].sum()), "count"),
+        ("points_expiring_90d", int(balances["expiring_90d"].sum()), "count"),
+    ]
+    section.headline.append(("loyalty_liability", float(liability["liability"]), "money"))
+    if n_after:
+        section.notes.append(f"{n_after} {ctx.text('after_as_of')}")
+
+    totals = balances.sum().rename("points").to_frame()
+    mix = tiers["tier"].value_counts(sort=False).rename("members").to_frame()
+    mix["share"] = mix["members"] / len(tiers)
+    monthly = ledger.summary(freq="M", as_of=ctx.as_of)
+    section.tables += [
+        (ctx.text("points_totals"), totals),
+        (ctx.text("tier_mix"), mix),
+        (ctx.text("liability"), liability.drop("as_of").astype(str).rename("value").to_frame()),
+        (ctx.text("points_by_month"), monthly.tail(12)),
+    ]
+    from .plotting import points_flow, tier_mix
+
+    history = ledger.tier_history(freq="M", lang=ctx.lang)
+    section.figures += [("points", points_flow(monthly.tail(12))), ("tiers", tier_mix(history))]
+
+    known = balances.index.isin(ctx.customers.index)
+    if not known.all():
+        warnings.warn(
+            f"{what}: {int((~known).sum())} of {len(balances)} members have no transactions; they "
+            "count in the programme totals only",
+            DataDroppedWarning,
+            stacklevel=3,
+        )
+    columns = pd.DataFrame(
+        {
+            "points_balance": balances["balance"],
+            "points_expiring_90d": balances["expiring_90d"],
+            "loyalty_tier": tiers["tier"],
+        }
+    ).reindex(ctx.customers.index)
+    # Customers who never joined hold no points (0) and have no tier (left empty).
+    points = ["points_balance", "points_expiring_90d"]
+    columns[points] = columns[points].fillna(0).astype(np.int64)
+    section.columns = columns
+    return section
+
+
 def _service(ctx: Context) -> Section:
     what = "tickets"
     tickets = _schema.check_frame(ctx.tickets, what)
@@ -433,8 +709,12 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("overview", (), _overview),
     SectionSpec("rfm", (), _rfm),
     SectionSpec("lifecycle", (), _lifecycle),
+    SectionSpec("segments", (), _segments),
+    SectionSpec("clv", (), _clv),
+    SectionSpec("churn", (), _churn),
     SectionSpec("kpis", (), _kpis),
     SectionSpec("surveys", ("surveys",), _surveys),
+    SectionSpec("loyalty", ("loyalty",), _loyalty),
     SectionSpec("service", ("tickets",), _service),
 )
 """The report's sections in page order. A section runs when every input it needs is given."""
@@ -458,6 +738,8 @@ def _display(value: Any, kind: str) -> str:
         return f"{100 * value:.1f}%"
     if kind == "percent":
         return f"{value:.1f}%"
+    if kind == "score":
+        return f"{value:.3f}"
     return f"{value:,.1f}"
 
 
@@ -606,6 +888,7 @@ def build(
     surveys: pd.DataFrame | None = None,
     loyalty: pd.DataFrame | None = None,
     tickets: pd.DataFrame | None = None,
+    loyalty_program: Any = None,
     as_of: object = None,
     lang: str = "en",
     customer_col: str = "customer_id",
@@ -615,10 +898,13 @@ def build(
 ) -> Report:
     """Write the customer report: ``index.html``, ``customers.csv`` and ``summary.json``.
 
-    Sections (in order): overview, RFM, lifecycle, KPIs and cohorts, then surveys and
-    customer service when ``surveys`` / ``tickets`` are given. Each section adds a block
-    of headline figures, tables, PNG figures (in ``out_dir/figures/``, referenced
+    Sections (in order): overview, RFM, lifecycle, k-means segments, customer lifetime
+    value, KPIs and cohorts, then surveys, the loyalty programme and customer service
+    when ``surveys`` / ``loyalty`` / ``tickets`` are given. Each section adds a block of
+    headline figures, tables, PNG figures (in ``out_dir/figures/``, referenced
     relatively, so the folder can be moved or zipped) and its per-customer columns.
+    Warnings of ecrm raised while a section runs (data left out, a model that did not
+    converge) are shown under the section's title as well as issued.
 
     Parameters
     ----------
@@ -632,12 +918,16 @@ def build(
         reported when present (the columns of :func:`ecrm.datasets.make_surveys`).
         Answers after ``as_of`` are left out.
     loyalty : pandas.DataFrame, optional
-        Loyalty events; reported once the loyalty section exists (ignored with a
-        warning until then).
+        Loyalty events in the format of :class:`ecrm.loyalty.Ledger` (``event_id``,
+        customer, ``ts``, ``type``, ``points``; ``ref_event_id`` for reversals,
+        ``amount`` for spend-based tiers). Events after ``as_of`` are left out.
     tickets : pandas.DataFrame, optional
         Customer-service tickets in the format of :func:`ecrm.service.sla` (customer
         column ``customer_col``); by-channel and by-category tables when those columns
         exist.
+    loyalty_program : ecrm.loyalty.LoyaltyProgram, optional
+        The rules of the loyalty programme (expiry, tiers, point value); default
+        ``LoyaltyProgram()``.
     as_of : date-like, optional
         The snapshot for every input; default the last transaction date.
     lang : {"en", "zh"}
@@ -652,20 +942,29 @@ def build(
     -------
     Report
         ``index_html`` (path), ``customers`` (the joined customer table written to
-        ``customers.csv``: summary, RFM scores and segments, lifecycle stage and the
-        columns of the optional sections) and ``summary`` (the content of
-        ``summary.json``: ``as_of``, ``sections``, ``headline`` per section, ``figures``).
+        ``customers.csv``: summary, RFM scores and segments, lifecycle stage,
+        ``cluster`` and ``cluster_name``, ``p_alive``, ``expected_purchases_12m``,
+        ``expected_order_value``, ``clv_12m`` and the columns of the optional
+        sections) and ``summary`` (the content of ``summary.json``: ``as_of``,
+        ``sections``, ``headline`` per section, ``figures``).
 
     Raises
     ------
     ecrm.errors.SchemaError
         Bad input in any frame (the message names the input, column and problem), or an
         unsupported ``lang``. The exception's ``input`` attribute names the frame at fault.
+    ecrm.errors.LedgerError
+        Loyalty events the ledger refuses (the message names the events); ``input`` is
+        ``"loyalty"``.
 
     Warns
     -----
     ecrm.errors.DataDroppedWarning
-        Survey answers from customers without transactions (kept in the overall scores).
+        Survey answers or loyalty members of customers without transactions (kept in
+        the overall scores and programme totals); repeat customers without positive
+        spend left out of the Gamma-Gamma model.
+    ecrm.clv.ConvergenceWarning
+        When the CLV model's optimiser does not converge.
 
     References
     ----------
@@ -681,7 +980,7 @@ def build(
     >>> with tempfile.TemporaryDirectory() as out:
     ...     report = ecrm.report.build(tx, out)
     ...     report.summary["sections"], report.summary["headline"]["overview"]["customers"]
-    (['overview', 'rfm', 'lifecycle', 'kpis'], 2357)
+    (['overview', 'rfm', 'lifecycle', 'segments', 'clv', 'churn', 'kpis'], 2357)
     """
     _labels.check_lang(lang)
     given = {"surveys": surveys, "loyalty": loyalty, "tickets": tickets}
@@ -704,17 +1003,9 @@ def build(
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
+        loyalty_program=loyalty_program,
         **given,
     )
-    used = {name for spec in SECTIONS for name in spec.needs}
-    for name in INPUTS:
-        if given[name] is not None and name not in used:
-            warnings.warn(
-                f"report: no section reports {name} yet; the {name} input was ignored",
-                EcrmWarning,
-                stacklevel=2,
-            )
-
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
@@ -726,12 +1017,24 @@ def build(
                 continue
             notify(_labels.label(_labels.REPORT_SECTIONS, spec.key, "en"))
             try:
-                section = spec.function(ctx)
-            except SchemaError as err:
+                with warnings.catch_warnings(record=True) as caught:  # the caller's filters apply
+                    section = spec.function(ctx)
+            except EcrmError as err:
                 err.input = spec.needs[0] if spec.needs else "transactions"
                 raise
             finally:
                 plt.close("all")  # figures of a failed section must not leak
+            # ecrm's warnings (data left out, a model that did not converge) go on the page
+            # too; every warning is issued again to the caller.
+            for caught_warning in caught:
+                if issubclass(caught_warning.category, EcrmWarning):
+                    section.notes.append(str(caught_warning.message))
+                warnings.warn_explicit(
+                    caught_warning.message,
+                    caught_warning.category,
+                    caught_warning.filename,
+                    caught_warning.lineno,
+                )
             if section.columns is not None:
                 ctx.customers = ctx.customers.join(section.columns)
             rendered.append((spec.key, section, []))

@@ -773,7 +773,7 @@ h1{margin-bottom:.2rem} h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;mar
 .card .value{font-size:1.35rem;font-weight:600;display:block}
 .card .label{font-size:.8rem;color:#555}
 .table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1.2rem}
-.table th,.table td{padding:.2rem .5rem;border-bottom:1px solid #eee;text-align:right}
+.table th,.table td{padding:.2rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
 .table th{background:#f3f3f3}
 .scroll{overflow-x:auto}
 figure{display:inline-block;vertical-align:top;margin:.5rem 1rem .5rem 0;max-width:520px}

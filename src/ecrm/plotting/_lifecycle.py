@@ -48,6 +48,8 @@ def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, ax: Any = None)
         totals = values.sum(axis=1, keepdims=True)
         values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
     ax.stackplot(used.index, values.T, labels=[str(c) for c in used.columns], alpha=0.85)
+    # Period ends are dates: slanted labels keep a year or two of months readable.
+    ax.tick_params(axis="x", labelrotation=30)
     ax.legend(loc="upper left", fontsize="small", frameon=False)
     ylabel = "share of customers" if share else "customers"
     return finish(ax, "Customers by lifecycle stage", "period end", ylabel)

@@ -271,3 +271,12 @@ def test_matches_reference_implementation(rows, as_of_offset):
     assert list(got.index) == list(expected.index)
     for column in expected.columns:
         np.testing.assert_allclose(got[column], expected[column], atol=1e-9, err_msg=column)
+
+
+def test_rows_grouped_by_customer_take_the_block_path_with_the_same_result():
+    # Grouped rows use reduceat over contiguous blocks; scattered rows use bincount and
+    # ufunc.at. Both must give the same table, returns included.
+    tx = ecrm.datasets.make_transactions(2_000, random_state=11, return_rate=0.05)
+    grouped = tx.sort_values(["customer_id", "order_date"], kind="stable")
+    scattered = tx.sample(frac=1.0, random_state=1)
+    pd.testing.assert_frame_equal(ecrm.customer_summary(grouped), ecrm.customer_summary(scattered))

@@ -188,13 +188,15 @@ def customer_summary(
         row_keys = (codes[negative].astype(np.int64) << shift) | (periods[negative] - base)
         pos = np.minimum(np.searchsorted(keys, row_keys), max(len(keys) - 1, 0))
         repeat[negative] &= keys[pos] == row_keys
-    repeat_spend = np.bincount(codes, weights=np.where(repeat, amount, 0.0), minlength=n_customers)
-    total_spend = np.bincount(codes, weights=amount, minlength=n_customers)
-
-    first_tick = np.full(n_customers, np.iinfo(np.int64).max)
-    last_tick = np.full(n_customers, np.iinfo(np.int64).min)
-    np.minimum.at(first_tick, p_codes, p_ticks)
-    np.maximum.at(last_tick, p_codes, p_ticks)
+    starts = _keys.block_starts(codes)
+    p_starts = _keys.block_starts(p_codes) if has_returns else starts
+    repeat_spend = _keys.reduce_by_group(
+        np.add, codes, np.where(repeat, amount, 0.0), n_customers, 0.0, starts
+    )
+    total_spend = _keys.reduce_by_group(np.add, codes, amount, n_customers, 0.0, starts)
+    int64 = np.iinfo(np.int64)
+    first_tick = _keys.reduce_by_group(np.minimum, p_codes, p_ticks, n_customers, int64.max, p_starts)
+    last_tick = _keys.reduce_by_group(np.maximum, p_codes, p_ticks, n_customers, int64.min, p_starts)
 
     if order is not None:
         order_codes = pd.factorize(order)[0]

@@ -42,7 +42,7 @@ class _Tickets:
 def _optional_dates(frame: pd.DataFrame, column: str, like: pd.Series, what: str) -> np.ndarray:
     """A date column where missing values mean "not happened yet", as naive ns in UTC."""
     present = frame[column].notna().to_numpy()
-    out = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(frame), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     if present.any():
         parsed = _schema.dates(frame.loc[present], column, what)
         if getattr(parsed.dtype, "tz", None) != getattr(like.dtype, "tz", None):
@@ -129,8 +129,8 @@ def _tickets(
     keep = created <= as_of_ns
     n_after = int(len(keep) - keep.sum())
     # After as_of a response or resolution has not happened yet.
-    response = np.where(response <= as_of_ns, response, np.datetime64("NaT"))
-    resolved = np.where(resolved <= as_of_ns, resolved, np.datetime64("NaT"))
+    response = np.where(response <= as_of_ns, response, np.datetime64("NaT", "ns"))
+    resolved = np.where(resolved <= as_of_ns, resolved, np.datetime64("NaT", "ns"))
     # A resolution also answers the customer: the first response is the earlier of both.
     responded = np.where(np.isnat(response) | (resolved < response), resolved, response)
     return _Tickets(

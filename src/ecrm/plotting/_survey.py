@@ -105,7 +105,9 @@ def nps_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     if trend.index.nlevels == 1:
         groups = [(None, trend)]
     else:  # one line per group: a handful of groups, not one per row
-        groups = list(trend.groupby(level=list(range(trend.index.nlevels - 1)), sort=False))
+        levels = list(range(trend.index.nlevels - 1))
+        by = levels[0] if len(levels) == 1 else levels  # a scalar level keeps scalar keys
+        groups = list(trend.groupby(level=by, sort=False, observed=True))
     for key, part in groups:
         period = part.index.get_level_values(-1)
         line = ax.plot(period, part["nps"], marker="o", label=None if key is None else str(key))[0]

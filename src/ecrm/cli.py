@@ -90,7 +90,10 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"ecrm: warning: {message}", file=sys.stderr)
+    if issubclass(category, EcrmWarning):
+        print(f"ecrm: warning: {message}", file=sys.stderr)
+    else:  # another library's warning keeps its own, standard form
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
 def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
@@ -190,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             warnings.simplefilter("default", EcrmWarning)  # a command reports, never raises, them
+            # Deprecations inside dependencies (e.g. matplotlib on a newer pyparsing) are
+            # for developers, not for someone reading a command's output.
+            warnings.simplefilter("ignore", DeprecationWarning)
             if args.command in ("report", "demo"):
                 return _run_report(args, files)
             frame = read_table(args.transactions)

@@ -158,6 +158,7 @@ def _outcomes(t: _Tickets, response_hours: float, resolution_hours: float) -> pd
     An SLA is *decided* once the event happened, or once the ticket is older than the
     threshold without it (then it is breached); a younger ticket still waiting is pending.
     """
+    _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
     age = _hours(t.created, np.full(t.created.shape, t.as_of_ns))
     response = _hours(t.created, t.responded)
     resolution = _hours(t.created, t.resolved)
@@ -287,7 +288,6 @@ def sla(
     group
     all                 0.333333                       0.5                76.0
     """
-    _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
     what = "sla"
     t = _tickets(
         tickets,
@@ -433,7 +433,6 @@ def customer_features(
     10                   2             1               1               0.5        2.0                     7.0
     11                   1             1               1               1.0        NaN                     8.0
     """
-    _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
     what = "customer_features"
     t = _tickets(
         tickets,

@@ -7,19 +7,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish
+from ._base import axes, finish, legend_above, phrase
 from ._summary import summary_histograms
 
 __all__ = ["clv_distribution", "clv_tracking", "conditional_expectations", "p_alive_matrix"]
 
 
-def clv_tracking(result: Any, *, ax: Any = None) -> Any:
+def clv_tracking(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
     """Weekly cumulative repeat purchases of the cohort, actual against the model.
 
     Parameters
     ----------
     result : ecrm.clv.HoldoutResult
         Output of :func:`ecrm.clv.evaluate_holdout`.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -39,26 +41,36 @@ def clv_tracking(result: Any, *, ax: Any = None) -> Any:
     ...                                 calibration_end="1997-09-30", holdout_end="1998-06-30")
     >>> ax = ecrm.plotting.clv_tracking(res)
     >>> [line.get_label() for line in ax.get_lines()[:2]]
-    ['actual', 'model']
+    ['Actual', 'Model']
     """
     ax = axes(ax)
     track = result.tracking
-    ax.plot(track.index, track["actual"], color="#333333", label="actual")
-    ax.plot(track.index, track["predicted"], color="#C44E52", linestyle="--", label="model")
+    ax.plot(track.index, track["actual"], color="#333333", label=phrase("actual", lang))
+    ax.plot(track.index, track["predicted"], color="#C44E52", linestyle="--", label=phrase("model", lang))
     split = track.index[track["week_end"] <= track.attrs["calibration_end"]]
     if len(split):
-        ax.axvline(split[-1], color="grey", linewidth=0.8, linestyle=":")
-    ax.legend(loc="upper left")
-    return finish(ax, "Cumulative repeat purchases", "week", "repeat purchases (cumulative)")
+        ax.axvline(
+            split[-1], color="grey", linewidth=0.8, linestyle=":", label=phrase("calibration_end", lang)
+        )
+    legend_above(ax)
+    return finish(
+        ax,
+        phrase("clv_tracking", lang),
+        phrase("week", lang),
+        phrase("repeat_purchases_cumulative", lang),
+        lang,
+    )
 
 
-def conditional_expectations(result: Any, *, ax: Any = None) -> Any:
+def conditional_expectations(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
     """Mean holdout purchases by calibration frequency 0..7+, actual against the model.
 
     Parameters
     ----------
     result : ecrm.clv.HoldoutResult
         Output of :func:`ecrm.clv.evaluate_holdout`.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -83,20 +95,26 @@ def conditional_expectations(result: Any, *, ax: Any = None) -> Any:
     ax = axes(ax)
     table = result.conditional
     x = np.arange(len(table))
-    ax.plot(x, table["actual"], marker="o", color="#333333", label="actual")
-    ax.plot(x, table["predicted"], marker="s", color="#C44E52", linestyle="--", label="model")
+    ax.plot(x, table["actual"], marker="o", color="#333333", label=phrase("actual", lang))
+    ax.plot(x, table["predicted"], marker="s", color="#C44E52", linestyle="--", label=phrase("model", lang))
     ax.set_xticks(x, [str(k) for k in table.index])
-    ax.legend(loc="upper left")
+    legend_above(ax)
     return finish(
         ax,
-        "Conditional expectations",
-        "repeat purchases in calibration",
-        "mean repeat purchases in holdout",
+        phrase("conditional_expectations", lang),
+        phrase("repeat_purchases_calibration", lang),
+        phrase("repeat_purchases_holdout", lang),
+        lang,
     )
 
 
 def p_alive_matrix(
-    model: Any, *, max_frequency: int | None = None, max_recency: float | None = None, ax: Any = None
+    model: Any,
+    *,
+    max_frequency: int | None = None,
+    max_recency: float | None = None,
+    lang: str = "en",
+    ax: Any = None,
 ) -> Any:
     """Probability alive by frequency and recency, for a customer of the largest age.
 
@@ -108,6 +126,8 @@ def p_alive_matrix(
         Largest frequency shown; default the 99th percentile of the fitted customers.
     max_recency : float, optional
         Largest recency shown; default the largest ``T`` (the age every cell uses).
+    lang : {"en", "zh"}
+        Language of the title and labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -127,7 +147,7 @@ def p_alive_matrix(
     ...                             time_unit="W")
     >>> ax = ecrm.plotting.p_alive_matrix(ecrm.clv.CLVModel(spend_model=None).fit(cal))
     >>> ax.get_xlabel()
-    'recency (W)'
+    'Time from first to last purchase (weeks)'
     """
     model._check_fitted()
     ax = axes(ax)
@@ -148,12 +168,23 @@ def p_alive_matrix(
         vmax=1,
         cmap="viridis",
     )
-    ax.figure.colorbar(image, ax=ax, label="p_alive")
-    unit = model.time_unit_
-    return finish(ax, f"Probability alive at T = {age:.4g} {unit}", f"recency ({unit})", "frequency")
+    ax.figure.colorbar(image, ax=ax, label=phrase("p_alive", lang))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # purchases are whole numbers
+    unit = phrase(f"unit_{model.time_unit_}", lang)
+    return finish(
+        ax,
+        phrase("p_alive_matrix", lang, age=f"{age:,.0f}", unit=unit),
+        phrase("recency_in", lang, unit=unit),
+        phrase("repeat_purchases", lang),
+        lang,
+    )
 
 
-def clv_distribution(clv: pd.Series | pd.DataFrame, *, bins: int = 50, ax: Any = None) -> Any:
+def clv_distribution(
+    clv: pd.Series | pd.DataFrame, *, bins: int = 50, lang: str = "en", ax: Any = None
+) -> Any:
     """Histogram of predicted customer lifetime value on a log count axis.
 
     Parameters
@@ -162,6 +193,8 @@ def clv_distribution(clv: pd.Series | pd.DataFrame, *, bins: int = 50, ax: Any =
         CLV per customer, or the output of :meth:`ecrm.clv.CLVModel.predict_clv`.
     bins : int
         Number of bins.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -184,7 +217,10 @@ def clv_distribution(clv: pd.Series | pd.DataFrame, *, bins: int = 50, ax: Any =
     'CLV'
     """
     values = np.asarray(clv["clv"] if isinstance(clv, pd.DataFrame) else clv, dtype=float)
-    ax = summary_histograms(pd.DataFrame({"CLV": values}), "CLV", bins=bins, ax=ax)
-    ax.axvline(float(np.mean(values)), color="#C44E52", linestyle="--", label=f"mean {np.mean(values):,.2f}")
-    ax.legend(loc="upper right")
-    return finish(ax, f"Customer lifetime value (n = {len(values):,})", "CLV", "customers (log scale)")
+    ax = summary_histograms(pd.DataFrame({"CLV": values}), "CLV", bins=bins, lang=lang, ax=ax)
+    mean = float(np.mean(values))
+    ax.axvline(mean, color="#C44E52", linestyle="--", label=phrase("mean_value", lang, value=f"{mean:,.2f}"))
+    legend_above(ax)
+    return finish(
+        ax, phrase("clv_distribution", lang, n=len(values)), "CLV", phrase("customers_log", lang), lang
+    )

@@ -84,8 +84,13 @@ def test_report_bad_input_exits_2_naming_file_and_column(tmp_path, capsys):
     )
     assert cli.main([*args, "--surveys", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "Traceback" not in err
-    assert err.startswith(f"ecrm: error: {tmp_path / 'bad.csv'}: ") and "'score'" in err
+    first, *examples = err.splitlines()
+    assert "Traceback" not in err
+    assert first.startswith(f"ecrm: error: {tmp_path / 'bad.csv'}: ") and "'score'" in first
+    # The example rows the message announces follow it, indented.
+    assert first.endswith("first 1 shown:")
+    assert [line.split() for line in examples] == [["cid", "date", "score"], ["0", "1", "2024-02-01", "12"]]
+    assert all(line.startswith("    ") for line in examples)
     assert cli.main([*args[:2], "--out", str(tmp_path / "r")]) == 2  # default column names absent
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"ecrm: error: {tmp_path / 'tx.csv'}: ") and "'customer_id'" in err

@@ -3,8 +3,9 @@
 ``ecrm report FILE --out DIR`` writes the customer report of a CSV or Parquet file of
 transactions (see :func:`ecrm.report.build`); ``ecrm demo`` writes the same report for
 the bundled CDNOW data with synthetic surveys, loyalty events and tickets; ``ecrm summary FILE`` prints
-the customer summary of a file. Bad input exits with status 2 and a one-line message
-naming the file, the column and the problem.
+the customer summary of a file. Bad input exits with status 2 and a message whose first
+line names the file, the column and the problem; the example rows it shows follow,
+indented. Each distinct warning is printed once.
 """
 
 from __future__ import annotations
@@ -209,10 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             _print_summary(summary, f"Customers in {args.transactions}", args.out)
     except EcrmError as err:
-        first_line = str(err).splitlines()[0]
+        first_line, *examples = str(err).splitlines()
         path = files.get(getattr(err, "input", "transactions"), "")
         where = f"{path}: " if path and not first_line.startswith(str(path)) else ""
         print(f"ecrm: error: {where}{first_line}", file=sys.stderr)
+        for line in examples:  # the example rows the message announces, indented under it
+            print(f"    {line}", file=sys.stderr)
         return 2
     except OSError as err:  # e.g. the output folder cannot be written
         print(f"ecrm: error: {err}", file=sys.stderr)

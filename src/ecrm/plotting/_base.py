@@ -164,7 +164,7 @@ def finish(
     returns ``ax``."""
     legend = ax.get_legend()
     rows = getattr(legend, "_ecrm_rows", 0)
-    ax.set_title(title, pad=6 + 15 * rows)  # above a legend_above() legend
+    ax.set_title(title, pad=10 + 18 * rows)  # above a legend_above() legend
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:

@@ -75,9 +75,9 @@ def date_axis(ax: Any) -> None:
 
 def plain_numbers(axis: Any) -> None:
     """Tick labels as plain numbers with thousands separators (1,000 rather than 10³)."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
+    axis.set_major_formatter(StrMethodFormatter("{x:,.10g}"))  # no lambda: figures stay picklable
     axis.set_minor_formatter(NullFormatter())
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish, legend_above, legend_outside, phrase
+from ._base import axes, finish, legend_above, legend_outside, phrase, plain_numbers
 from ._base import column as column_label
 
 __all__ = ["points_flow", "tier_mix"]
@@ -56,8 +56,7 @@ def points_flow(summary: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> A
     )
     ax.axhline(0, color="grey", linewidth=0.5)
     _period_ticks(ax, summary.index)
-    ax.ticklabel_format(axis="y", style="plain")
-    ax.yaxis.set_major_formatter(_thousands())
+    plain_numbers(ax.yaxis)
     legend_above(ax)
     return finish(ax, phrase("points_flow", lang), phrase("period", lang), phrase("points", lang), lang)
 
@@ -67,12 +66,6 @@ def _period_ticks(ax: Any, periods: pd.Index) -> None:
     step = max(1, -(-len(periods) // 12))
     positions = np.arange(0, len(periods), step)
     ax.set_xticks(positions, [str(periods[i]) for i in positions], rotation=45, ha="right")
-
-
-def _thousands() -> Any:
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
 def tier_mix(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
@@ -114,7 +107,7 @@ def tier_mix(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
         ax.bar(x, values, bottom=bottom, label=str(tier), color=colors[i % len(colors)])
         bottom += values
     _period_ticks(ax, history.index)
-    ax.yaxis.set_major_formatter(_thousands())
+    plain_numbers(ax.yaxis)
     handles, labels = ax.get_legend_handles_labels()
     legend_outside(ax, handles=handles[::-1], labels=labels[::-1])  # top tier on top, as stacked
     return finish(ax, phrase("tier_mix", lang), phrase("period", lang), column_label("members", lang), lang)

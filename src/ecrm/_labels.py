@@ -661,6 +661,16 @@ REPORT_VALUES: Table = {
     "all": {"en": "All tickets", "zh": "全部工单"},
     "churn_model": {"en": "Churn model", "zh": "流失模型"},
     "bgnbd_baseline": {"en": "BG/NBD baseline", "zh": "BG/NBD 基准"},
+    # service channels and ticket categories of ecrm.datasets.make_tickets
+    "app": {"en": "App", "zh": "应用内"},
+    "chat": {"en": "Chat", "zh": "在线客服"},
+    "email": {"en": "Email", "zh": "邮件"},
+    "phone": {"en": "Phone", "zh": "电话"},
+    "account": {"en": "Account", "zh": "账户"},
+    "complaint": {"en": "Complaint", "zh": "投诉"},
+    "delivery": {"en": "Delivery", "zh": "物流配送"},
+    "product": {"en": "Product", "zh": "商品"},
+    "refund": {"en": "Refund", "zh": "退款"},
 }
 
 # Words of the figures (ecrm.plotting): titles, axis labels, legend entries. Entries

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, contrast_text, date_axis, finish, legend_outside, phrase
+from ._base import axes, contrast_text, date_axis, finish, legend_outside, phrase, plain_numbers
 
 __all__ = ["lifecycle_area", "transition_heatmap"]
 
@@ -124,7 +124,7 @@ def transition_heatmap(matrix: pd.DataFrame, *, lang: str = "en", ax: Any = None
         )
     ax.set_xticks(range(len(shown.columns)), [str(c) for c in shown.columns], rotation=30, ha="right")
     ax.set_yticks(range(len(shown.index)), [str(c) for c in shown.index])
-    ax.figure.colorbar(image, ax=ax)
+    plain_numbers(ax.figure.colorbar(image, ax=ax).ax.yaxis)
     start, end = matrix.attrs.get("start"), matrix.attrs.get("end")
     xlabel = (
         phrase("stage_on", lang, date=f"{end:%Y-%m-%d}") if end is not None else phrase("stage_end", lang)

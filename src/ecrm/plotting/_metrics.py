@@ -71,6 +71,8 @@ def cohort_heatmap(
         from matplotlib.ticker import PercentFormatter
 
         bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    else:
+        plain_numbers(bar.ax.yaxis)
     ax.set_xticks(range(values.shape[1]), [str(c) for c in cohorts.columns])
     ax.set_yticks(range(values.shape[0]), [str(c) for c in cohorts.index])
     if annotate is None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
-from ._base import axes, finish, legend_above, phrase
+from ._base import axes, finish, legend_above, phrase, plain_numbers
 
 __all__ = ["rfm_distribution", "rfm_heatmap", "segment_bar"]
 
@@ -74,7 +74,7 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, lang: str = "en",
 
     ax = axes(ax, figsize=(6.5, 5.0))
     image = ax.imshow(grid, cmap="Blues", aspect="auto")
-    ax.figure.colorbar(image, ax=ax, label=label)
+    plain_numbers(ax.figure.colorbar(image, ax=ax, label=label).ax.yaxis)
     ticks = np.arange(bins)
     ax.set_xticks(ticks, [str(s) for s in range(1, bins + 1)])
     ax.set_yticks(ticks, [str(s) for s in range(bins, 0, -1)])

@@ -74,11 +74,12 @@ def date_axis(ax: Any) -> None:
 
 
 def plain_numbers(axis: Any) -> None:
-    """Tick labels as plain numbers with thousands separators (1,000 rather than 10³)."""
-    from matplotlib.ticker import NullFormatter, StrMethodFormatter
+    """Tick labels as plain numbers with thousands separators (1,000 rather than 10³), and
+    no minor ticks (on a log axis they cost half the drawing time and say little)."""
+    from matplotlib.ticker import NullLocator, StrMethodFormatter
 
     axis.set_major_formatter(StrMethodFormatter("{x:,.10g}"))  # no lambda: figures stay picklable
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_locator(NullLocator())
 
 
 def legend_outside(ax: Any, **kwargs: Any) -> Any:

@@ -71,9 +71,8 @@ def main() -> None:
     )
     for name, label in (("before", f"before ({args.before})"), ("now", "now (this checkout)")):
         runs = " ".join(f"{t:.2f}" for t in times[name])
-        print(
-            f"{label:24s} best {min(times[name]):6.2f} s  median {statistics.median(times[name]):6.2f} s  ({runs})"
-        )
+        best, median = min(times[name]), statistics.median(times[name])
+        print(f"{label:24s} best {best:6.2f} s  median {median:6.2f} s  ({runs})")
     ratio = min(times["before"]) / min(times["now"])
     print(f"speed-up {ratio:.1f}x; target: under 8 s -> {'met' if min(times['now']) < 8 else 'NOT met'}")
 

@@ -869,7 +869,7 @@ def _executive_summary(ctx: Context, headlines: dict[str, dict[str, Any]]) -> tu
     revenue = float(spend.sum())
     clv = customers["clv_12m"] if "clv_12m" in customers else None
     lines: list[str] = []
-    actions: list[tuple[str, str]] = []  # (segment or tier label, the sentence)
+    actions: list[str] = []
     if "rfm_segment" in customers:
         segment = customers["rfm_segment"]
 
@@ -911,15 +911,12 @@ def _executive_summary(ctx: Context, headlines: dict[str, dict[str, Any]]) -> tu
         if urgent.any():
             at_stake = clv[urgent].sum() if clv is not None else spend[urgent].sum()
             actions.append(
-                (
-                    call,
-                    ctx.text(
-                        "action_churn",
-                        action=call,
-                        n=ctx.show(urgent.sum(), "count"),
-                        tier=_display.lower_first(ctx.label(_labels.CHURN_RISK_TIERS, "high")),
-                        clv=ctx.show(at_stake, "money"),
-                    ),
+                ctx.text(
+                    "action_churn",
+                    action=call,
+                    n=ctx.show(urgent.sum(), "count"),
+                    tier=_display.lower_first(ctx.label(_labels.CHURN_RISK_TIERS, "high")),
+                    clv=ctx.show(at_stake, "money"),
                 )
             )
     kpis = headlines.get("kpis", {})
@@ -945,22 +942,18 @@ def _executive_summary(ctx: Context, headlines: dict[str, dict[str, Any]]) -> tu
             if key is None or size.get(name, 0) == 0:
                 continue
             actions.append(
-                (
-                    str(name),
-                    ctx.text(
-                        "action_segment",
-                        segment=name,
-                        customers=ctx.text(
-                            "customers_one" if size[name] == 1 else "customers_n",
-                            n=ctx.show(size[name], "count"),
-                        ),
-                        value=ctx.show(worth[name], "money"),
-                        what=ctx.text("expected_clv" if clv is not None else "past_revenue"),
-                        action=ctx.label(_labels.RFM_ACTIONS, key),
+                ctx.text(
+                    "action_segment",
+                    segment=name,
+                    customers=ctx.text(
+                        "customers_one" if size[name] == 1 else "customers_n", n=ctx.show(size[name], "count")
                     ),
+                    value=ctx.show(worth[name], "money"),
+                    what=ctx.text("expected_clv" if clv is not None else "past_revenue"),
+                    action=ctx.label(_labels.RFM_ACTIONS, key),
                 )
             )
-    return lines, [sentence for _, sentence in actions[:3]]
+    return lines, actions
 
 
 def _signed(text: str) -> str:
@@ -1005,11 +998,6 @@ def _note_kind(ctx: Context, category: type[Warning]) -> str:
 
 # ---------------------------------------------------------------------------------------
 # Rendering
-
-
-def _card_value(value: Any, kind: str, currency: str) -> str:
-    """A headline value as shown on the page (a share card keeps one decimal)."""
-    return _display.format_value(value, kind, currency=currency)
 
 
 def _json_value(value: Any) -> Any:
@@ -1146,7 +1134,7 @@ def _page(
                 extra = f'<span class="qualifier">{esc(qualifier[0])}</span>' if qualifier else ""
                 parts.append(
                     f'<div class="card" data-key="{key}.{name}"><span class="value">'
-                    f'{esc(_card_value(value, kind, ctx.currency))}</span><span class="label">'
+                    f'{esc(ctx.show(value, kind))}</span><span class="label">'
                     f"{esc(ctx.label(_labels.REPORT_HEADLINES, name))}</span>{extra}</div>"
                 )
             parts.append("</div>")
@@ -1388,7 +1376,7 @@ def build(
     index.write_text(_page(ctx, rendered, (lines, actions), shown_notes), encoding="utf-8")
     headline = [
         f"{ctx.label(_labels.REPORT_HEADLINES, name)}{f' ({extra[0]})' if extra else ''}: "
-        f"{_card_value(value, kind, ctx.currency)}"
+        f"{ctx.show(value, kind)}"
         for _, section, _ in rendered
         for name, value, kind, *extra in section.headline
     ]

@@ -296,7 +296,7 @@ def test_plots_draw_the_numbers_on_given_axes(holdout, bgnbd):
 
     fig, axs = plt.subplots(2, 2)
     ax = ecrm.plotting.clv_tracking(holdout, ax=axs[0, 0])
-    assert ax is axs[0, 0] and ax.get_title() and ax.get_xlabel() == "week"
+    assert ax is axs[0, 0] and ax.get_title() and ax.get_xlabel() == "Week"
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), holdout.tracking["actual"])
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), holdout.tracking["predicted"])
     assert ax.get_lines()[2].get_xdata()[0] == 39  # the calibration/holdout split, week 39

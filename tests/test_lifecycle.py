@@ -460,8 +460,8 @@ def test_bad_transactions_and_options(hand_tx):
         ecrm.lifecycle.stage(hand_tx.drop(columns="order_date"))
     with pytest.raises(SchemaError, match="lang='fr' is not supported"):
         ecrm.lifecycle.stage(hand_tx, lang="fr")
-    with pytest.raises(SchemaError, match="freq='Q' is not supported"):
-        ecrm.lifecycle.history(hand_tx, freq="Q")
+    with pytest.raises(SchemaError, match="freq='H' is not supported"):
+        ecrm.lifecycle.history(hand_tx, freq="H")
     with pytest.raises(SchemaError, match="history: start=2030-01-01 00:00:00 is after as_of"):
         ecrm.lifecycle.history(hand_tx, start="2030-01-01")
     with pytest.raises(SchemaError, match="must be before end"):

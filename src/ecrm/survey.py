@@ -563,8 +563,8 @@ def nps_trend(
         Responses with a date column and a 0..10 score column.
     date_col, score_col : str
         Column names.
-    freq : {"D", "W", "M"}
-        Period: calendar day, Monday-to-Sunday week, or calendar month.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str or list of str, optional
         One trend per group.
     level : float

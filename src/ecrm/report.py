@@ -619,13 +619,13 @@ def _loyalty(ctx: Context) -> Section:
         events = events.rename(columns={ctx.customer_col: "customer_id"})  # the ledger's name
     events, n_after = _rows_until(events, LOYALTY_EVENT_DATE_COL, ctx.as_of, what)
     ledger = Ledger(events, ctx.loyalty_program or LoyaltyProgram())
-    balances = ledger.balances(ctx.as_of)
-    tiers = ledger.tiers(ctx.as_of, lang=ctx.lang)
+    balances = ledger.balances(as_of=ctx.as_of)
+    tiers = ledger.tiers(as_of=ctx.as_of, lang=ctx.lang)
     section = Section()
     try:
-        liability = ledger.liability(ctx.as_of)
+        liability = ledger.liability(as_of=ctx.as_of)
     except SchemaError:  # no lot has expired yet: breakage cannot be estimated from history
-        liability = ledger.liability(ctx.as_of, breakage=0.0)
+        liability = ledger.liability(as_of=ctx.as_of, breakage=0.0)
         section.notes.append(ctx.text("no_breakage"))
     else:
         section.headline.append(("breakage", float(liability["breakage"]), "share"))

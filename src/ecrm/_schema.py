@@ -151,8 +151,9 @@ def require_columns(
 
     ``keywords`` maps a column to the keyword that named it (``{"customer_id":
     "customer_col"}``): the message then says which keyword to pass to fix it, with the
-    nearest column names. ``suggest(keyword, column)``, when given, may propose the
-    fix itself (a dict of keywords to pass; e.g. quantity and price for an amount).
+    nearest column name. ``suggest(keyword, column)``, when given, proposes the fix
+    instead (a dict of keywords to pass, e.g. quantity and price for an amount; empty
+    for no suggestion).
     """
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -164,8 +165,9 @@ def require_columns(
             keyword = keywords.get(column)
             if keyword is None:
                 continue
-            fix = dict(suggest(keyword, column)) if suggest is not None else {}
-            if not fix:
+            if suggest is not None:
+                fix = dict(suggest(keyword, column))
+            else:
                 near = similar_columns(column, available, n=1)
                 fix = {keyword: near[0]} if near else {}
             if fix:

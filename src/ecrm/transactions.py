@@ -741,8 +741,8 @@ def transactions(
     >>> ecrm.customer_summary(log)[["n_orders", "total_spend"]].head(2)
                 n_orders  total_spend
     CustomerID
-    12346              5       1579.8
-    12347              1        289.5
+    12346             10      2807.65
+    12347              1        41.45
     """
     keywords = {
         "customer_col": customer_col,

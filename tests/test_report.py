@@ -237,9 +237,9 @@ def test_churn_is_the_model_of_one_horizon_ago_scoring_the_snapshot(built, cdnow
 def test_loyalty_is_the_ledger_as_of_the_snapshot(built):
     events = built["inputs"][3]
     ledger = loyalty.Ledger(events, PROGRAM)  # the whole stream; the ledger cuts at as_of
-    balances = ledger.balances("1998-06-30")
-    tiers = ledger.tiers("1998-06-30")
-    liability = ledger.liability("1998-06-30")
+    balances = ledger.balances(as_of="1998-06-30")
+    tiers = ledger.tiers(as_of="1998-06-30")
+    liability = ledger.liability(as_of="1998-06-30")
     head = built["result"].summary["headline"]["loyalty"]
     assert head["loyalty_members"] == len(balances)
     assert head["points_outstanding"] == balances["balance"].sum() == liability["outstanding_points"]

@@ -123,18 +123,20 @@ def _catalogue(rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def _invoice_times(rng: np.random.Generator, birth: np.ndarray, n_days: int, n: np.ndarray) -> np.ndarray:
+def _invoice_times(
+    rng: np.random.Generator, birth: np.ndarray, last: np.ndarray, n_days: int, n: np.ndarray
+) -> np.ndarray:
     """Invoice days (offsets from the start): each customer's first on its birth day, the
-    rest between it and the end, busier towards the autumn peak, never on a Saturday."""
+    rest until its last active day, busier towards the autumn peak."""
     owner = np.repeat(np.arange(birth.size), n)
     first = np.r_[0, np.cumsum(n)[:-1]]
     # A seasonal density over the window: the pre-Christmas months sell about twice as much.
     days = np.arange(n_days)
     weight = 1.0 + np.exp(-(((days - (n_days - 40)) / 45.0) ** 2))
     cdf = np.cumsum(weight) / weight.sum()
-    low, high = cdf[birth[owner]], 1.0
+    low, high = cdf[birth[owner]], cdf[last[owner]]
     day = np.searchsorted(cdf, low + rng.uniform(size=owner.size) * (high - low))
-    day = np.minimum(day, n_days - 1)
+    day = np.clip(day, birth[owner], last[owner])
     day[first] = birth
     return day
 
@@ -158,8 +160,9 @@ def make_online_retail(
     missing (NaN) on guest checkouts. This generator draws data of that shape, with no
     download, so examples, tests and the CLI can show the whole path.
 
-    Customers buy 1 + Poisson(Gamma) invoices (first on their acquisition day, the rest
-    until ``end``, busier before Christmas, none on Saturdays), each of several lines
+    Customers buy as in the Pareto/NBD model: from their acquisition day they place
+    invoices at a Gamma-distributed rate until an exponential lifetime ends (or ``end``),
+    busier before Christmas and never on a Saturday; each invoice has several lines
     (StockCode / Description / UnitPrice from a catalogue of article families in several
     variants; lines favour the customer's favourite families and the invoice's family, so
     baskets have co-purchase structure). A ``cancel_rate`` share of customers' invoices
@@ -220,10 +223,12 @@ def make_online_retail(
     products = _catalogue(rng)
     n_products = len(products)
 
-    # Customers: an acquisition day in the first 80% of the window, a purchase rate, a
-    # country and three favourite article families.
+    # Customers: an acquisition day in the first 80% of the window, a purchase rate (per
+    # day) and a lifetime, a country and three favourite article families.
     birth = rng.integers(0, max(1, int(n_days * 0.8)), size=n_customers)
-    n_invoices = 1 + rng.poisson(rng.gamma(0.8, 5.0, size=n_customers))
+    rate = rng.gamma(0.9, 1 / 45, size=n_customers)
+    last = np.minimum(birth + rng.exponential(300, size=n_customers).astype(np.int64), n_days - 1)
+    n_invoices = 1 + rng.poisson(rate * (last - birth))
     country_names = np.array(list(_COUNTRIES))
     shares = np.array(list(_COUNTRIES.values()))
     country = rng.choice(len(country_names), size=n_customers, p=shares / shares.sum())
@@ -232,7 +237,7 @@ def make_online_retail(
 
     # Invoices of customers, then of guests (one invoice each).
     owner = np.repeat(np.arange(n_customers), n_invoices)
-    day = _invoice_times(rng, birth, n_days, n_invoices)
+    day = _invoice_times(rng, birth, last, n_days, n_invoices)
     n_guest = int(round(owner.size * guest_share / (1 - guest_share)))
     day = np.concatenate([day, rng.integers(0, n_days, size=n_guest)])
     owner = np.concatenate([owner, np.full(n_guest, -1)])

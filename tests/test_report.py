@@ -399,6 +399,45 @@ def test_chinese_report(cdnow_sample, tmp_path):
     assert result.customers["lifecycle_stage"].cat.categories[0] == "潜在客户"
 
 
+def test_build_parses_the_transaction_dates_once(cdnow_sample, tmp_path, monkeypatch):
+    """Issue 14: the report validates the transactions once and hands that one log to every
+    section (on main, the same ISO date strings were parsed 17 times)."""
+    tx = cdnow_sample.assign(order_date=cdnow_sample["order_date"].dt.strftime("%Y-%m-%d"))
+    parsed, validated = [], []
+    real_parse, real_dates = pd.to_datetime, ecrm._schema.dates
+
+    def parse(arg, *args, **kwargs):
+        if isinstance(arg, pd.Series) and arg.name == "order_date":
+            parsed.append(len(arg))
+        return real_parse(arg, *args, **kwargs)
+
+    def dates(frame, column, *args, **kwargs):
+        if column == "order_date":
+            validated.append(column)
+        return real_dates(frame, column, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "to_datetime", parse)
+    monkeypatch.setattr(ecrm._schema, "dates", dates)
+    result = report.build(tx, tmp_path, as_of="1998-06-30")
+    assert parsed == [len(tx)] and validated == ["order_date"]
+    assert result.summary["sections"] == BASE_SECTIONS
+    # A Transactions given to build is not validated again, and gives the same report.
+    log = ecrm.transactions(tx)
+    parsed.clear()
+    again = report.build(log, tmp_path / "again", as_of="1998-06-30")
+    assert parsed == []
+    assert again.summary["headline"] == result.summary["headline"]
+
+
+def test_report_of_a_frame_with_a_duplicated_index(cdnow_sample, tmp_path):
+    shuffled = cdnow_sample.sample(frac=1.0, random_state=0)
+    shuffled.index = np.arange(len(shuffled)) % 5
+    result = report.build(shuffled, tmp_path / "dup")
+    plain = report.build(shuffled.reset_index(drop=True), tmp_path / "plain")
+    assert result.summary["headline"] == plain.summary["headline"]
+    pd.testing.assert_frame_equal(result.customers, plain.customers)
+
+
 def test_survey_answers_of_unknown_customers_are_reported(tmp_path):
     tx = pd.DataFrame(
         {"customer_id": [1, 2], "order_date": ["2024-01-01", "2024-01-02"], "amount": [5.0, 6.0]}

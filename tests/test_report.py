@@ -227,7 +227,9 @@ def test_churn_is_the_model_of_one_horizon_ago_scoring_the_snapshot(built, cdnow
     # scikit-learn directly.
     from sklearn.metrics import roc_auc_score
 
-    expected = churn.bgnbd_baseline(cdnow, as_of="1998-04-01", horizon_days=report.CHURN_HORIZON_DAYS).reindex(train.X.index)
+    expected = churn.bgnbd_baseline(
+        cdnow, as_of="1998-04-01", horizon_days=report.CHURN_HORIZON_DAYS
+    ).reindex(train.X.index)
     assert head["churn_auc_bgnbd"] == pytest.approx(roc_auc_score(train.y, -expected))
     # As docs/guide/report.md quotes: the model edges out the baseline.
     assert (round(head["churn_auc"], 3), round(head["churn_auc_bgnbd"], 3)) == (0.837, 0.834)

@@ -72,9 +72,8 @@ def test_quantity_times_price_cancellations_and_guests_by_hand():
     assert log.positions.tolist() == [0, 1, 2, 4, 5]
     assert log.date.iloc[2] == pd.Timestamp("2024-01-20 09:00")
     facts = log.describe()
-    assert facts[["rows_read", "rows_kept", "rows_without_customer", "cancelled_rows", "return_rows"]].tolist() == [
-        6, 5, 1, 2, 2,
-    ]  # fmt: skip
+    counts = ["rows_read", "rows_kept", "rows_without_customer", "cancelled_rows", "return_rows"]
+    assert facts[counts].tolist() == [6, 5, 1, 2, 2]
     assert facts["their_revenue_share"] == pytest.approx(5 / 16)
     assert facts["returns_amount"] == pytest.approx(-6.5) and facts["orders"] == 4
     summary = ecrm.customer_summary(log)
@@ -118,7 +117,9 @@ def test_missing_columns_suggest_the_nearest_names_and_quantity_times_price():
     with pytest.raises(SchemaError, match=r"did you mean 'Total'\? pass amount_col='Total'"):
         ecrm.transactions(pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"], "Total": [1.0]}))
     with pytest.raises(SchemaError, match=r"'spend' \(amount_col\); available columns"):
-        ecrm.customer_summary(pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"]}), amount_col="spend")
+        ecrm.customer_summary(
+            pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"]}), amount_col="spend"
+        )
 
 
 def test_dates_that_do_not_parse_get_a_suggested_format():
@@ -146,10 +147,16 @@ def test_dayfirst_and_formats_parse():
 
 def test_returns_policy_at_the_door():
     frame = pd.DataFrame(
-        {"customer_id": [1, 1, 2], "order_date": ["2024-01-01", "2024-01-05", "2024-01-02"], "amount": [5.0, -2.0, 3.0]}
+        {
+            "customer_id": [1, 1, 2],
+            "order_date": ["2024-01-01", "2024-01-05", "2024-01-02"],
+            "amount": [5.0, -2.0, 3.0],
+        }
     )
     assert ecrm.transactions(frame).describe()["return_rows"] == 1
-    with pytest.warns(DataDroppedWarning, match=r"left out 1 row\(s\) with negative 'amount' \(returns='exclude'\)"):
+    with pytest.warns(
+        DataDroppedWarning, match=r"left out 1 row\(s\) with negative 'amount' \(returns='exclude'\)"
+    ):
         excluded = ecrm.transactions(frame, returns="exclude")
     assert len(excluded) == 2 and excluded.describe()["returns_excluded"] == 1
     assert "1 return rows (returns='exclude')" in repr(excluded)
@@ -217,7 +224,10 @@ def _pairs(log, keys):
 @given(
     st.lists(
         st.tuples(
-            st.integers(0, 5), st.integers(0, 120), st.integers(0, 23), st.sampled_from([-3.0, 0.0, 2.5, 10.0])
+            st.integers(0, 5),
+            st.integers(0, 120),
+            st.integers(0, 23),
+            st.sampled_from([-3.0, 0.0, 2.5, 10.0]),
         ),
         min_size=1,
         max_size=40,
@@ -304,7 +314,7 @@ def test_online_retail_through_ecrm_report(retail, tmp_path, capsys):
     np.testing.assert_allclose(written["total_spend"], want["total_spend"], rtol=1e-9)
     # The same from a config file, one per data source.
     lines = "\n".join(f'{k} = "{v}"' for k, v in RETAIL_MAPPING.items())
-    (tmp_path / "retail.toml").write_text(f"[transactions]\n{lines}\n\n[report]\nout = \"{tmp_path / 'c'}\"\n")
+    (tmp_path / "retail.toml").write_text(f'[transactions]\n{lines}\n\n[report]\nout = "{tmp_path / "c"}"\n')
     assert ecrm.cli.main(["report", str(path), "--config", str(tmp_path / "retail.toml"), "--quiet"]) == 0
     again = pd.read_csv(tmp_path / "c" / "customers.csv", index_col="CustomerID")
     pd.testing.assert_frame_equal(again, written)
@@ -346,9 +356,9 @@ TRANSACTION_FUNCTIONS = {
     "churn.features": lambda t: ecrm.churn.features(t, order_col="order_id"),
     "churn.dataset": lambda t: ecrm.churn.dataset(t, cutoff="2024-01-31", horizon_days=120).y,
     "clv.CLVModel.fit": lambda t: ecrm.clv.CLVModel().fit(t).params_,
-    "clv.evaluate_holdout": lambda t: ecrm.clv.evaluate_holdout(
-        t, calibration_end="2023-12-31", holdout_end="2024-06-30"
-    ).customers,
+    "clv.evaluate_holdout": lambda t: (
+        ecrm.clv.evaluate_holdout(t, calibration_end="2023-12-31", holdout_end="2024-06-30").customers
+    ),
     "metrics.kpis": lambda t: ecrm.metrics.kpis(t, by="channel", order_col="order_id"),
     "metrics.cohort_retention": lambda t: ecrm.metrics.cohort_retention(t, value="revenue"),
     "metrics.churn_rate": lambda t: ecrm.metrics.churn_rate(t, freq="Q"),
@@ -375,7 +385,9 @@ def test_errors_on_a_duplicated_index_show_the_right_rows(orders):
     assert f"in {len(negative)} of {len(orders)} row(s)" in str(info.value)
     shown = str(info.value).split("shown:\n", 1)[1]
     assert all(f"{v:.2f}" in shown for v in negative["amount"].head(5))
-    customers = pd.DataFrame({"customer_id": np.arange(1, 101), "signup_date": "2022-12-01"}, index=np.zeros(100, int))
+    customers = pd.DataFrame(
+        {"customer_id": np.arange(1, 101), "signup_date": "2022-12-01"}, index=np.zeros(100, int)
+    )
     with pytest.raises(SchemaError, match="has ids missing from the customers table"):
         ecrm.lifecycle.stage(orders, customers=customers)
 
@@ -397,7 +409,9 @@ def test_other_inputs_take_a_duplicated_index():
     answers = ecrm.datasets.make_surveys(
         400, customer_ids=summary.index, start="2023-01-01", end="2024-06-30", random_state=0
     )
-    tickets = ecrm.datasets.make_tickets(300, start="2024-01-01", end="2024-06-29", n_customers=300, random_state=0)
+    tickets = ecrm.datasets.make_tickets(
+        300, start="2024-01-01", end="2024-06-29", n_customers=300, random_state=0
+    )
     cases = {
         "Ledger.balances": (events, lambda e: ecrm.loyalty.Ledger(e).balances(as_of="2024-03-31")),
         "Ledger.summary": (events, lambda e: ecrm.loyalty.Ledger(e).summary(freq="Q")),
@@ -406,7 +420,9 @@ def test_other_inputs_take_a_duplicated_index():
         "survey.link": (answers, lambda a: quiet(ecrm.survey.link, a, summary[[]], score_col="nps_score")),
         "survey.csat": (answers, lambda a: ecrm.survey.csat(a, score_col="csat_score")),
         "service.sla": (tickets, lambda t: ecrm.service.sla(t, by="channel")),
-        "service.customer_features": (tickets, lambda t: ecrm.service.customer_features(t, as_of="2024-06-01")),
+        "service.customer_features": (
+            tickets, lambda t: ecrm.service.customer_features(t, as_of="2024-06-01")
+        ),
         "segmentation": (summary, lambda s: ecrm.segmentation.KMeansSegmenter(n_clusters=3, random_state=0)
                          .fit(s).labels_.tolist()),
     }  # fmt: skip

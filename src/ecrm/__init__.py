@@ -36,6 +36,7 @@ _SUBMODULES = (
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import cli, datasets, plotting  # noqa: F401
+
     # At run time ecrm.transactions is the module, made callable: typed as its function.
     from .transactions import transactions
 else:

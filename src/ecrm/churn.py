@@ -652,8 +652,8 @@ def bgnbd_baseline(
 
     Fits :class:`ecrm.clv.CLVModel` (BG/NBD, weekly units) to the customer summary at
     ``as_of`` (the scoring cutoff) and returns each customer's expected number of
-    purchases in the next ``horizon_days``. Lower means more likely to churn, so ``-expected_purchases`` is the
-    churn score to compare models with. It uses no labels.
+    purchases in the next ``horizon_days``. Lower means more likely to churn, so
+    ``-expected_purchases`` is the churn score to compare models with. It uses no labels.
 
     Returns
     -------

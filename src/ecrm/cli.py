@@ -234,7 +234,9 @@ def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[st
         inputs = {
             name: read_table(files[name]) for name in ("surveys", "loyalty", "tickets") if name in files
         }
-    result = report.build(tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs)
+    result = report.build(
+        tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs
+    )
     print(f"wrote {result.index_html} (with customers.csv and summary.json)")
     if not args.quiet:
         print("\n".join(result.headline))
@@ -245,7 +247,9 @@ def _add_report_options(parser: argparse.ArgumentParser, out_default: Path | Non
     where = "required, unless in --config" if out_default is None else f"default: {out_default}"
     parser.add_argument("--out", type=Path, default=out_default, help=f"folder to write to ({where})")
     parser.add_argument("--as-of", help="snapshot date (default: last transaction)")
-    parser.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the report (default: en)")
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the report (default: en)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress and no headline figures")
 
 

@@ -832,7 +832,9 @@ def _tracking(
 ) -> pd.DataFrame:
     """Weekly cumulative repeat purchases of the cohort: actual and the model's expectation."""
     in_cohort = tx.customer.isin(cal.index).to_numpy() & tx.purchase
-    days = pd.DataFrame({"customer": tx.customer.to_numpy()[in_cohort], "day": day[in_cohort]}).drop_duplicates()
+    days = pd.DataFrame(
+        {"customer": tx.customer.to_numpy()[in_cohort], "day": day[in_cohort]}
+    ).drop_duplicates()
     first_day = days.groupby("customer")["day"].transform("min")
     repeat_days = np.sort(days["day"][days["day"] > first_day].to_numpy())
     births, n_born = np.unique(days.groupby("customer")["day"].min().to_numpy(), return_counts=True)

@@ -213,7 +213,9 @@ def _book(
             DataDroppedWarning,
             stacklevel=3,
         )
-    book = _Book(ids, key_code, days.value, comeback, event_code, event_day, block_start, signup_day, as_of_day)
+    book = _Book(
+        ids, key_code, days.value, comeback, event_code, event_day, block_start, signup_day, as_of_day
+    )
     return book, tx
 
 

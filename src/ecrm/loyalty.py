@@ -309,7 +309,9 @@ class LoyaltyProgram:
             frame["event_id"] = id_prefix + frame["order_id"].astype(str)
             cust = tx.codes[first_row]
         else:
-            frame = pd.DataFrame({"customer_id": tx.customer.to_numpy(), "ts": tx.date.array, "amount": amount})
+            frame = pd.DataFrame(
+                {"customer_id": tx.customer.to_numpy(), "ts": tx.date.array, "amount": amount}
+            )
             # The row's position in the user's frame, whatever its index.
             frame["event_id"] = id_prefix + pd.Series(tx.positions).astype(str)
             cust = tx.codes

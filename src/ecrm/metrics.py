@@ -504,7 +504,8 @@ def retention_rate(
     Parameters
     ----------
     transactions : pandas.DataFrame or ecrm.Transactions
-        One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns (not activity).
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not activity).
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period (see :mod:`ecrm._time`).
     customer_col, date_col, amount_col : str
@@ -560,7 +561,8 @@ def churn_rate(
     Parameters
     ----------
     transactions : pandas.DataFrame or ecrm.Transactions
-        One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns (not activity).
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not activity).
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period (see :mod:`ecrm._time`).
     customer_col, date_col, amount_col : str
@@ -624,7 +626,8 @@ def repurchase_rate(
     Parameters
     ----------
     transactions : pandas.DataFrame or ecrm.Transactions
-        One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns (not orders).
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not orders).
     window_days : int, optional
         When None, the share of customers with two or more orders on or before
         ``as_of``. When given, the share of customers whose second order comes at most
@@ -700,7 +703,8 @@ def time_to_second_purchase(
     Parameters
     ----------
     transactions : pandas.DataFrame or ecrm.Transactions
-        One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns (not orders).
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not orders).
     per_customer : bool
         Return the per-customer durations instead of the Kaplan-Meier table.
     customer_col, date_col, amount_col, order_col : str

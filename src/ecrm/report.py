@@ -422,7 +422,11 @@ def _churn(ctx: Context) -> Section:
         risk = model.risk_tier(today.reindex(columns=train.X.columns, fill_value=0.0), lang=ctx.lang)
         tested = _churn_out_of_time(ctx, train)
     risk = risk.reindex(ctx.customers.index)
-    value = ctx.customers["clv_12m"] if "clv_12m" in ctx.customers else ctx.customers["total_spend"]
+    if "clv_12m" in ctx.customers:
+        # A customer the spend model leaves out (spend netted to zero by returns) is worth 0.
+        value = ctx.customers["clv_12m"].fillna(0.0)
+    else:
+        value = ctx.customers["total_spend"]
     plan = churn.interventions(risk.dropna(subset=["churn_probability"]), segments=value, lang=ctx.lang)
 
     tiers = risk.groupby("risk_tier", observed=False).agg(

@@ -99,6 +99,13 @@ _FIRST_INVOICE = 536365
 _FIRST_CUSTOMER = 12346
 
 
+def _not_on_saturday(day: np.ndarray, weekday_of_start: int, n_days: int) -> np.ndarray:
+    """Saturdays (the shop is closed) move to the Sunday, or the Friday at the window's end."""
+    saturday = (day + weekday_of_start) % 7 == 5
+    moved = np.where(day + 1 < n_days, day + 1, day - 1)
+    return np.where(saturday, moved, day)
+
+
 def _catalogue(rng: np.random.Generator) -> pd.DataFrame:
     """Products: stock code, description, unit price, family, category and popularity."""
     n_variants = rng.integers(2, 7, size=len(_FAMILIES))
@@ -238,11 +245,10 @@ def make_online_retail(
     # Invoices of customers, then of guests (one invoice each).
     owner = np.repeat(np.arange(n_customers), n_invoices)
     day = _invoice_times(rng, birth, last, n_days, n_invoices)
-    n_guest = int(round(owner.size * guest_share / (1 - guest_share)))
+    n_guest = round(owner.size * guest_share / (1 - guest_share))
     day = np.concatenate([day, rng.integers(0, n_days, size=n_guest)])
     owner = np.concatenate([owner, np.full(n_guest, -1)])
-    day += (((day + start_ts.day_of_week) % 7) == 5).astype(day.dtype)  # no Saturdays
-    day = np.minimum(day, n_days - 1)
+    day = _not_on_saturday(day, start_ts.day_of_week, n_days)
     minute = rng.integers(8 * 60, 20 * 60, size=day.size)
     when = start_ts + pd.to_timedelta(day * 1440 + minute, unit="min")
     guest = owner < 0
@@ -270,13 +276,15 @@ def make_online_retail(
     cancel = ~guest & (rng.uniform(size=owner.size) < cancel_rate)
     cancel_day = day + rng.integers(0, 31, size=owner.size)
     cancel &= cancel_day < n_days
+    cancel_day = _not_on_saturday(np.minimum(cancel_day, n_days - 1), start_ts.day_of_week, n_days)
     back = cancel[line_inv] & (rng.uniform(size=line_inv.size) < 0.6)
     c_inv = np.flatnonzero(cancel)
     has_line = np.bincount(line_inv[back], minlength=owner.size) > 0
     c_inv = c_inv[has_line[c_inv]]
-    c_when = start_ts + pd.to_timedelta(
-        cancel_day[c_inv] * 1440 + rng.integers(8 * 60, 20 * 60, size=c_inv.size), unit="min"
-    )
+    c_minute = rng.integers(8 * 60, 20 * 60, size=c_inv.size)
+    same_day = cancel_day[c_inv] == day[c_inv]  # then after the sale, the same evening at the latest
+    c_minute[same_day] = np.minimum(minute[c_inv][same_day] + rng.integers(1, 90, size=same_day.sum()), 1439)
+    c_when = start_ts + pd.to_timedelta(cancel_day[c_inv] * 1440 + c_minute, unit="min")
     n_sale = owner.size
     all_when = np.concatenate([when.to_numpy(), c_when.to_numpy()])
     invoice_of = np.concatenate([np.arange(n_sale), c_inv])  # the sale each invoice belongs to
@@ -291,7 +299,9 @@ def make_online_retail(
     back &= c_slot[line_inv] >= 0
     lines_inv = np.concatenate([line_inv, c_slot[line_inv[back]]])
     lines_product = np.concatenate([product, product[back]])
-    returned = np.minimum(quantity[back], np.maximum(1, quantity[back] // rng.integers(1, 3, size=back.sum())))
+    returned = np.minimum(
+        quantity[back], np.maximum(1, quantity[back] // rng.integers(1, 3, size=back.sum()))
+    )
     lines_qty = np.concatenate([quantity, -returned])
     sale = invoice_of[lines_inv]
     line_order = np.lexsort((np.arange(lines_inv.size), number[lines_inv]))

@@ -1,4 +1,4 @@
-"""Packed integer keys: the fast way to group, count and de-duplicate by two codes.
+"""Packed integer keys: the fast way to group, count, sort and de-duplicate by two codes.
 
 Two non-negative integer codes are packed into one int64 (``high << bits | low``) and
 sorted with ``np.sort``, which is SIMD-accelerated and several times faster than
@@ -45,6 +45,21 @@ def count_distinct(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.nd
     shift = bits(int(value.max()) + 1 if value.size else 1)
     pairs = distinct_sorted((group.astype(np.int64) << shift) | value)
     return np.bincount(pairs >> shift, minlength=n_groups)
+
+
+def sort_with_ties(key: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``tie`` and ``key`` ordered by key, then tie (non-negative ints; ties distinct).
+
+    When both fit one int64 they are packed (key high bits, tie low bits) and sorted with
+    ``np.sort``, which is several times faster than ``argsort``/``lexsort`` on int64 and
+    needs no gather afterwards: the sorted values carry the tie (an index) and the key.
+    """
+    bits = max(int(tie.max(initial=0)).bit_length(), 1)
+    if key.size and key.min() >= 0 and int(key.max()) < 2 ** (63 - bits):
+        packed = np.sort((key << bits) | tie)
+        return packed & ((1 << bits) - 1), packed >> bits
+    order = np.lexsort((tie, key))
+    return tie[order], key[order]
 
 
 def block_starts(codes: np.ndarray) -> np.ndarray | None:

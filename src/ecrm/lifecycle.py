@@ -176,12 +176,8 @@ def _book(
     n_customers = len(ids)
     as_of_day = tx.as_of_day
 
+    tx.require_purchases()
     days = tx.purchase_periods("D")
-    if len(days) == 0:
-        raise SchemaError(
-            f"transactions: no purchases (rows with non-negative {tx.mapping.amount_label}) on or "
-            f"before as_of={tx.as_of}; only returns"
-        )
     key_code = days.code if tx_code is None else tx_code[days.code]
     counts = np.bincount(key_code, minlength=n_customers)
     block_start = np.cumsum(counts) - counts

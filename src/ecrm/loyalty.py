@@ -371,26 +371,11 @@ def _window_sums_before(
     return out
 
 
-def _sort_with_ties(key: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``tie`` and ``key`` ordered by key, then tie (non-negative ints; ties distinct).
-
-    When both fit one int64 they are packed (key high bits, tie low bits) and sorted with
-    ``np.sort``, which is several times faster than ``argsort``/``lexsort`` on int64 and
-    needs no gather afterwards: the sorted values carry the tie (an index) and the key.
-    """
-    bits = max(int(tie.max(initial=0)).bit_length(), 1)
-    if key.size and key.min() >= 0 and int(key.max()) < 2 ** (63 - bits):
-        packed = np.sort((key << bits) | tie)
-        return packed & ((1 << bits) - 1), packed >> bits
-    order = np.lexsort((tie, key))
-    return tie[order], key[order]
-
-
 def _time_order(time: np.ndarray, prio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stable order by time, then priority (0-3); returns it with the sorted time and priority.
 
     Time is counted in the coarsest unit that keeps it exact (usually whole seconds) so
-    that it packs with priority and position into one int64 for :func:`_sort_with_ties`.
+    that it packs with priority and position into one int64 for :func:`_keys.sort_with_ties`.
     """
     n = time.size
     low, high = (int(time.min()), int(time.max())) if n else (0, 0)
@@ -398,7 +383,7 @@ def _time_order(time: np.ndarray, prio: np.ndarray) -> tuple[np.ndarray, np.ndar
     if high - low < 2**62:  # else ``time - low`` would overflow
         unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
     if unit and (high - low) // unit < 2**60:
-        order, key = _sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
+        order, key = _keys.sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
         return order, (key >> 2) * unit + low, (key & 3).astype(np.int8)
     order = np.lexsort((prio, time))  # a span of decades in nanoseconds: separate keys
     return order, time[order], prio[order]
@@ -415,7 +400,7 @@ def _stream_order(
     """
     order, s_time, s_prio = _time_order(time, prio)
     # Stable by customer: positions in the time order break ties.
-    pos, s_cust = _sort_with_ties(cust[order], np.arange(time.size))
+    pos, s_cust = _keys.sort_with_ties(cust[order], np.arange(time.size))
     return order[pos], s_cust, s_time[pos], s_prio[pos]
 
 
@@ -1051,7 +1036,7 @@ class Ledger:
         seen = bucket < n_per
         custs, bucket, delta = custs[seen], bucket[seen], delta[seen]
         # Per (customer, period): the qualifying amount after its last change there.
-        order, key = _sort_with_ties(custs * np.int64(n_per) + bucket, np.arange(custs.size))
+        order, key = _keys.sort_with_ties(custs * np.int64(n_per) + bucket, np.arange(custs.size))
         running = _grouped_cumsum(delta[order], key // n_per)
         last = np.r_[key[1:] != key[:-1], True] if key.size else np.zeros(0, bool)
         seg_cust, seg_start, amount = key[last] // n_per, key[last] % n_per, running[last]

@@ -81,12 +81,8 @@ def _log(
         amount_col=amount_col,
         order_col=order_col,
     ).upto(as_of, what=what)
+    tx.require_purchases(what)
     periods = tx.purchase_periods(freq)
-    if len(periods) == 0:
-        raise SchemaError(
-            f"{what}: no purchases (rows with non-negative {tx.mapping.amount_label}) on or before "
-            f"as_of={tx.as_of}; only returns"
-        )
     counts = periods.counts(len(tx.ids))
     first_period = np.full(len(tx.ids), -1, dtype=np.int64)
     first_period[counts > 0] = periods.value[(np.cumsum(counts) - counts)[counts > 0]]

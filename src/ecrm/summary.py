@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _keys, _schema, _time
-from .errors import DataDroppedWarning, SchemaError
+from .errors import DataDroppedWarning
 from .transactions import RETURNS, Transactions, as_transactions
 
 __all__ = ["RETURNS", "customer_summary"]
@@ -126,6 +126,7 @@ def customer_summary(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
     ).upto(as_of)
     tx = tx.apply_returns(returns, caller="customer_summary")
+    tx.require_purchases()
     codes, ids = tx.codes, tx.ids
     n_customers = len(ids)
     amount = tx.amount.to_numpy()
@@ -137,11 +138,6 @@ def customer_summary(
     pairs = tx.purchase_periods(freq)
     n_periods = pairs.counts(n_customers)
     has_purchase = n_periods > 0
-    if not has_purchase.any():
-        raise SchemaError(
-            f"transactions: no purchases (rows with non-negative {tx.mapping.amount_label}) on or "
-            f"before as_of={tx.as_of}; only returns"
-        )
     # Pairs are sorted by customer then period: a customer's block starts at its first period.
     block_end = np.cumsum(n_periods)[has_purchase]
     block_start = block_end - n_periods[has_purchase]

@@ -317,6 +317,14 @@ class Transactions:
             ),
         )
 
+    def require_purchases(self, what: str = _WHAT) -> None:
+        """Refuse a log whose rows (on or before ``as_of``) are all returns."""
+        if not self.purchase.any():
+            raise SchemaError(
+                f"{what}: no purchases (rows with non-negative {self.mapping.amount_label}) on or "
+                f"before as_of={self.as_of}; only returns"
+            )
+
     def column(self, name: str, what: str = _WHAT) -> pd.Series:
         """Another column of the user's frame (e.g. a channel to group by), on the kept rows."""
         _schema.require_columns(self.source, [name], what)

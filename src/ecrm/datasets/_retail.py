@@ -230,9 +230,9 @@ def make_online_retail(
     products = _catalogue(rng)
     n_products = len(products)
 
-    # Customers: an acquisition day in the first 80% of the window, a purchase rate (per
-    # day) and a lifetime, a country and three favourite article families.
-    birth = rng.integers(0, max(1, int(n_days * 0.8)), size=n_customers)
+    # Customers: an acquisition day, a purchase rate (per day) and a lifetime, a country
+    # and three favourite article families.
+    birth = rng.integers(0, n_days, size=n_customers)
     rate = rng.gamma(0.9, 1 / 45, size=n_customers)
     last = np.minimum(birth + rng.exponential(300, size=n_customers).astype(np.int64), n_days - 1)
     n_invoices = 1 + rng.poisson(rate * (last - birth))

@@ -200,8 +200,9 @@ def features(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns.
     as_of : date-like, optional
         Snapshot instant; rows after it are not read. Defaults to the last date.
     min_history_days : float
@@ -265,8 +266,9 @@ def dataset(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns.
     cutoff : date-like
         The training cutoff: features see the data on or before it, labels the
         ``horizon_days`` after it. It must be on or after the first transaction, and the

@@ -697,7 +697,7 @@ class HoldoutResult:
 
 
 def evaluate_holdout(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     calibration_end: object,
     holdout_end: object,
@@ -717,8 +717,8 @@ def evaluate_holdout(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        Raw transactions.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        Raw transactions, or :func:`ecrm.transactions`.
     calibration_end, holdout_end : date-like
         End of the calibration period and of the holdout period.
     purchase_model : {"bgnbd", "mbgnbd", "paretonbd"}

@@ -738,8 +738,9 @@ def suggest_windows(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line (negative amounts are returns and ignored).
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line, or :func:`ecrm.transactions` (negative amounts
+        are returns and ignored).
     as_of : date-like, optional
         Use transactions on or before it (default: all).
     loyal_orders : int

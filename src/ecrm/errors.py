@@ -26,7 +26,7 @@ class SchemaError(EcrmError, ValueError):
     ...     ecrm.customer_summary(pd.DataFrame({"customer_id": [1]}))
     ... except ecrm.errors.SchemaError as err:
     ...     print(err)
-    transactions: missing required column(s) 'order_date', 'amount'; available columns: 'customer_id'
+    transactions: missing required column(s) 'order_date' (date_col), 'amount' (amount_col); available columns: 'customer_id'
     """
 
 

@@ -220,7 +220,11 @@ class Transactions:
         return self._cache[key]
 
     def _factorized(self) -> tuple[np.ndarray, pd.Index]:
-        return self._cached("factorized", lambda: _schema.factorize_ids(self.customer))
+        def compute() -> tuple[np.ndarray, pd.Index]:
+            codes, ids = _schema.factorize_ids(self.customer)
+            return codes, ids.rename(self.customer_col)
+
+        return self._cached("factorized", compute)
 
     @property
     def codes(self) -> np.ndarray:
@@ -230,7 +234,7 @@ class Transactions:
     @property
     def ids(self) -> pd.Index:
         """Sorted distinct customer ids, named ``customer_col``."""
-        return self._factorized()[1].rename(self.customer_col)
+        return self._factorized()[1]
 
     @property
     def day(self) -> np.ndarray:

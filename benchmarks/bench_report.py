@@ -86,9 +86,10 @@ def main() -> None:
         )
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
         before_src, after_src = Path(tmp) / "src", ROOT / "src"
-        print(f"report.build on CDNOW (23,570 customers, 69,659 rows), as_of 1998-06-30; best of {args.repeat}")
-        print(f"before: {args.base} (git archive), after: {after_src}\n")
-        print(f"{'dates':<22}{'before':>10}{'after':>10}{'after/before':>14}   date column validated / parsed")
+        print("report.build on CDNOW (23,570 customers, 69,659 rows), as_of 1998-06-30;", end=" ")
+        print(f"best of {args.repeat}\nbefore: {args.base} (git archive), after: {after_src}\n")
+        print(f"{'dates':<22}{'before':>10}{'after':>10}{'after/before':>14}", end="")
+        print("   date column validated / parsed")
         for variant, label in (("datetime64", "datetime64 (as loaded)"), ("strings", "ISO-8601 strings")):
             before = run(before_src, variant, args.repeat)
             after = run(after_src, variant, args.repeat)

@@ -267,7 +267,8 @@ def _add_mapping_options(parser: argparse.ArgumentParser) -> None:
             group.add_argument(flag, choices=MAPPING_CHOICES.get(name), help=text)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``ecrm`` parser and the parser of each command."""
     parser = argparse.ArgumentParser(prog="ecrm", description="Customer analytics for e-commerce.")
     parser.add_argument("--version", action="version", version=f"ecrm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -288,18 +289,21 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--out", type=Path, help="also write DIR/customers.csv")
     summ.add_argument("--as-of", help="snapshot date (default: last transaction)")
     _add_mapping_options(summ)
-    return parser
+    return parser, {"report": rep, "demo": demo, "summary": summ}
 
 
-def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse, suggesting the nearest flag for an unknown one (a typo in a long flag)."""
+    parser, commands = _parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
-        sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
-        flags = [s for action in sub._actions for s in action.option_strings if s.startswith("--")]
+        command = commands[args.command]
+        flags = [
+            f for f in command.format_usage().replace("[", " ").replace("]", " ").split() if f[:2] == "--"
+        ]
         word = unknown[0].split("=", 1)[0]
         hint = _did_you_mean(word, flags) if word.startswith("--") else ""
-        sub.error(f"unrecognized argument {unknown[0]!r}{hint}")
+        command.error(f"unrecognized argument {unknown[0]!r}{hint}")
     return args
 
 
@@ -325,7 +329,7 @@ def _with_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ecrm`` command; returns the exit status (0 ok, 2 usage or input error)."""
     try:
-        args = _parse(_parser(), argv)
+        args = _parse(argv)
     except SystemExit as exit_:  # argparse prints its own one-line usage error
         return int(exit_.code or 0)
     files: dict[str, str] = {}

@@ -11,7 +11,6 @@ consecutive values. Shared by :mod:`ecrm.transactions` and the modules that read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -170,15 +169,21 @@ class Pairs:
     def __len__(self) -> int:
         return int(self.keys.size)
 
-    @cached_property
+    # The halves are computed on each use, not kept: a log holds many pairs, and keeping
+    # both halves of each would triple their memory.
+    @property
     def code(self) -> np.ndarray:
         """The code of each pair."""
         return self.keys >> self.shift
 
-    @cached_property
+    @property
     def value(self) -> np.ndarray:
         """The value of each pair."""
-        return (self.keys & ((np.int64(1) << self.shift) - 1)) + self.base
+        return self.value_at(slice(None))
+
+    def value_at(self, positions: np.ndarray | slice) -> np.ndarray:
+        """The values of the pairs at ``positions``."""
+        return (self.keys[positions] & ((np.int64(1) << self.shift) - 1)) + self.base
 
     def counts(self, n_codes: int) -> np.ndarray:
         """Number of pairs of each code 0..n_codes-1."""
@@ -188,7 +193,8 @@ class Pairs:
         """Per pair, its value minus the previous value of the same code (-1 for the first)."""
         out = np.full(self.keys.size, -1, dtype=np.int64)
         if self.keys.size > 1:
-            same = self.code[1:] == self.code[:-1]
+            code = self.code
+            same = code[1:] == code[:-1]
             out[1:][same] = np.diff(self.keys)[same]  # same code: the key difference is the gap
         return out
 

@@ -122,9 +122,10 @@ def _build_features(tx: Transactions, min_history_days: float, extra: pd.DataFra
     orders = tx.orders()  # each order on its first day (purchase days without an order column)
 
     out: dict[str, np.ndarray] = {}
+    order_code, order_day = orders.code, orders.value
     for w in WINDOWS:
-        recent = orders.value > cut_day - w
-        out[f"orders_{w}d"] = np.bincount(orders.code[recent], minlength=n)
+        recent = order_day > cut_day - w
+        out[f"orders_{w}d"] = np.bincount(order_code[recent], minlength=n)
     for w in WINDOWS:
         recent = day > cut_day - w
         out[f"spend_{w}d"] = np.bincount(c[recent], weights=amount[recent], minlength=n)

@@ -178,7 +178,9 @@ def _book(
 
     tx.require_purchases()
     days = tx.purchase_periods("D")
-    key_code = days.code if tx_code is None else tx_code[days.code]
+    key_code = days.code
+    if tx_code is not None:
+        key_code = tx_code[key_code]
     counts = np.bincount(key_code, minlength=n_customers)
     block_start = np.cumsum(counts) - counts
 
@@ -193,7 +195,9 @@ def _book(
     event_code = event_day = None
     if tx.order is not None:
         orders = tx.orders()
-        event_code = orders.code if tx_code is None else tx_code[orders.code]
+        event_code = orders.code
+        if tx_code is not None:
+            event_code = tx_code[event_code]
         event_day = orders.value
 
     only_returns = np.zeros(n_customers, dtype=bool)

@@ -85,7 +85,7 @@ def _log(
     periods = tx.purchase_periods(freq)
     counts = periods.counts(len(tx.ids))
     first_period = np.full(len(tx.ids), -1, dtype=np.int64)
-    first_period[counts > 0] = periods.value[(np.cumsum(counts) - counts)[counts > 0]]
+    first_period[counts > 0] = periods.value_at((np.cumsum(counts) - counts)[counts > 0])
     period = tx.period(freq)
     day = tx.day
     return _Log(
@@ -597,13 +597,14 @@ def _first_two_orders(log: _Log) -> tuple[np.ndarray, np.ndarray]:
     An order's day is the day of its earliest line.
     """
     orders = log.tx.orders()  # sorted by customer, then day
-    first_at, n = _keys.runs(orders.code)
-    customer = orders.code[first_at]
+    code = orders.code
+    first_at, n = _keys.runs(code)
+    customer = code[first_at]
     first_day = np.full(len(log.ids), -1, dtype=np.int64)
-    first_day[customer] = orders.value[first_at]
+    first_day[customer] = orders.value_at(first_at)
     second_day = np.full(len(log.ids), -1, dtype=np.int64)
     has_second = n >= 2
-    second_day[customer[has_second]] = orders.value[first_at[has_second] + 1]
+    second_day[customer[has_second]] = orders.value_at(first_at[has_second] + 1)
     return first_day, second_day
 
 

@@ -143,8 +143,8 @@ def customer_summary(
     block_start = block_end - n_periods[has_purchase]
     first_period = np.zeros(n_customers, dtype=np.int64)
     last_period = np.zeros(n_customers, dtype=np.int64)
-    first_period[has_purchase] = pairs.value[block_start]
-    last_period[has_purchase] = pairs.value[block_end - 1]
+    first_period[has_purchase] = pairs.value_at(block_start)
+    last_period[has_purchase] = pairs.value_at(block_end - 1)
 
     # Spend of repeat purchase periods: rows outside the first period, less returns that
     # fall in a period without any purchase.

@@ -165,7 +165,8 @@ def customer_summary(
     int64 = np.iinfo(np.int64)
     first_tick = _keys.reduce_by_group(np.minimum, p_codes, p_ticks, n_customers, int64.max, p_starts)
     last_tick = _keys.reduce_by_group(np.maximum, p_codes, p_ticks, n_customers, int64.min, p_starts)
-    n_orders = tx.orders().counts(n_customers)
+    orders = tx.orders()  # the purchase days themselves when there is no order column
+    n_orders = n_periods if orders is pairs else orders.counts(n_customers)
 
     as_of_day = tx.as_of_day
     as_of_period = _time.period_ordinal(np.array([as_of_day]), freq)[0]

@@ -25,6 +25,7 @@ from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 from . import _schema, _time
 from .errors import DataDroppedWarning, EcrmWarning, SchemaError
 from .summary import customer_summary
+from .transactions import Transactions, as_transactions
 
 __all__ = [
     "PURCHASE_MODELS",
@@ -274,8 +275,8 @@ class CLVModel(BaseEstimator):
         _time.check_choice(self.time_unit, "time_unit", tuple(_time.UNIT_DAYS))
         if not (np.isfinite(self.penalizer) and self.penalizer >= 0):
             raise SchemaError(f"penalizer={self.penalizer!r} must be a finite number >= 0")
-        frame = _schema.check_frame(data, "CLVModel.fit")
-        if not set(_SUMMARY_COLUMNS) <= set(frame.columns):
+        frame = data if isinstance(data, Transactions) else _schema.check_frame(data, "CLVModel.fit")
+        if isinstance(frame, Transactions) or not set(_SUMMARY_COLUMNS) <= set(frame.columns):
             frame = customer_summary(
                 frame,
                 customer_col=customer_col,
@@ -696,7 +697,7 @@ class HoldoutResult:
 
 
 def evaluate_holdout(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     calibration_end: object,
     holdout_end: object,
@@ -716,8 +717,8 @@ def evaluate_holdout(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        Raw transactions.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        Raw transactions, or :func:`ecrm.transactions`.
     calibration_end, holdout_end : date-like
         End of the calibration period and of the holdout period.
     purchase_model : {"bgnbd", "mbgnbd", "paretonbd"}
@@ -761,29 +762,23 @@ def evaluate_holdout(
     7+                  64    6.36       6.16
     """
     what = "transactions"
-    tx = _schema.transactions(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        as_of=holdout_end,
-        what=what,
-    )
+    tx = as_transactions(
+        transactions, what=what, customer_col=customer_col, date_col=date_col, amount_col=amount_col
+    ).upto(holdout_end, what=what)
     cal_end = _schema.timestamp(calibration_end, tx.date, "calibration_end", what)
     if tx.as_of <= cal_end:
         raise SchemaError(f"{what}: holdout_end={tx.as_of} must be after calibration_end={cal_end}")
-    frame = pd.DataFrame({customer_col: tx.customer, "order_date": tx.date, "amount": tx.amount})
-    cal = customer_summary(frame, customer_col=customer_col, as_of=cal_end, time_unit=time_unit)
+    cal = customer_summary(tx, as_of=cal_end, time_unit=time_unit)
     model = CLVModel(
         purchase_model=purchase_model, spend_model=None, penalizer=penalizer, time_unit=time_unit
     )
     model.fit(cal)
 
-    day = pd.Series(_schema.day_number(tx.date), index=tx.date.index)
+    day = tx.day
     cal_day = _schema.day_number(pd.Series([cal_end]))[0]
     # Purchases only: a return (negative amount) is never a purchase, as in customer_summary.
-    is_purchase = (tx.amount >= 0).to_numpy()
-    holdout = pd.DataFrame({"customer": tx.customer, "day": day})[
+    is_purchase = tx.purchase
+    holdout = pd.DataFrame({"customer": tx.customer.to_numpy(), "day": day})[
         (tx.date > cal_end).to_numpy() & is_purchase
     ]
     holdout = holdout[holdout["customer"].isin(cal.index)].drop_duplicates()
@@ -830,14 +825,16 @@ def _conditional_table(customers: pd.DataFrame) -> pd.DataFrame:
 def _tracking(
     model: CLVModel,
     cal: pd.DataFrame,
-    tx: _schema.Transactions,
-    day: pd.Series,
+    tx: Transactions,
+    day: np.ndarray,
     cal_end: pd.Timestamp,
     time_unit: str,
 ) -> pd.DataFrame:
     """Weekly cumulative repeat purchases of the cohort: actual and the model's expectation."""
-    in_cohort = tx.customer.isin(cal.index).to_numpy() & (tx.amount >= 0).to_numpy()
-    days = pd.DataFrame({"customer": tx.customer[in_cohort], "day": day[in_cohort]}).drop_duplicates()
+    in_cohort = tx.customer.isin(cal.index).to_numpy() & tx.purchase
+    days = pd.DataFrame(
+        {"customer": tx.customer.to_numpy()[in_cohort], "day": day[in_cohort]}
+    ).drop_duplicates()
     first_day = days.groupby("customer")["day"].transform("min")
     repeat_days = np.sort(days["day"][days["day"] > first_day].to_numpy())
     births, n_born = np.unique(days.groupby("customer")["day"].min().to_numpy(), return_counts=True)

@@ -22,11 +22,12 @@ class SchemaError(EcrmError, ValueError):
     Examples
     --------
     >>> import pandas as pd, ecrm
+    >>> tx = pd.DataFrame({"customer_id": [1], "amount": [9.5]})
     >>> try:
-    ...     ecrm.customer_summary(pd.DataFrame({"customer_id": [1]}))
+    ...     ecrm.customer_summary(tx)
     ... except ecrm.errors.SchemaError as err:
     ...     print(err)
-    transactions: missing required column(s) 'order_date', 'amount'; available columns: 'customer_id'
+    transactions: missing required column(s) 'order_date' (date_col); available columns: 'customer_id', ...
     """
 
 

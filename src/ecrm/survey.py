@@ -547,8 +547,8 @@ def nps_test(
 
 def nps_trend(
     data: pd.DataFrame,
-    date_col: str = "date",
     *,
+    date_col: str = "date",
     score_col: str = "score",
     freq: str = "M",
     by: str | Sequence[str] | None = None,
@@ -563,8 +563,8 @@ def nps_trend(
         Responses with a date column and a 0..10 score column.
     date_col, score_col : str
         Column names.
-    freq : {"D", "W", "M"}
-        Period: calendar day, Monday-to-Sunday week, or calendar month.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str or list of str, optional
         One trend per group.
     level : float
@@ -599,7 +599,7 @@ def nps_trend(
     2024-02-01  60.0    80.0         True
     """
     what = "nps_trend"
-    _time.check_choice(freq, "freq", _time.PERIODS)
+    _time.check_freq(freq)
     frame = _schema.check_frame(data, what)
     _schema.require_columns(frame, [date_col, score_col], what)
     days = _schema.day_number(_schema.dates(frame, date_col, what))

@@ -2,11 +2,14 @@
 
 ``load_cdnow`` and ``load_cdnow_sample`` read the CDNOW data shipped inside the
 installed lifetimes package (no download). The ``make_*`` functions draw synthetic data
-from known parameters so that models can be tested for parameter recovery.
+from known parameters so that models can be tested for parameter recovery;
+``make_online_retail`` draws invoice lines in the raw shape of the UCI Online Retail
+export (text dates, float ids, guests, cancellations), to show data as it comes.
 """
 
 from ._cdnow import load_cdnow, load_cdnow_sample
 from ._loyalty import make_loyalty_events
+from ._retail import make_online_retail
 from ._surveys import make_surveys
 from ._synthetic import CDNOW_PARAMS, make_transactions
 from ._tickets import make_tickets
@@ -16,6 +19,7 @@ __all__ = [
     "load_cdnow",
     "load_cdnow_sample",
     "make_loyalty_events",
+    "make_online_retail",
     "make_surveys",
     "make_tickets",
     "make_transactions",

@@ -1,12 +1,14 @@
 """Bundled and synthetic data sets.
 
-``load_cdnow`` and ``load_cdnow_sample`` read the CDNOW data shipped inside the
-installed lifetimes package (no download). The ``make_*`` functions draw synthetic data
+``load_cdnow``, ``load_cdnow_sample`` and ``load_donations`` read the data shipped inside
+the installed lifetimes package (no download); ``load_retention_cohorts`` holds a
+published table. The ``make_*`` functions draw synthetic data
 from known parameters so that models can be tested for parameter recovery.
 """
 
 from ._cdnow import load_cdnow, load_cdnow_sample
 from ._loyalty import make_loyalty_events
+from ._published import load_donations, load_retention_cohorts
 from ._surveys import make_surveys
 from ._synthetic import CDNOW_PARAMS, make_transactions
 from ._tickets import make_tickets
@@ -15,6 +17,8 @@ __all__ = [
     "CDNOW_PARAMS",
     "load_cdnow",
     "load_cdnow_sample",
+    "load_donations",
+    "load_retention_cohorts",
     "make_loyalty_events",
     "make_surveys",
     "make_tickets",

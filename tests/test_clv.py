@@ -914,6 +914,55 @@ def test_guide_numbers(cal, bgnbd, holdout, cdnow_sample, cdnow, models):
     assert model.params_["estimate"].round(3).tolist() == [0.252, 4.789, 0.723, 2.161, 6.275, 3.624, 14.984]
 
 
+def test_guide_numbers_of_the_new_models(cdnow_sample, bgnbd, models, bgbb):
+    """The figures docs/guide/clv.md quotes for the calibration split, new-customer
+    predictions, P(alive) history, BG/BB, sBG and the heavy buyers."""
+    split = ecrm.clv.calibration_holdout(
+        cdnow_sample, calibration_end="1997-09-30", holdout_end="1998-06-30", time_unit="W"
+    )
+    assert list(split.columns) == [
+        "frequency", "recency", "T", "monetary_value",
+        "frequency_holdout", "monetary_value_holdout", "duration_holdout",
+    ]  # fmt: skip
+    assert (split["frequency_holdout"].sum(), split["duration_holdout"].iloc[0]) == (1882, 39.0)
+    new = bgnbd.expected_purchases_new_customer([13, 26, 39, 52, 78]).round(3)
+    assert new.tolist() == [0.534, 0.901, 1.195, 1.444, 1.858]
+    assert bgnbd.probability_of_purchases(39, range(5)).round(3).tolist() == [
+        0.574,
+        0.199,
+        0.085,
+        0.046,
+        0.028,
+    ]
+    path = bgnbd.p_alive_history(cdnow_sample, [1, 6], end="1997-09-30")
+    assert path.loc[["1997-03-01", "1997-06-01", "1997-09-30"]].round(3).to_numpy().tolist() == [
+        [0.583, 0.535],
+        [0.368, 0.717],
+        [0.727, 0.642],
+    ]
+    spread = bgnbd.params_["estimate"] - 1.96 * bgnbd.params_["std_error"]
+    assert (round(spread["b"], 1), round(spread["gamma"], 1)) == (1.0, 7.3)
+    cohorts = ecrm.datasets.load_retention_cohorts()
+    sbg = SBGModel().fit(cohorts["high_end"].iloc[:8])
+    assert sbg.expected_active(12)["high_end"].loc[[8, 10, 12]].round(1).tolist() == [460.4, 414.2, 378.0]
+    assert sbg.retention_rate([1, 2, 5, 12]).round(3).tolist() == [0.851, 0.878, 0.921, 0.957]
+    assert sbg.derl(0.1, [0, 4]).round(2).tolist() == [5.41, 6.90]
+    errors = {}
+    for name in ("high_end", "regular"):
+        projected = SBGModel().fit(cohorts[name].iloc[:8]).expected_active(12)[name].loc[12]
+        errors[name] = round(100 * (projected / cohorts[name].loc[12] - 1), 1)
+    assert errors == {"high_end": -4.1, "regular": -1.7}
+    heavy = pd.DataFrame({"frequency": [132, 133, 500, 1000], "recency": 200.0, "T": 200.0})
+    heavy.attrs["time_unit"] = "W"
+    assert models["paretonbd"].expected_purchases(10, heavy).round(3).tolist() == [
+        6.207,
+        6.254,
+        23.438,
+        46.851,
+    ]
+    assert round((bgbb.expected_purchases(5) * ecrm.datasets.load_donations()["weights"]).sum(), 1) == 12884.2
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 0.5, 1.5]), st.integers(0, 2)), min_size=1)

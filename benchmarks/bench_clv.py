@@ -89,7 +89,8 @@ def main() -> None:
     width = (clv["clv_upper"] - clv["clv_lower"]) / clv["clv"]
     print(
         f"\npredict_clv(12 months) for {len(clv):,} customers: {t_plain:.2f} s; with 90% intervals "
-        f"{t_clv:.2f} s (mean CLV {clv['clv'].mean():.2f}, median relative interval width {width.median():.3f})"
+        f"{t_clv:.2f} s (mean CLV {clv['clv'].mean():.2f}, "
+        f"median relative interval width {width.median():.3f})"
     )
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 

@@ -88,7 +88,8 @@ def main() -> None:
 
     donations = ecrm.datasets.load_donations()
     bgbb = CLVModel(purchase_model="bgbb", spend_model=None).fit(donations, weights="weights")
-    print(f"\nBG/BB on {int(donations['weights'].sum()):,} donors (22 patterns) against the published figures:")
+    donors = int(donations["weights"].sum())
+    print(f"\nBG/BB on {donors:,} donors (22 patterns) against the published figures:")
     print(side_by_side(bgbb.params_, BGBB).to_string())
     gifts = float((bgbb.expected_purchases(5) * donations["weights"]).sum())
     print(f"Expected gifts in the next five years: {gifts:,.1f} (Hardie's spreadsheet: 12,884.2)")

@@ -340,11 +340,26 @@ def test_no_nan_or_inf_from_any_prediction(fitted_for_properties, rows, horizon)
         clv = model.predict_clv(horizon=120, horizon_unit="M", summary=summary, interval=0.9)
         assert np.isfinite(clv.to_numpy()).all()
         assert (clv["clv_lower"] <= clv["clv"]).all() and (clv["clv"] <= clv["clv_upper"]).all()
+    for model in purchase.values():  # a new customer, up to 1,000 repeat purchases
+        assert np.isfinite(model.expected_purchases_new_customer(horizon))
+        probs = model.probability_of_purchases(horizon, [0, 1, 10, 100, 1000])
+        assert np.isfinite(probs).all() and probs.between(0, 1).all()
     months = _summary(rows, discrete=True)
     months.attrs["time_unit"] = "M"
     assert bgbb.p_alive(months).between(0, 1).all()
     clv = bgbb.predict_clv(horizon=120, horizon_unit="M", summary=months, interval=0.9)
     assert np.isfinite(clv.to_numpy()).all()
+    assert np.isfinite(bgbb.probability_of_purchases(120, [0, 60, 120])).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 1000), st.floats(1e-3, 10.0), st.floats(1e-3, 1.0))
+def test_sbg_predictions_are_finite(periods, beta, rate):
+    """Survival, retention and DERL of any fitted sBG, up to 1,000 periods."""
+    model = SBGModel().fit(pd.Series([1000.0, 700.0, 560.0, 480.0]))
+    model._theta = np.array([0.7, beta])  # any parameters, not only these data's
+    for values in (model.survival(periods), model.retention_rate(periods), model.derl(rate, [0, periods])):
+        assert np.isfinite(values).all() and (values >= 0).all()
 
 
 @settings(max_examples=25, deadline=None)
@@ -353,6 +368,13 @@ def test_purchase_count_probabilities_sum_to_one(models, t):
     for model in models.values():
         probs = model.probability_of_purchases(t, np.arange(3000))
         assert (probs >= 0).all() and probs.sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_at_time_zero_nothing_has_happened(models, bgbb):
+    for model in [*models.values(), bgbb]:
+        np.testing.assert_allclose(model.probability_of_purchases(0, [0, 1, 5]), [1.0, 0.0, 0.0], atol=1e-15)
+        assert model.expected_purchases_new_customer(0) == 0.0
+        assert (model.expected_purchases(0) == 0).all()
 
 
 def test_weighted_patterns_equal_one_row_per_customer(donations, bgbb):

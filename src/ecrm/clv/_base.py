@@ -107,11 +107,10 @@ class PurchaseModel:
 
 def log_nbd(r: float, alpha: float, t: np.ndarray, n: np.ndarray) -> np.ndarray:
     """log P(N = n) of the NBD count in ``t`` (Poisson rate ~ Gamma(r, alpha))."""
-    with np.errstate(divide="ignore"):
-        return (
-            gammaln(r + n) - gammaln(r) - gammaln(n + 1)
-            + r * (np.log(alpha) - np.log(alpha + t)) + n * (np.log(t) - np.log(alpha + t))
-        )  # fmt: skip
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        counts = np.where(n > 0, n * (np.log(t) - np.log(alpha + t)), 0.0)  # 0 * log(0) is 0 at t = 0
+    return gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * (np.log(alpha) - np.log(alpha + t)) + counts
 
 
 def nbd_at_least(r: float, alpha: float, t: np.ndarray, n: np.ndarray) -> np.ndarray:

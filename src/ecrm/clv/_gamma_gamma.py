@@ -8,9 +8,11 @@ information.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import digamma, gammaln
 
 
@@ -25,6 +27,19 @@ class SpendData:
     @property
     def n_customers(self) -> float:
         return float(self.w.sum())
+
+    @functools.cached_property
+    def by_x(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct frequencies, each row's position among them, their total weights."""
+        codes, uniques = pd.factorize(self.x)
+        return np.asarray(uniques, dtype=float), codes, np.bincount(codes, weights=self.w)
+
+    @functools.cached_property
+    def constants(self) -> tuple[np.ndarray, float, float]:
+        """x * w per row, and the data-only sums of w log m and of x w log m."""
+        xw = self.x * self.w
+        log_m = np.log(self.m)
+        return xw, float(self.w @ log_m), float(xw @ log_m)
 
 
 class GammaGamma:
@@ -48,18 +63,20 @@ class GammaGamma:
 
     def loglik(self, theta, data: SpendData):
         p, q, gamma = theta
-        x, m, w = data.x, data.m, data.w
-        px = p * x
-        log_m, log_x = np.log(m), np.log(x)
-        log_total = np.log(x * m + gamma)
-        ll = float(
-            w @ (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-                 + (px - 1) * log_m + px * log_x - (px + q) * log_total)
-        )  # fmt: skip
-        dig_pq = digamma(px + q)
-        g_p = w @ (x * (dig_pq - digamma(px) + log_m + log_x - log_total))
-        g_q = w @ (dig_pq - digamma(q) + np.log(gamma) - log_total)
-        g_gamma = w.sum() * q / gamma - w @ ((px + q) / (x * m + gamma))
+        xs, _, wx = data.by_x
+        xw, sum_log_m, sum_x_log_m = data.constants
+        n = wx.sum()
+        pxs = p * xs
+        # Terms of the frequency alone, over the distinct frequencies; log m is data only.
+        ll = float(wx @ (gammaln(pxs + q) - gammaln(pxs) + pxs * np.log(xs)))
+        ll += n * (q * np.log(gamma) - gammaln(q)) + p * sum_x_log_m - sum_log_m
+        log_total = np.log(data.x * data.m + gamma)  # the one term of each customer
+        inv_total = 1.0 / (data.x * data.m + gamma)
+        ll -= float(p * (xw @ log_total) + q * (data.w @ log_total))
+        dig = digamma(pxs + q)
+        g_p = wx @ (xs * (dig - digamma(pxs) + np.log(xs))) + sum_x_log_m - xw @ log_total
+        g_q = wx @ dig - n * digamma(q) + n * np.log(gamma) - data.w @ log_total
+        g_gamma = n * q / gamma - p * (xw @ inv_total) - q * (data.w @ inv_total)
         return ll, np.array([g_p, g_q, g_gamma]) * theta
 
     def expected_spend(self, theta, x, m):

@@ -241,11 +241,8 @@ def evaluate_holdout(
     )  # fmt: skip
     split = _calibration_holdout(tx, calibration_end, "D", time_unit, what)
     model = CLVModel(purchase_model=purchase_model, spend_model=None, penalizer=penalizer).fit(split)
-    actual = split["frequency_holdout"].astype(float)
-    predicted = model.expected_purchases(float(split["duration_holdout"].iloc[0]))
-    customers = split[["frequency", "recency", "T"]].assign(
-        actual=actual.to_numpy(), predicted=predicted.to_numpy()
-    )
+    customers = holdout_comparison(model, split)
+    actual, predicted = customers["actual"], customers["predicted"]
     totals = pd.Series(
         {
             "n_customers": float(len(customers)),
@@ -261,12 +258,20 @@ def evaluate_holdout(
         model=model,
         customers=customers,
         totals=totals,
-        conditional=_conditional_table(customers),
+        conditional=conditional_table(customers),
         tracking=_tracking(model, split, tx, time_unit),
     )
 
 
-def _conditional_table(customers: pd.DataFrame) -> pd.DataFrame:
+def holdout_comparison(model: CLVModel, split: pd.DataFrame) -> pd.DataFrame:
+    """Per customer of a :func:`calibration_holdout` frame: actual and predicted holdout purchases."""
+    predicted = model.expected_purchases(float(split["duration_holdout"].iloc[0]), split)
+    return split[["frequency", "recency", "T"]].assign(
+        actual=split["frequency_holdout"].to_numpy(dtype=float), predicted=predicted.to_numpy()
+    )
+
+
+def conditional_table(customers: pd.DataFrame) -> pd.DataFrame:
     """Mean actual and predicted holdout purchases by calibration frequency 0..7+."""
     labels = [str(k) for k in range(7)] + ["7+"]
     group = pd.Categorical.from_codes(

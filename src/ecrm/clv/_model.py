@@ -708,20 +708,21 @@ class CLVModel(BaseEstimator):
         times = step * np.arange(1, horizon + 1)
         discount = (1.0 + float(discount_rate)) ** -np.arange(1, horizon + 1)
         spend = _SPEND.expected_spend(self._spend_theta, cols["frequency"], cols["monetary_value"])
-        log_alive, log_value, total, pairs = self._clv_terms(self._theta, data, times, discount)
+        pairs = _input.distinct_rows(data.x, data.T)[:2]  # the expectations depend on (x, T) only
+        log_alive, log_value, total = self._clv_terms(self._theta, data, pairs, times, discount)
         alive = np.exp(log_alive)
-        clv = float(margin) * spend * np.exp(log_alive + log_value[pairs])[inverse]
+        clv = float(margin) * spend * np.exp(log_alive + log_value[pairs[1]])[inverse]
         out = pd.DataFrame(
             {
                 "p_alive": self._model.p_alive(self._theta, data.x, data.tx, data.T)[inverse],
-                "expected_purchases": (alive * total[pairs])[inverse],
+                "expected_purchases": (alive * total[pairs[1]])[inverse],
                 "expected_spend": spend,
                 "clv": clv,
             },
             index=index,
         )
         if interval is not None:
-            sd = self._log_clv_sd(data, inverse, cols, times, discount)
+            sd = self._log_clv_sd(data, inverse, cols, pairs, times, discount)
             z = norm.ppf(0.5 + float(interval) / 2)
             with np.errstate(invalid="ignore", over="ignore"):
                 spread = np.exp(z * sd)
@@ -744,28 +745,29 @@ class CLVModel(BaseEstimator):
             return 1.0
         return _time.UNIT_DAYS[horizon_unit] / _time.UNIT_DAYS[self.time_unit_]
 
-    def _clv_terms(self, theta, data: Patterns, times, discount):
-        """log P(alive) per pattern and, per distinct (x, T), log of the discounted
-        expected purchases given alive and their undiscounted total; each pattern's pair."""
+    def _clv_terms(self, theta, data: Patterns, pairs, times, discount):
+        """log P(alive) per pattern, and per distinct (x, T) pair (``pairs``: first row of
+        each pair, each pattern's pair) the log of the discounted expected purchases given
+        alive and their undiscounted total."""
         model = self._model
         log_alive = model.log_alive_now(theta, data.x, data.tx, data.T)
-        first, pairs, _ = _input.distinct_rows(data.x, data.T)
+        first = pairs[0]
         cumulative = model.alive_expectation(theta, data.x[first], data.T[first], times)
         increments = np.diff(cumulative, axis=1, prepend=0.0)
         with np.errstate(divide="ignore"):
             log_value = np.log(np.maximum(increments @ discount, 0.0))
-        return log_alive, log_value, cumulative[:, -1], pairs
+        return log_alive, log_value, cumulative[:, -1]
 
-    def _log_clv_sd(self, data, inverse, cols, times, discount) -> np.ndarray:
+    def _log_clv_sd(self, data, inverse, cols, pairs, times, discount) -> np.ndarray:
         """Standard deviation of log(clv) per customer by the delta method."""
         k = self._theta.size
         grad_pattern = np.empty((data.x.size, k))
         for j in range(k):  # central differences in each log-parameter
             h = np.zeros(k)
             h[j] = _GRADIENT_STEP
-            up = self._clv_terms(self._theta * np.exp(h), data, times, discount)
-            down = self._clv_terms(self._theta * np.exp(-h), data, times, discount)
-            grad_pattern[:, j] = ((up[0] + up[1][up[3]]) - (down[0] + down[1][down[3]])) / (
+            up = self._clv_terms(self._theta * np.exp(h), data, pairs, times, discount)
+            down = self._clv_terms(self._theta * np.exp(-h), data, pairs, times, discount)
+            grad_pattern[:, j] = ((up[0] + up[1][pairs[1]]) - (down[0] + down[1][pairs[1]])) / (
                 2 * _GRADIENT_STEP
             )
         cov = self.covariance_.to_numpy()
@@ -776,6 +778,10 @@ class CLVModel(BaseEstimator):
         m = np.where(x > 0, cols["monetary_value"], 0.0)
         den = p * x + q - 1
         with np.errstate(divide="ignore", invalid="ignore"):
-            g_spend = np.column_stack([1 - p * x / den, -q / den, gamma / (gamma + x * m)])
-        var = var + np.einsum("ij,jk,ik->i", g_spend, cov[k:, k:], g_spend)
+            g_p, g_q, g_gamma = 1 - p * x / den, -q / den, gamma / (gamma + x * m)
+        c = cov[k:, k:]
+        var += (
+            c[0, 0] * g_p * g_p + c[1, 1] * g_q * g_q + c[2, 2] * g_gamma * g_gamma
+            + 2 * (c[0, 1] * g_p * g_q + c[0, 2] * g_p * g_gamma + c[1, 2] * g_q * g_gamma)
+        )  # fmt: skip
         return np.sqrt(np.maximum(var, 0.0))

@@ -34,7 +34,6 @@ _NEWTON_STEPS = 6
 # about 1e-12 relative accuracy in each class (checked against 96-node rules).
 _WIDTHS = np.array([0.75, 2.0, 5.0])
 _NODES = (20, 28, 40, 64)
-_DEFAULT_NODES = 0
 _BLOCK = 1 << 15  # nodes per block of rows
 
 
@@ -93,7 +92,7 @@ def log_integral(
     shift: np.ndarray | float,
     terms: list[tuple[np.ndarray | float, np.ndarray | float]],
     moments: bool = False,
-    n: int = _DEFAULT_NODES,
+    n: int = 0,
 ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """``log integral_lo^hi prod (d + tau) ** e dtau`` per row, and optionally its moments.
 
@@ -175,21 +174,21 @@ def _integrate(lo, hi, c, ds, es, moments, n):
     half = (right - left) / 2
     log_value = np.empty(lo.size)
     stats = [(np.zeros(lo.size), np.zeros(lo.size)) for _ in ds]
-    # A range too narrow to resolve in y (hi - lo tiny against c + lo): the rectangle rule
-    # in tau is exact to first order there.
+    # A range too narrow to resolve in y (hi - lo tiny against c + lo): the midpoint rule
+    # in tau is exact to second order there.
     narrow = half <= 1e-13 * (1 + np.abs(left))
     if narrow.any():
-        with np.errstate(divide="ignore"):
-            log_value[narrow] = np.log(hi[narrow] - lo[narrow]) + sum(
-                e[narrow] * np.log(d[narrow] + lo[narrow]) for d, e in zip(ds, es, strict=True)
-            )
+        mid = (lo[narrow] + hi[narrow]) / 2
+        log_value[narrow] = np.log(hi[narrow] - lo[narrow]) + sum(
+            e[narrow] * np.log(d[narrow] + mid) for d, e in zip(ds, es, strict=True)
+        )
         for (mean_log, mean_inv), d in zip(stats, ds, strict=True):
-            mean_log[narrow] = np.log(d[narrow] + lo[narrow])
-            mean_inv[narrow] = 1.0 / (d[narrow] + lo[narrow])
+            mean_log[narrow] = np.log(d[narrow] + mid)
+            mean_inv[narrow] = 1.0 / (d[narrow] + mid)
     width_class = np.where(narrow, -1, np.searchsorted(_WIDTHS, half))
     for k in np.unique(width_class[width_class >= 0]):
         rows = np.flatnonzero(width_class == k)
-        nodes = max(n, _NODES[k]) if n != _DEFAULT_NODES else _NODES[k]
+        nodes = max(n, _NODES[k])
         sub = _nodes_sum(left[rows], half[rows], peak[rows], c[rows], [d[rows] for d in ds],
                          [e[rows] for e in es], moments, nodes)  # fmt: skip
         log_value[rows] = sub[0]

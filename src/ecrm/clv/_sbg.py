@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, hyp2f1
+from scipy.special import betaln, digamma
 from sklearn.base import BaseEstimator
 
 from .. import _schema
 from ..errors import SchemaError
 from . import _input, _mle
+from ._quadrature import beta_mean, beta_nodes
 
 
 class SBGModel(BaseEstimator):
@@ -275,11 +276,15 @@ class SBGModel(BaseEstimator):
         d = _input.number(discount_rate, "discount_rate", "derl", low=0.0, low_open=True)
         k = _input.numbers_array(renewals, "renewals", "derl", integer=True)
         a, b = self._theta
-        n = k + 1
-        # B(a, b + n) / B(a, b + n - 1) * 2F1(1, b + n; a + b + n; 1 / (1 + d)): a = 1 and
-        # z < 1, where the series converges and scipy's 2F1 is exact.
-        ratio = np.exp(betaln(a, b + n) - betaln(a, b + n - 1))
-        values = ratio * hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + d))
+        # A subscriber with churn probability theta who has renewed k times makes
+        # sum_t (1 - theta)^(t + 1) / (1 + d)^t = (1 - theta) / (1 - (1 - theta) / (1 + d))
+        # further payments; theta given k renewals is Beta(a, b + k). The integrand is
+        # bounded by (1 + d) / d, so Gauss-Jacobi quadrature is finite where the closed
+        # form (a 2F1 at 1 / (1 + d)) overflows for small d and long tenures.
+        z = 1.0 / (1.0 + d)
+        nodes = int(np.clip(np.ceil(7 / np.sqrt(d)), 40, 400))
+        theta, weights = beta_nodes(a, b + k, nodes)
+        values = beta_mean((1 - theta) / (1 - z * (1 - theta)), weights)
         return pd.Series(values, index=pd.Index(k.astype(np.int64), name="renewals"), name="derl")
 
 

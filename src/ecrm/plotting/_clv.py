@@ -75,13 +75,17 @@ def clv_tracking(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
     return finish(ax, _text("tracking_title", lang), _text("week", lang), _text("cumulative_repeat", lang))
 
 
-def conditional_expectations(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
+def conditional_expectations(
+    result: Any, split: pd.DataFrame | None = None, *, lang: str = "en", ax: Any = None
+) -> Any:
     """Calibration against holdout: mean holdout purchases by calibration frequency 0..7+.
 
     Parameters
     ----------
-    result : ecrm.clv.HoldoutResult
-        Output of :func:`ecrm.clv.evaluate_holdout`.
+    result : ecrm.clv.HoldoutResult or ecrm.clv.CLVModel
+        Output of :func:`ecrm.clv.evaluate_holdout`, or a model fitted on ``split``.
+    split : pandas.DataFrame, optional
+        With a model: the :func:`ecrm.clv.calibration_holdout` frame it was fitted on.
     lang : {"en", "zh"}
         Label language.
     ax : matplotlib.axes.Axes, optional
@@ -104,10 +108,24 @@ def conditional_expectations(result: Any, *, lang: str = "en", ax: Any = None) -
     >>> ax = ecrm.plotting.conditional_expectations(res)
     >>> len(ax.get_lines()[0].get_xdata())
     8
+
+    The same from a calibration/holdout split and a model of one's choice:
+
+    >>> split = ecrm.clv.calibration_holdout(ecrm.datasets.load_cdnow_sample(),
+    ...                                      calibration_end="1997-09-30", time_unit="W")
+    >>> model = ecrm.clv.CLVModel(purchase_model="paretonbd").fit(split)
+    >>> ax = ecrm.plotting.conditional_expectations(model, split)
+    >>> ax.get_lines()[1].get_ydata()[-2:].round(2).tolist()
+    [3.82, 6.4]
     """
     _labels.check_lang(lang)
+    if split is None:
+        table = result.conditional
+    else:
+        from ..clv._holdout import conditional_table, holdout_comparison
+
+        table = conditional_table(holdout_comparison(result, split))
     ax = axes(ax)
-    table = result.conditional
     x = np.arange(len(table))
     ax.plot(x, table["actual"], marker="o", color="#333333", label=_text("actual", lang))
     ax.plot(x, table["predicted"], marker="s", color="#C44E52", linestyle="--", label=_text("model", lang))

@@ -31,12 +31,12 @@ class Patterns:
     @functools.cached_property
     def by_x(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distinct frequencies, each pattern's position among them, their total weights."""
-        return _group(self.x, self.w)
+        return group(self.x, self.w)
 
     @functools.cached_property
     def by_T(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distinct ages ``T`` (few: one per first-purchase period), as :attr:`by_x`."""
-        return _group(self.T, self.w)
+        return group(self.T, self.w)
 
     @functools.cached_property
     def xw(self) -> np.ndarray:
@@ -51,10 +51,10 @@ class Patterns:
     @functools.cached_property
     def by_tx(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distinct recencies, as :attr:`by_x`."""
-        return _group(self.tx, self.w)
+        return group(self.tx, self.w)
 
 
-def _group(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def group(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(distinct values, each row's position among them, total weight of each)."""
     codes, uniques = pd.factorize(values)
     return np.asarray(uniques, dtype=float), codes, np.bincount(codes, weights=weights)

@@ -12,8 +12,9 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy.special import digamma, gammaln
+
+from ._base import group
 
 
 @dataclass
@@ -31,8 +32,7 @@ class SpendData:
     @functools.cached_property
     def by_x(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distinct frequencies, each row's position among them, their total weights."""
-        codes, uniques = pd.factorize(self.x)
-        return np.asarray(uniques, dtype=float), codes, np.bincount(codes, weights=self.w)
+        return group(self.x, self.w)
 
     @functools.cached_property
     def constants(self) -> tuple[np.ndarray, float, float]:

@@ -124,9 +124,8 @@ def _calibration_holdout(
         frequency = np.bincount(keys // span, minlength=n)
     rows = np.bincount(codes, minlength=n)
     spend = np.bincount(codes, weights=amount, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["frequency_holdout"] = frequency.astype(np.int64)
-        out["monetary_value_holdout"] = np.where(rows > 0, spend / np.maximum(rows, 1), 0.0)
+    out["frequency_holdout"] = frequency.astype(np.int64)
+    out["monetary_value_holdout"] = np.where(rows > 0, spend / np.maximum(rows, 1), 0.0)
     ends = _time.period_ordinal(_schema.day_number(pd.Series([cal_end, tx.as_of])), period)
     out["duration_holdout"] = float(_time.duration(ends[:1], ends[1:], period, time_unit)[0])
     out.attrs.update(

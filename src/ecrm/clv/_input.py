@@ -199,10 +199,10 @@ def _distinct(columns):
         size *= max(len(uniques), 1)
     inverse, distinct = pd.factorize(key)
     counts = np.bincount(inverse, minlength=len(distinct))
-    # Codes number the patterns in order of first appearance: write positions backwards
-    # so that each pattern keeps its first row.
-    first = np.empty(len(distinct), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(inverse.size - 1, -1, -1)
+    # Codes number the patterns in order of first appearance: a pattern's first row is
+    # where the running maximum of the codes reaches it.
+    seen = np.maximum.accumulate(inverse)
+    first = np.flatnonzero(np.concatenate([[True], seen[1:] > seen[:-1]])) if inverse.size else inverse
     return first, inverse, counts, factors
 
 

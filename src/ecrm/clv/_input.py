@@ -127,7 +127,7 @@ def _one_row_per_customer(frame: pd.DataFrame, what: str) -> None:
             counts = frame[column].value_counts()
             raise SchemaError(
                 f"{what}: column {column!r} repeats ({len(frame)} rows for {len(counts)} customers, "
-                f"e.g. {counts.index[0]!r} in {counts.iloc[0]} rows): this looks like transactions "
+                f"e.g. {counts.index.tolist()[0]!r} in {counts.iloc[0]} rows): this looks like transactions "
                 "with summary columns joined to them (e.g. tx.merge(summary)); pass the summary "
                 "itself, one row per customer indexed by customer id"
             )

@@ -13,8 +13,6 @@ from ..summary import customer_summary
 from . import _input
 from ._model import PURCHASE_MODELS, CLVModel
 
-HOLDOUT_COLUMNS = ("frequency_holdout", "monetary_value_holdout", "duration_holdout")
-
 
 def calibration_holdout(
     transactions: pd.DataFrame,

@@ -187,7 +187,7 @@ def test_clv_is_bgnbd_and_gamma_gamma_on_the_weekly_summary(built, cdnow):
     weekly = ecrm.customer_summary(cdnow, time_unit="W")
     with pytest.warns(DataDroppedWarning, match=CDNOW_SPEND_WARNING):
         model = clv.CLVModel().fit(weekly)
-    value = model.predict_clv(horizon=12, freq="M")
+    value = model.predict_clv(horizon=12, horizon_unit="M")
     written = pd.read_csv(built["out"] / "customers.csv", index_col="customer_id")
     np.testing.assert_allclose(written["clv_12m"], value["clv"], rtol=1e-9)
     np.testing.assert_allclose(written["p_alive"], value["p_alive"], rtol=1e-9)

@@ -98,6 +98,44 @@ INTERVENTIONS: Table = {
 }
 
 
+# Titles and axis labels of the CLV figures (ecrm.plotting): "{...}" fields are filled in.
+CLV_FIGURES: Table = {
+    "tracking_title": {"en": "Cumulative repeat purchases", "zh": "累计复购次数"},
+    "week": {"en": "week", "zh": "周"},
+    "cumulative_repeat": {"en": "repeat purchases (cumulative)", "zh": "累计复购次数"},
+    "actual": {"en": "actual", "zh": "实际"},
+    "model": {"en": "model", "zh": "模型"},
+    "conditional_title": {"en": "Conditional expectations", "zh": "条件期望"},
+    "calibration_purchases": {"en": "repeat purchases in calibration", "zh": "校准期复购次数"},
+    "holdout_mean": {"en": "mean repeat purchases in holdout", "zh": "验证期平均复购次数"},
+    "p_alive_title": {"en": "Probability alive at T = {age} {unit}", "zh": "T = {age} {unit} 时的存活概率"},
+    "expected_title": {
+        "en": "Expected purchases in the next {t} {unit} (T = {age} {unit})",
+        "zh": "未来 {t} {unit} 的预计购买次数（T = {age} {unit}）",
+    },
+    "recency": {"en": "recency ({unit})", "zh": "末次购买时点 ({unit})"},
+    "frequency": {"en": "frequency", "zh": "复购次数"},
+    "p_alive": {"en": "p_alive", "zh": "存活概率"},
+    "expected_purchases": {"en": "expected purchases", "zh": "预计购买次数"},
+    "frequency_fit_title": {
+        "en": "Customers by repeat purchases: model vs actual",
+        "zh": "按复购次数的客户数：模型与实际",
+    },
+    "repeat_purchases": {"en": "repeat purchases in calibration", "zh": "校准期复购次数"},
+    "customers": {"en": "customers", "zh": "客户数"},
+    "clv_title": {"en": "Customer lifetime value (n = {n})", "zh": "客户生命周期价值 (n = {n})"},
+    "clv": {"en": "CLV", "zh": "CLV"},
+    "customers_log": {"en": "customers (log scale)", "zh": "客户数（对数刻度）"},
+    "mean": {"en": "mean {value}", "zh": "均值 {value}"},
+    "survival_title": {"en": "Share of the cohort still active", "zh": "同期群存续比例"},
+    "period": {"en": "period", "zh": "期"},
+    "surviving_share": {"en": "share still active", "zh": "存续比例"},
+    "observed": {"en": "observed", "zh": "实际"},
+    "alive_history_title": {"en": "Probability alive over time", "zh": "存活概率随时间的变化"},
+    "date": {"en": "date", "zh": "日期"},
+}
+
+
 def check_lang(lang: str) -> str:
     """Raise a SchemaError unless ``lang`` is a supported language."""
     if lang not in LANGS:

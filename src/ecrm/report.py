@@ -326,7 +326,7 @@ def _clv(ctx: Context) -> Section:
         return few
     weekly = customer_summary(ctx.transactions, time_unit="W")
     model = CLVModel(purchase_model="bgnbd", spend_model="gamma_gamma").fit(weekly)
-    value = model.predict_clv(horizon=CLV_HORIZON_MONTHS, freq="M")
+    value = model.predict_clv(horizon=CLV_HORIZON_MONTHS, horizon_unit="M")
     columns = value.rename(
         columns={"expected_purchases": "expected_purchases_12m", "expected_spend": "expected_order_value",
                  "clv": "clv_12m"}

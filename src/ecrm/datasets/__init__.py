@@ -1,14 +1,16 @@
 """Bundled and synthetic data sets.
 
-``load_cdnow`` and ``load_cdnow_sample`` read the CDNOW data shipped inside the
-installed lifetimes package (no download). The ``make_*`` functions draw synthetic data
-from known parameters so that models can be tested for parameter recovery;
-``make_online_retail`` draws invoice lines in the raw shape of the UCI Online Retail
-export (text dates, float ids, guests, cancellations), to show data as it comes.
+``load_cdnow``, ``load_cdnow_sample`` and ``load_donations`` read the data shipped inside
+the installed lifetimes package (no download); ``load_retention_cohorts`` holds a
+published table. The ``make_*`` functions draw synthetic data from known parameters so
+that models can be tested for parameter recovery; ``make_online_retail`` draws invoice
+lines in the raw shape of the UCI Online Retail export (text dates, float ids, guests,
+cancellations), to show data as it comes.
 """
 
 from ._cdnow import load_cdnow, load_cdnow_sample
 from ._loyalty import make_loyalty_events
+from ._published import load_donations, load_retention_cohorts
 from ._retail import make_online_retail
 from ._surveys import make_surveys
 from ._synthetic import CDNOW_PARAMS, make_transactions
@@ -18,6 +20,8 @@ __all__ = [
     "CDNOW_PARAMS",
     "load_cdnow",
     "load_cdnow_sample",
+    "load_donations",
+    "load_retention_cohorts",
     "make_loyalty_events",
     "make_online_retail",
     "make_surveys",

@@ -23,6 +23,7 @@ _SUBMODULES = (
     "segmentation",
     "clv",
     "churn",
+    "campaign",
     "survey",
     "loyalty",
     "metrics",

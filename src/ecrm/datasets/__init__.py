@@ -5,6 +5,7 @@ installed lifetimes package (no download). The ``make_*`` functions draw synthet
 from known parameters so that models can be tested for parameter recovery.
 """
 
+from ._campaign import CAMPAIGN_RESPONSE, make_campaign
 from ._cdnow import load_cdnow, load_cdnow_sample
 from ._loyalty import make_loyalty_events
 from ._surveys import make_surveys
@@ -12,9 +13,11 @@ from ._synthetic import CDNOW_PARAMS, make_transactions
 from ._tickets import make_tickets
 
 __all__ = [
+    "CAMPAIGN_RESPONSE",
     "CDNOW_PARAMS",
     "load_cdnow",
     "load_cdnow_sample",
+    "make_campaign",
     "make_loyalty_events",
     "make_surveys",
     "make_tickets",

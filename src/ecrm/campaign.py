@@ -971,10 +971,12 @@ def evaluate(
         margin = float(margin)  # type: ignore[arg-type]
     by_cols = _columns(by)
     frame = _schema.check_frame(assignments, what)
-    needed = [customer_col, group_col, *by_cols]
-    if start is None:
-        needed.append(assigned_col)
-    _schema.require_columns(frame, needed, what)
+    _schema.require_columns(frame, [customer_col, group_col, *by_cols], what)
+    if start is None and assigned_col not in frame.columns:
+        raise SchemaError(
+            f"{what}: give start= (the day the campaign was sent) or a column {assigned_col!r} "
+            "with each customer's assignment time"
+        )
     ids = _schema.ids(frame, customer_col, what)
     treated = _groups(frame, group_col, treatment, control, what)
     _unique_customers(ids, treated, what, customer_col)

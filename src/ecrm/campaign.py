@@ -126,11 +126,16 @@ def _groups(frame: pd.DataFrame, group_col: str, treatment: object, control: obj
     if treatment == control:
         raise SchemaError(f"{what}: treatment and control labels are both {treatment!r}")
     values = frame[group_col]
-    missing = values.isna().to_numpy()
+    # Compare the few distinct labels, not every row (a million string comparisons).
+    codes, labels = pd.factorize(values, use_na_sentinel=True)
+    missing = codes < 0
     if missing.any():
         raise _schema.bad_rows(what, group_col, "has missing group labels", frame, missing)
-    treated = (values == treatment).to_numpy(dtype=bool)
-    unknown = ~treated & ~(values == control).to_numpy(dtype=bool)
+    label_index = pd.Index(labels, dtype=object)
+    is_treatment = np.asarray([label == treatment for label in label_index], dtype=bool)
+    is_control = np.asarray([label == control for label in label_index], dtype=bool)
+    treated = is_treatment[codes]
+    unknown = ~treated & ~is_control[codes]
     if unknown.any():
         counts = values[unknown].astype(object).map(repr).value_counts()
         shown = ", ".join(f"{v} (x{c})" for v, c in counts.head(10).items())
@@ -1077,11 +1082,15 @@ def evaluate(
     if by_cols:
         segments = _segments(frame, by_cols, treated, measured, level, cuped, split, min_customers, what)
 
-    customers = measured.copy()
-    customers.insert(0, "treated", treated)
-    customers.insert(0, "group", frame[group_col].to_numpy())
-    for column in by_cols:
-        customers[column] = frame[column].to_numpy()
+    group = pd.Categorical.from_codes((~treated).astype(np.int8), categories=[treatment, control])
+    customers = pd.concat(
+        [
+            pd.DataFrame({"group": group, "treated": treated}, index=measured.index),
+            measured,
+            pd.DataFrame({c: frame[c].to_numpy() for c in by_cols}, index=measured.index),
+        ],
+        axis=1,
+    )
     settings = {
         "start": None if start is None else _schema.timestamp(start, tx.date, "start", what),
         "window_days": float(window_days),
@@ -1100,24 +1109,29 @@ def evaluate(
 def _group_table(
     measured: pd.DataFrame, treated: np.ndarray, labels: list[object], group_col: str
 ) -> pd.DataFrame:
-    rows = []
-    for mask in (treated, ~treated):
-        part = measured[mask]
-        n = len(part)
-        rows.append(
-            {
-                "customers": n,
-                "converters": int(part["converted"].sum()),
-                "conversion_rate": part["converted"].mean(),
-                "orders": int(part["orders"].sum()),
-                "orders_per_customer": part["orders"].mean(),
-                "revenue": float(part["revenue"].sum()),
-                "revenue_per_customer": part["revenue"].mean(),
-                "pre_spend_per_customer": part["pre_spend"].mean(),
-                "no_history": int((~part["has_history"]).sum()),
-            }
-        )
-    return pd.DataFrame(rows, index=pd.Index(labels, name=group_col))
+    """Totals and means per group, treatment first (one bincount per column)."""
+    group = (~treated).astype(np.intp)  # 0 treatment, 1 control
+
+    def total(column: str) -> np.ndarray:
+        return np.bincount(group, weights=measured[column].to_numpy(dtype=np.float64), minlength=2)
+
+    n = np.bincount(group, minlength=2)
+    converters, orders, revenue = total("converted"), total("orders"), total("revenue")
+    table = pd.DataFrame(
+        {
+            "customers": n,
+            "converters": converters.astype(np.int64),
+            "conversion_rate": converters / n,
+            "orders": orders.astype(np.int64),
+            "orders_per_customer": orders / n,
+            "revenue": revenue,
+            "revenue_per_customer": revenue / n,
+            "pre_spend_per_customer": total("pre_spend") / n,
+            "no_history": n - total("has_history").astype(np.int64),
+        },
+        index=pd.Index(labels, name=group_col),
+    )
+    return table
 
 
 def _impact(
@@ -1132,10 +1146,10 @@ def _impact(
     if cost_per_contact is not None and margin is not None:
         cost = cost_per_contact * n_treatment
         out["cost"] = cost
-        for suffix in ("", "_ci_low", "_ci_high"):
-            profit = margin * out["incremental_revenue" + suffix] - cost
-            out["incremental_profit" + suffix] = profit
-            out["roi" + suffix] = profit / cost
+        suffixes = ("", "_ci_low", "_ci_high")
+        profit = {s: margin * out["incremental_revenue" + s] - cost for s in suffixes}
+        out.update({"incremental_profit" + s: profit[s] for s in suffixes})
+        out.update({"roi" + s: profit[s] / cost for s in suffixes})
     return pd.Series(out, dtype=float)
 
 

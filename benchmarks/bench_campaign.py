@@ -1,0 +1,61 @@
+"""Time ecrm.campaign.evaluate against ecrm.customer_summary on the same data, in one run.
+
+10 million transactions over 1 million customers (the same BG/NBD draw as
+benchmarks/bench_summary.py), every customer assigned 50/50 to a campaign sent on
+2024-10-01 and measured over 30 days, with CUPED on all history before the send, and
+again with a breakdown by a four-level segment. The target (issue 19) is ``evaluate``
+within 2x the time of ``customer_summary`` on the same transactions.
+
+Run: python benchmarks/bench_campaign.py [--customers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+from bench_summary import timed  # the same best-of-n timer (this script's folder is on sys.path)
+
+import ecrm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    tx = ecrm.datasets.make_transactions(
+        args.customers, "2023-01-01", "2024-12-31", random_state=0, r=1.4, alpha=10.0, a=0.3, b=6.0
+    )[["customer_id", "order_date", "amount"]]
+    rng = np.random.default_rng(12345)  # not the generator's seed: the split must be independent of it
+    ids = np.sort(tx["customer_id"].unique())
+    assignments = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "group": np.where(rng.uniform(size=ids.size) < 0.5, "treatment", "control"),
+            "tier": pd.Categorical.from_codes(rng.integers(0, 4, ids.size), ["A", "B", "C", "D"]),
+        }
+    )
+    start = pd.Timestamp("2024-10-01")
+    print(
+        f"{len(tx):,} transactions, {len(assignments):,} assigned customers, window {start.date()} + 30 days"
+    )
+    evaluate = ecrm.campaign.evaluate  # import ecrm.campaign (scipy, scikit-learn) outside the timing
+    t_summary, _ = timed(lambda: ecrm.customer_summary(tx), args.repeat)
+    t_eval, result = timed(lambda: evaluate(assignments, tx, start=start, window_days=30), args.repeat)
+    t_by, _ = timed(lambda: evaluate(assignments, tx, start=start, window_days=30, by="tier"), args.repeat)
+    print(f"ecrm.customer_summary              {t_summary:7.2f} s")
+    ratio, ratio_by = t_eval / t_summary, t_by / t_summary
+    print(f"ecrm.campaign.evaluate             {t_eval:7.2f} s   evaluate / summary = {ratio:.2f}x (target <= 2x)")
+    print(f"ecrm.campaign.evaluate(by='tier')  {t_by:7.2f} s   evaluate / summary = {ratio_by:.2f}x")
+    lift = result.lift.loc[("revenue_per_customer", "cuped")]
+    print(
+        f"revenue lift {lift['lift']:.3f} [{lift['ci_low']:.3f}, {lift['ci_high']:.3f}] "
+        "(no true effect: a random split)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -46,10 +46,10 @@ def main() -> None:
     t_summary, _ = timed(lambda: ecrm.customer_summary(tx), args.repeat)
     t_eval, result = timed(lambda: evaluate(assignments, tx, start=start, window_days=30), args.repeat)
     t_by, _ = timed(lambda: evaluate(assignments, tx, start=start, window_days=30, by="tier"), args.repeat)
-    print(f"ecrm.customer_summary              {t_summary:7.2f} s")
     ratio, ratio_by = t_eval / t_summary, t_by / t_summary
-    print(f"ecrm.campaign.evaluate             {t_eval:7.2f} s   evaluate / summary = {ratio:.2f}x (target <= 2x)")
-    print(f"ecrm.campaign.evaluate(by='tier')  {t_by:7.2f} s   evaluate / summary = {ratio_by:.2f}x")
+    print(f"customer_summary           {t_summary:7.2f} s")
+    print(f"evaluate                   {t_eval:7.2f} s   evaluate / summary = {ratio:.2f}x (target <= 2x)")
+    print(f"evaluate with by='tier'    {t_by:7.2f} s   evaluate / summary = {ratio_by:.2f}x")
     lift = result.lift.loc[("revenue_per_customer", "cuped")]
     print(
         f"revenue lift {lift['lift']:.3f} [{lift['ci_low']:.3f}, {lift['ci_high']:.3f}] "

@@ -38,7 +38,8 @@ def main() -> None:
     rho = np.corrcoef(past["revenue"], past["pre_spend"])[0, 1]
     print("== 1. Plan the holdout")
     print(
-        f"past 30 days: conversion {base:.3f}, revenue per customer sd {sd:.1f}, rho with prior spend {rho:.2f}"
+        f"past 30 days: conversion {base:.3f}, revenue per customer sd {sd:.1f}, "
+        f"rho with prior spend {rho:.2f}"
     )
     plan = campaign.sample_size(baseline=base, mde=0.02)
     print(f"to detect +2 points of conversion (80% power): {plan['n_treatment']:.0f} per group")

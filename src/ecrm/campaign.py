@@ -304,8 +304,37 @@ def _warn_censored(measured: pd.DataFrame, window_days: float, what: str) -> Non
             "cover only the observed part, the same for both groups, so the lift is that of a "
             "shorter window",
             CampaignWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
+
+
+def _read_and_measure(
+    frame: pd.DataFrame | None,
+    index: pd.Index,
+    transactions: object,
+    cols: dict[str, Any],
+    start: object,
+    window_days: object,
+    pre_days: object,
+    as_of: object,
+    assigned_col: str,
+    what: str,
+) -> tuple[_schema.Transactions, pd.DataFrame]:
+    """Read the transactions, resolve the windows and measure ``index``'s customers."""
+    tx = _transactions(transactions, **cols, as_of=as_of)
+    window = _window(
+        frame,
+        tx,
+        start=start,
+        window_days=window_days,
+        pre_days=pre_days,
+        as_of=as_of,
+        assigned_col=assigned_col,
+        what=what,
+    )
+    measured = _measure(tx, index, window)
+    _warn_censored(measured, float(window_days), what)  # type: ignore[arg-type]
+    return tx, measured
 
 
 def outcomes(
@@ -398,27 +427,10 @@ def outcomes(
     if not index.is_unique:
         repeated = index[index.duplicated()].unique()
         raise SchemaError(f"{what}: customer ids must be unique; e.g. {list(repeated[:5])} repeat")
-    tx = _transactions(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        as_of=as_of,
-    )
-    window = _window(
-        frame,
-        tx,
-        start=start,
-        window_days=window_days,
-        pre_days=pre_days,
-        as_of=as_of,
-        assigned_col=assigned_col,
-        what=what,
-    )
-    measured = _measure(tx, index, window)
-    _warn_censored(measured, float(window_days), what)
-    return measured
+    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
+    return _read_and_measure(
+        frame, index, transactions, cols, start, window_days, pre_days, as_of, assigned_col, what
+    )[1]
 
 
 # --------------------------------------------------------------------------- statistics
@@ -987,25 +999,10 @@ def evaluate(
     _unique_customers(ids, treated, what, customer_col)
     index = pd.Index(ids, name=customer_col)
 
-    tx = _transactions(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        as_of=as_of,
+    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
+    tx, measured = _read_and_measure(
+        frame, index, transactions, cols, start, window_days, pre_days, as_of, assigned_col, what
     )
-    window = _window(
-        frame,
-        tx,
-        start=start,
-        window_days=window_days,
-        pre_days=pre_days,
-        as_of=as_of,
-        assigned_col=assigned_col,
-        what=what,
-    )
-    measured = _measure(tx, index, window)
     no_history = ~measured["has_history"].to_numpy()
     if no_history.all():
         raise SchemaError(
@@ -1022,7 +1019,6 @@ def evaluate(
             CampaignWarning,
             stacklevel=2,
         )
-    _warn_censored(measured, float(window_days), what)
 
     if winsorize is not None:
         measured = measured.copy()
@@ -1425,17 +1421,6 @@ def _treatment_flags(values: np.ndarray, what: str) -> np.ndarray:
     return values.astype(bool)
 
 
-def _check_features(X: object, what: str) -> pd.DataFrame | np.ndarray:
-    if isinstance(X, pd.DataFrame):
-        if len(X) == 0:
-            raise SchemaError(f"{what}: X is empty (0 rows)")
-        return X
-    arr = np.asarray(X, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
-    return arr
-
-
 def _learner(estimator: object, kind: str, random_state: object) -> Any:
     """An unfitted classifier (``kind="classifier"``) or regressor for one outcome model."""
     if not isinstance(estimator, str):
@@ -1537,7 +1522,7 @@ class UpliftModel(BaseEstimator):
         """
         what = "UpliftModel.fit"
         _time.check_choice(self.method, "method", UPLIFT_METHODS)
-        X = _check_features(X, what)
+        X = _schema.feature_table(X, what)
         t = _treatment_flags(_aligned(treatment, X, "treatment", what), what)
         y_arr = _aligned(y, X, "y", what)
         if y_arr.dtype == bool:
@@ -1578,15 +1563,7 @@ class UpliftModel(BaseEstimator):
 
     def _features(self, X: object, what: str) -> pd.DataFrame | np.ndarray:
         check_is_fitted(self, "models_")
-        X = _check_features(X, what)
-        if hasattr(self, "feature_names_in_"):
-            if not isinstance(X, pd.DataFrame):
-                raise SchemaError(f"{what}: the model was fitted on a DataFrame; pass one with its columns")
-            missing = [c for c in self.feature_names_in_ if c not in X.columns]
-            if missing:
-                raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
-            return X[list(self.feature_names_in_)]
-        return X
+        return _schema.fitted_features(X, getattr(self, "feature_names_in_", None), what)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predicted uplift per row: expected outcome if treated minus if not."""

@@ -42,7 +42,6 @@ __all__ = [
     "sample_size",
 ]
 
-METRICS = ("conversion_rate", "orders_per_customer", "revenue_per_customer")
 UPLIFT_METHODS = ("two_model", "transformed_outcome")
 UPLIFT_ESTIMATORS = ("hgb", "linear")
 _INT64_MAX = np.iinfo(np.int64).max

@@ -917,7 +917,7 @@ def evaluate(
 
     *Segments.* Every statistic per segment, all segments at once; p-values are
     adjusted with Holm's (1979) step-down method across the segments, per metric.
-    CUPED in segments uses the same pooled theta.
+    CUPED in segments uses one theta pooled within every (segment, group) cell.
 
     References
     ----------

@@ -1082,7 +1082,7 @@ def evaluate(
         [
             pd.DataFrame({"group": group, "treated": treated}, index=measured.index),
             measured,
-            pd.DataFrame({c: frame[c].to_numpy() for c in by_cols}, index=measured.index),
+            pd.DataFrame({c: frame[c].array for c in by_cols}, index=measured.index),
         ],
         axis=1,
     )

@@ -25,6 +25,7 @@ _SUBMODULES = (
     "segmentation",
     "clv",
     "churn",
+    "campaign",
     "survey",
     "loyalty",
     "metrics",

@@ -135,6 +135,65 @@ CLV_FIGURES: Table = {
     "date": {"en": "date", "zh": "日期"},
 }
 
+# Campaigns and experiments (ecrm.campaign): the glossary terms, then the words of its
+# tables and figures.
+CAMPAIGN_TERMS: Table = {
+    "treatment": {"en": "Treatment group", "zh": "实验组"},
+    "control": {"en": "Control group (holdout)", "zh": "对照组"},
+    "conversion_rate": {"en": "Conversion rate", "zh": "转化率"},
+    "lift": {"en": "Lift", "zh": "提升"},
+    "relative_lift": {"en": "Relative lift", "zh": "相对提升"},
+    "incremental_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
+    "uplift": {"en": "Uplift (incremental effect per customer)", "zh": "增量效应 (Uplift)"},
+    "cuped": {"en": "CUPED-adjusted", "zh": "CUPED 方差缩减"},
+    "srm": {"en": "Sample-ratio mismatch", "zh": "样本比例失衡 (SRM)"},
+    "roi": {"en": "Return on investment", "zh": "投资回报率 (ROI)"},
+    "qini": {"en": "Qini curve", "zh": "Qini 曲线"},
+}
+
+CAMPAIGN_WORDS: Table = {
+    "customers": {"en": "Customers", "zh": "客户数"},
+    "converters": {"en": "Converters", "zh": "转化客户数"},
+    "orders_per_customer": {"en": "Orders per customer", "zh": "人均订单数"},
+    "revenue": {"en": "Revenue", "zh": "收入"},
+    "revenue_per_customer": {"en": "Revenue per customer", "zh": "人均收入"},
+    "revenue_per_customer_cuped": {
+        "en": "Revenue per customer, CUPED-adjusted",
+        "zh": "人均收入（CUPED 调整）",
+    },
+    "pre_spend_per_customer": {"en": "Pre-period spend per customer", "zh": "人均前期消费"},
+    "no_history": {"en": "Customers without transactions", "zh": "无交易记录客户数"},
+    "ci_low": {"en": "95% interval, low", "zh": "95% 置信区间下限"},
+    "ci_high": {"en": "95% interval, high", "zh": "95% 置信区间上限"},
+    "relative_ci_low": {"en": "Relative lift, 95% interval low", "zh": "相对提升 95% 区间下限"},
+    "relative_ci_high": {"en": "Relative lift, 95% interval high", "zh": "相对提升 95% 区间上限"},
+    "p_value": {"en": "p-value", "zh": "p 值"},
+    "p_value_holm": {"en": "p-value, Holm-adjusted", "zh": "p 值（Holm 校正）"},
+    "segment": {"en": "Segment", "zh": "客户分群"},
+    "metric": {"en": "Metric", "zh": "指标"},
+    "value": {"en": "Value", "zh": "数值"},
+    "cost": {"en": "Campaign cost", "zh": "营销成本"},
+    "incremental_profit": {"en": "Incremental profit", "zh": "增量利润"},
+    "planned_share": {"en": "Planned treatment share", "zh": "计划实验组占比"},
+    "observed_share": {"en": "Observed treatment share", "zh": "实际实验组占比"},
+    "theta": {"en": "CUPED coefficient (theta)", "zh": "CUPED 系数 (θ)"},
+    "rho": {"en": "Correlation with pre-period spend", "zh": "与前期消费的相关系数"},
+    "variance_reduction": {"en": "Variance reduction", "zh": "方差缩减比例"},
+    "expected_variance_reduction": {
+        "en": "Variance reduction in theory (rho²)",
+        "zh": "理论方差缩减比例 (ρ²)",
+    },
+    "interval_narrowing": {"en": "Interval narrowing", "zh": "置信区间收窄比例"},
+    "small_segment": {"en": "Too small to read", "zh": "样本过小"},
+    "days_since_start": {"en": "Days since the campaign started", "zh": "活动开始后天数"},
+    "cumulative_conversion": {"en": "Cumulative conversion by group", "zh": "各组累计转化率"},
+    "lift_by_segment": {"en": "Lift by segment", "zh": "各分群提升"},
+    "share_targeted": {"en": "Share of customers targeted", "zh": "目标客户占比"},
+    "incremental_outcome": {"en": "Incremental outcome", "zh": "增量结果"},
+    "random_targeting": {"en": "Random targeting", "zh": "随机选择"},
+    "model": {"en": "Model", "zh": "模型"},
+}
+
 
 def check_lang(lang: str) -> str:
     """Raise a SchemaError unless ``lang`` is a supported language."""

@@ -397,3 +397,28 @@ def factorize_ids(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
             return lookup[offset], pd.Index(uniques.astype(arr.dtype, copy=False))
     codes, uniques = pd.factorize(values, sort=True)
     return codes, pd.Index(uniques)
+
+
+def feature_table(X: object, what: str) -> pd.DataFrame | np.ndarray:
+    """A model's feature table: a non-empty DataFrame as given, or a 2-d float array."""
+    if isinstance(X, pd.DataFrame):
+        if len(X) == 0:
+            raise SchemaError(f"{what}: X is empty (0 rows)")
+        return X
+    arr = np.asarray(X, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
+    return arr
+
+
+def fitted_features(X: object, names: np.ndarray | None, what: str) -> pd.DataFrame | np.ndarray:
+    """``X`` with the columns a model was fitted on (``names``; None when fitted on an array)."""
+    X = feature_table(X, what)
+    if names is None:
+        return X
+    if not isinstance(X, pd.DataFrame):
+        raise SchemaError(f"{what}: the model was fitted on a DataFrame; pass one with the same columns")
+    missing = [c for c in names if c not in X.columns]
+    if missing:
+        raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
+    return X[list(names)]

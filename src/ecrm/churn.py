@@ -472,17 +472,6 @@ def _base_estimator(estimator: object, random_state: object) -> Any:
     )
 
 
-def _check_X(X: object, what: str) -> pd.DataFrame | np.ndarray:
-    if isinstance(X, pd.DataFrame):
-        if len(X) == 0:
-            raise SchemaError(f"{what}: X is empty (0 rows)")
-        return X
-    arr = np.asarray(X, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
-    return arr
-
-
 class ChurnModel(ClassifierMixin, BaseEstimator):
     """Churn classifier with calibrated probabilities, risk tiers and evaluation.
 
@@ -533,7 +522,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: object) -> ChurnModel:
         """Fit on features ``X`` and churn labels ``y`` (both classes required)."""
-        X = _check_X(X, "ChurnModel.fit")
+        X = _schema.feature_table(X, "ChurnModel.fit")
         _as_binary(y, "ChurnModel.fit: y")
         if len(y) != len(X):
             raise SchemaError(f"ChurnModel.fit: X has {len(X)} row(s) but y has {len(y)}")
@@ -551,17 +540,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def _features(self, X: object, what: str) -> pd.DataFrame | np.ndarray:
         check_is_fitted(self, "estimator_")
-        X = _check_X(X, what)
-        if hasattr(self, "feature_names_in_"):
-            if not isinstance(X, pd.DataFrame):
-                raise SchemaError(
-                    f"{what}: the model was fitted on a DataFrame; pass one with the same columns"
-                )
-            missing = [c for c in self.feature_names_in_ if c not in X.columns]
-            if missing:
-                raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
-            return X[list(self.feature_names_in_)]
-        return X
+        return _schema.fitted_features(X, getattr(self, "feature_names_in_", None), what)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, shape (n, 2); column 1 is the churn probability."""

@@ -6,7 +6,15 @@ Every error that comes from bad input is a :class:`SchemaError`, which is also a
 
 from __future__ import annotations
 
-__all__ = ["DataDroppedWarning", "EcrmError", "EcrmWarning", "LedgerError", "SchemaError"]
+__all__ = [
+    "CampaignWarning",
+    "DataDroppedWarning",
+    "EcrmError",
+    "EcrmWarning",
+    "LedgerError",
+    "SampleRatioMismatchWarning",
+    "SchemaError",
+]
 
 
 class EcrmError(Exception):
@@ -41,3 +49,19 @@ class EcrmWarning(UserWarning):
 
 class DataDroppedWarning(EcrmWarning):
     """Rows were left out of a computation; the message says how many and why."""
+
+
+class CampaignWarning(EcrmWarning):
+    """A campaign evaluation ran, but something about the data limits what it means.
+
+    For example assigned customers with no transactions, a measurement window that runs
+    past the end of the data, or a segment too small for its interval to say much.
+    """
+
+
+class SampleRatioMismatchWarning(CampaignWarning):
+    """The treatment/control split differs from the planned one beyond chance.
+
+    A sample-ratio mismatch usually means the assignment or the data pipeline is
+    broken, and the measured lift should not be trusted until it is explained.
+    """

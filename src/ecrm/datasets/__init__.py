@@ -8,6 +8,7 @@ lines in the raw shape of the UCI Online Retail export (text dates, float ids, g
 cancellations), to show data as it comes.
 """
 
+from ._campaign import CAMPAIGN_RESPONSE, make_campaign
 from ._cdnow import load_cdnow, load_cdnow_sample
 from ._loyalty import make_loyalty_events
 from ._published import load_donations, load_retention_cohorts
@@ -17,11 +18,13 @@ from ._synthetic import CDNOW_PARAMS, make_transactions
 from ._tickets import make_tickets
 
 __all__ = [
+    "CAMPAIGN_RESPONSE",
     "CDNOW_PARAMS",
     "load_cdnow",
     "load_cdnow_sample",
     "load_donations",
     "load_retention_cohorts",
+    "make_campaign",
     "make_loyalty_events",
     "make_online_retail",
     "make_surveys",

@@ -17,6 +17,7 @@ _DOMAINS = (
     "_segmentation",
     "_clv",
     "_churn",
+    "_campaign",
     "_survey",
     "_loyalty",
     "_metrics",

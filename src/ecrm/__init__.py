@@ -27,6 +27,7 @@ _SUBMODULES = (
     "loyalty",
     "metrics",
     "service",
+    "recommend",
     "plotting",
     "report",
     "cli",

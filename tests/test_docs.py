@@ -12,7 +12,7 @@ import pytest
 from ecrm import cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-PAGES = ["quickstart.md", "guide/report.md", "index.md"]
+PAGES = ["quickstart.md", "guide/report.md", "index.md", "guide/recommend.md"]
 FENCE = re.compile(r"```python\n(.*?)```", re.S)
 
 

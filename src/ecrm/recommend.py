@@ -282,20 +282,6 @@ def _check_rule_params(min_support: object, max_len: object, what: str) -> None:
         raise SchemaError(f"{what}: max_len={max_len!r} must be 1, 2 or 3")
 
 
-_REFERENCES = """
-    References
-    ----------
-    Agrawal, R. and Srikant, R. (1994). Fast algorithms for mining association rules.
-    *Proceedings of the 20th VLDB Conference*, Santiago, Chile, 487-499.
-
-    Brin, S., Motwani, R., Ullman, J. D. and Tsur, S. (1997). Dynamic itemset counting
-    and implication rules for market basket data. *Proceedings of ACM SIGMOD*, 255-264.
-
-    Piatetsky-Shapiro, G. (1991). Discovery, analysis, and presentation of strong rules.
-    In *Knowledge Discovery in Databases*, AAAI/MIT Press, 229-248.
-"""
-
-
 def frequent_itemsets(
     transactions: pd.DataFrame,
     *,
@@ -340,7 +326,11 @@ def frequent_itemsets(
     ------
     ecrm.errors.SchemaError
         Missing columns, missing ids, dates or products, no purchases, bad parameters.
-    %s
+    References
+    ----------
+    Agrawal, R. and Srikant, R. (1994). Fast algorithms for mining association rules.
+    *Proceedings of the 20th VLDB Conference*, Santiago, Chile, 487-499.
+
     Examples
     --------
     >>> import pandas as pd, ecrm
@@ -388,9 +378,6 @@ def frequent_itemsets(
     )
     out.attrs["n_baskets"] = found.n_baskets
     return out
-
-
-frequent_itemsets.__doc__ = frequent_itemsets.__doc__ % _REFERENCES
 
 
 def association_rules(
@@ -455,7 +442,17 @@ def association_rules(
     ecrm.errors.SchemaError
         Missing columns (for instance no product column), missing ids, dates or products
         (NaN), no purchases, or parameters out of range.
-    %s
+    References
+    ----------
+    Agrawal, R. and Srikant, R. (1994). Fast algorithms for mining association rules.
+    *Proceedings of the 20th VLDB Conference*, Santiago, Chile, 487-499.
+
+    Brin, S., Motwani, R., Ullman, J. D. and Tsur, S. (1997). Dynamic itemset counting
+    and implication rules for market basket data. *Proceedings of ACM SIGMOD*, 255-264.
+
+    Piatetsky-Shapiro, G. (1991). Discovery, analysis, and presentation of strong rules.
+    In *Knowledge Discovery in Databases*, AAAI/MIT Press, 229-248.
+
     Examples
     --------
     >>> import pandas as pd, ecrm
@@ -530,9 +527,6 @@ def _rules(
         basket="order" if log.order is not None else "customer-day",
     )
     return out
-
-
-association_rules.__doc__ = association_rules.__doc__ % _REFERENCES
 
 
 def _rule_candidates(found: _Itemsets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -663,7 +657,37 @@ class _Recommender(BaseEstimator):
         quantity_col: str | None = None,
         as_of: object = None,
     ) -> _Recommender:
-        """Learn from the purchases in ``transactions`` (see the class docstring)."""
+        """Learn from the purchases in ``transactions``.
+
+        Parameters
+        ----------
+        transactions : pandas.DataFrame
+            Order lines: customer, date and product, optionally amount and quantity.
+        segments : pandas.Series, optional
+            A label per customer id (an RFM segment, a lifecycle stage; the index is the
+            customer id). Popularity is then counted per segment, for the customers
+            without personal recommendations, including customers in ``segments`` who
+            have not bought yet. Customers without a segment use everyone's popularity.
+        customer_col, date_col, product_col : str
+            Columns of the customer id, the order timestamp and the product id.
+        order_col : str, optional
+            Column of order ids (checked for missing values; not otherwise used).
+        amount_col, quantity_col : str or None
+            Rows where either is negative are returns and no purchase. ``None``: not used.
+        as_of : date-like, optional
+            Rows after it are left out; the reference date of the time decay. Default:
+            the last transaction date.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ecrm.errors.SchemaError
+            Missing columns, missing ids, dates or products, no purchases, parameters
+            out of range, or ``segments`` that is not a Series indexed by customer id.
+        """
         what = f"{type(self).__name__}.fit"
         self._check_params(what)
         log = _product_log(
@@ -904,24 +928,14 @@ class _Recommender(BaseEstimator):
         )
 
 
-_FIT_PARAMETERS = """
-    The fit keywords name the columns of ``transactions``: ``customer_col``,
-    ``date_col``, ``product_col`` (default ``"product_id"``), ``order_col``,
-    ``amount_col`` and ``quantity_col`` (rows where either is negative are returns and
-    no purchase; ``None``: not used) and ``as_of`` (rows after it are left out; the
-    reference date of the time decay). ``segments`` is an optional Series indexed by
-    customer id (an RFM segment, a lifecycle stage): popularity is then counted per
-    segment, for customers without personal recommendations.
-"""
-
-
 class Popular(_Recommender):
     """The most popular products (most distinct buyers), overall or per customer segment.
 
     The baseline every recommender must beat: each customer gets the products bought by
     the most customers of their segment (or of everyone), minus what they already
     bought. Score: the share of the segment's customers who bought the product.
-    %s
+    Learn with :meth:`fit` (the purchases, and optionally segments).
+
     Attributes
     ----------
     customers_, products_ : pandas.Index
@@ -958,9 +972,6 @@ class Popular(_Recommender):
     """
 
 
-Popular.__doc__ = Popular.__doc__ % _FIT_PARAMETERS
-
-
 class ItemKNN(_Recommender):
     """Item-based collaborative filtering on purchases: "customers who bought this also bought".
 
@@ -989,7 +1000,7 @@ class ItemKNN(_Recommender):
     popularity_damping : float, default 0.0
         Exponent ``beta`` of the popularity penalty ``n_j ** -beta`` (0: plain cosine;
         Deshpande and Karypis's alpha plays the same role).
-    %s
+
     Attributes
     ----------
     similarity_ : scipy.sparse.csr_matrix
@@ -1085,9 +1096,6 @@ class ItemKNN(_Recommender):
         _, rank = _grouped_positions(np.bincount(row, minlength=history.shape[0]))
         keep = rank < n
         return row[keep], col[keep], value[keep]
-
-
-ItemKNN.__doc__ = ItemKNN.__doc__ % _FIT_PARAMETERS
 
 
 # ---------------------------------------------------------------------------------------

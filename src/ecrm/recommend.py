@@ -570,11 +570,12 @@ def _top_per_row(matrix: sparse.csr_matrix, n: int | np.ndarray) -> tuple[np.nda
     ``n`` survive. The survivors become one int64 key each, row | value | column, and
     one integer sort orders them as a sort within every row would. Values equal in
     float32 are ordered by column; the values returned are the exact float64 ones.
-    Rows are processed in chunks small enough for the key's three fields to fit in 63 bits.
+    Rows are processed in chunks (at most 65,536 rows, and few enough for the key's three
+    fields to fit in 63 bits).
     """
     n_rows, n_cols = matrix.shape
     col_bits = int(_keys.bits(n_cols))
-    step = 1 << (63 - 31 - col_bits)
+    step = 1 << min(63 - 31 - col_bits, 16)  # the 64 buckets per row stay small too
     per_row = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_rows,))
     out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for start in range(0, n_rows, step):
@@ -805,8 +806,7 @@ class _Recommender(BaseEstimator):
         if customers is None:
             ids = self.customers_
         else:
-            values = [customers] if np.isscalar(customers) else list(customers)  # type: ignore[call-overload]
-            ids = pd.Index(values).unique()
+            ids = pd.Index([customers] if np.isscalar(customers) else customers).unique()
             if ids.hasnans:
                 raise SchemaError(f"{what}: customers contains missing ids (NaN/None)")
         rows = self.customers_.get_indexer(ids)
@@ -1275,22 +1275,20 @@ def _relevant(
     if new.any():
         codes[new] = len(products) + pd.factorize(test_products[new])[0]
     shift = _keys.bits(int(codes.max()) + 1 if codes.size else 1)
-    pairs = np.unique((rows[known].astype(np.int64) << shift) | codes)
-    row, prod = pairs >> shift, pairs & ((1 << shift) - 1)
+    pairs = _keys.distinct_sorted(_pair_keys(rows[known], codes, shift))
     if exclude_purchased:
-        history = baseline.history_
-        hist_keys = (
-            np.repeat(np.arange(history.shape[0], dtype=np.int64), np.diff(history.indptr)) << shift
-        ) | history.indices
-        fresh = ~np.isin(pairs, hist_keys)
-        row, prod = row[fresh], prod[fresh]
+        history = baseline.history_  # sorted rows and columns: its keys are sorted
+        holder = np.repeat(np.arange(history.shape[0]), np.diff(history.indptr))
+        pairs = pairs[~_contains(_pair_keys(holder, history.indices, shift), pairs)]
+    row, prod = pairs >> shift, pairs & ((1 << shift) - 1)
     if row.size == 0:
         raise SchemaError(
             f"{what}: no customer with purchases before the split bought a "
             f"{'new ' if exclude_purchased else ''}product after it; nothing to evaluate"
         )
-    evaluated_rows, position = np.unique(row, return_inverse=True)
-    return position, prod, customers.take(evaluated_rows)
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])  # row is sorted
+    position = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, row.size]))
+    return position, prod, customers.take(row[starts])
 
 
 def _metrics(
@@ -1307,8 +1305,8 @@ def _metrics(
     """Ranking metrics at each k from the recommended and relevant (customer, product) pairs."""
     top = max(ks)
     shift = _keys.bits(max(int(relevant_prod.max()) + 1, n_products))
-    relevant_keys = (relevant_pos.astype(np.int64) << shift) | relevant_prod
-    hit = np.isin((pos.astype(np.int64) << shift) | prod, relevant_keys)
+    relevant_keys = np.sort(_pair_keys(relevant_pos, relevant_prod, shift))
+    hit = _contains(relevant_keys, _pair_keys(pos, prod, shift))
     hits = np.zeros((n_customers, top), dtype=bool)
     hits[pos[hit], rank[hit] - 1] = True
     n_relevant = np.bincount(relevant_pos, minlength=n_customers)

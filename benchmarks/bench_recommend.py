@@ -82,6 +82,21 @@ def _warm_up() -> None:
     ecrm.recommend.ItemKNN().fit(small).recommend(n=10)
 
 
+def _rules_result(seconds: float, before: float, antecedents, consequents, lifts) -> dict:
+    """Time, memory and the lift of every rule, keyed by (antecedent, consequent) as int sets."""
+    keys = {
+        (frozenset(map(int, a)), frozenset(map(int, c))): lift
+        for a, c, lift in zip(antecedents, consequents, lifts, strict=True)
+    }
+    return {
+        "seconds": seconds,
+        "rules": len(keys),
+        "before_gb": before,
+        "peak_gb": _memory_gb("VmHWM"),
+        "lifts": keys,
+    }
+
+
 def _ecrm_rules(path: str, n_baskets: int, max_len: int) -> dict:
     import ecrm
 
@@ -94,17 +109,7 @@ def _ecrm_rules(path: str, n_baskets: int, max_len: int) -> dict:
         lines, min_support=MIN_SUPPORT, min_confidence=MIN_CONFIDENCE, max_len=max_len, order_col="order_id"
     )
     seconds = time.perf_counter() - start
-    keys = {
-        (frozenset(a), frozenset(c)): lift
-        for a, c, lift in zip(rules["antecedent"], rules["consequent"], rules["lift"], strict=True)
-    }
-    return {
-        "seconds": seconds,
-        "rules": len(rules),
-        "before_gb": before,
-        "peak_gb": _memory_gb("VmHWM"),
-        "lifts": keys,
-    }
+    return _rules_result(seconds, before, rules["antecedent"], rules["consequent"], rules["lift"])
 
 
 def _mlxtend_rules(path: str, n_baskets: int, max_len: int) -> dict:
@@ -129,17 +134,7 @@ def _mlxtend_rules(path: str, n_baskets: int, max_len: int) -> dict:
             itemsets, num_itemsets=len(onehot), metric="confidence", min_threshold=MIN_CONFIDENCE
         )
         seconds = time.perf_counter() - start
-    keys = {
-        (frozenset(map(int, a)), frozenset(map(int, c))): lift
-        for a, c, lift in zip(rules["antecedents"], rules["consequents"], rules["lift"], strict=True)
-    }
-    return {
-        "seconds": seconds,
-        "rules": len(rules),
-        "before_gb": before,
-        "peak_gb": _memory_gb("VmHWM"),
-        "lifts": keys,
-    }
+    return _rules_result(seconds, before, rules["antecedents"], rules["consequents"], rules["lift"])
 
 
 def _itemknn(n_customers: int) -> dict:

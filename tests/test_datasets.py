@@ -147,3 +147,36 @@ def test_make_online_retail_has_the_uci_shape():
 def test_make_online_retail_bad_arguments(kwargs, message):
     with pytest.raises(SchemaError, match=message):
         ecrm.datasets.make_online_retail(**kwargs)
+
+def test_make_baskets_is_deterministic_and_well_formed():
+    a = ecrm.datasets.make_baskets(1_000, 80, random_state=3)
+    pd.testing.assert_frame_equal(a, ecrm.datasets.make_baskets(1_000, 80, random_state=3))
+    assert not a.equals(ecrm.datasets.make_baskets(1_000, 80, random_state=4))
+    assert a["customer_id"].nunique() == 1_000 and a["product_id"].between(1, 80).all()
+    assert not a.duplicated(["order_id", "product_id"]).any()  # one line per product and order
+    assert (a["amount"] == (a["quantity"] * a["price"]).round(2)).all() and (a["quantity"] >= 1).all()
+    # every order belongs to one customer and one date
+    assert (a.groupby("order_id")[["customer_id", "order_date"]].nunique() == 1).all().all()
+
+
+def test_make_baskets_draws_follow_tastes_and_basket_size():
+    # Without planted rules, every unit of quantity is one draw: 1 + Poisson(basket_size - 1)
+    # per order, from the favourite category with probability taste_strength, else from the
+    # catalogue by popularity (which also lands in the favourite category sometimes).
+    lines, truth = ecrm.datasets.make_baskets(
+        20_000, 300, random_state=4, n_rules=0, basket_size=2.5, taste_strength=0.6, return_truth=True
+    )
+    assert lines.groupby("order_id")["quantity"].sum().mean() == pytest.approx(2.5, rel=0.02)
+    favourite = truth["customers"]["favourite_category"].reindex(lines["customer_id"]).to_numpy()
+    mass = truth["products"].groupby("category")["popularity"].sum()
+    expected = 0.6 + 0.4 * mass.reindex(favourite).to_numpy()
+    weights = lines["quantity"].to_numpy()
+    observed = np.average(lines["category"].to_numpy() == favourite, weights=weights)
+    assert observed == pytest.approx(np.average(expected, weights=weights), abs=0.01)
+    assert truth["products"]["popularity"].sum() == pytest.approx(1.0)
+
+
+def test_make_baskets_bad_parameters():
+    for kwargs in [{"n_rules": 200}, {"basket_size": 0.5}, {"taste_strength": 1.5}, {"n_categories": 0}]:
+        with pytest.raises(SchemaError, match="make_baskets"):
+            ecrm.datasets.make_baskets(100, 100, **kwargs)

@@ -12,7 +12,14 @@ import pytest
 from ecrm import cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-PAGES = ["quickstart.md", "guide/report.md", "guide/transactions.md", "index.md", "guide/campaign.md"]
+PAGES = [
+    "quickstart.md",
+    "guide/report.md",
+    "guide/transactions.md",
+    "index.md",
+    "guide/campaign.md",
+    "guide/recommend.md",
+]
 FENCE = re.compile(r"```python\n(.*?)```", re.S)
 
 

@@ -30,6 +30,7 @@ _SUBMODULES = (
     "loyalty",
     "metrics",
     "service",
+    "recommend",
     "plotting",
     "report",
     "cli",

@@ -480,6 +480,39 @@ REPORT_TEXT: Table = {
 }
 
 
+# Measures of co-purchase rules and of recommendation lists (ecrm.recommend), keyed by
+# the column names of association_rules and evaluate.
+RECOMMEND_METRICS: Table = {
+    "support": {"en": "Support", "zh": "支持度"},
+    "confidence": {"en": "Confidence", "zh": "置信度"},
+    "lift": {"en": "Lift", "zh": "提升度"},
+    "leverage": {"en": "Leverage", "zh": "杠杆率"},
+    "conviction": {"en": "Conviction", "zh": "确信度"},
+    "precision": {"en": "Precision", "zh": "精确率"},
+    "recall": {"en": "Recall", "zh": "召回率"},
+    "map": {"en": "Mean average precision", "zh": "平均精度均值 (MAP)"},
+    "ndcg": {"en": "NDCG", "zh": "归一化折损累计增益 (NDCG)"},
+    "hit_rate": {"en": "Hit rate", "zh": "命中率"},
+    "coverage": {"en": "Catalogue coverage", "zh": "商品覆盖率"},
+}
+
+# Captions and figure words of the next-best-product tables (ecrm.recommend.report_tables).
+RECOMMEND_TEXT: Table = {
+    "section": {"en": "Next best product", "zh": "下一个最佳商品推荐"},
+    "bought_together": {"en": "Products bought together", "zh": "经常一起购买的商品"},
+    "next_best_by_segment": {"en": "Next best product per segment", "zh": "各客户分层的下一个最佳商品"},
+    "evaluation": {
+        "en": "Recommendation quality (out-of-time test, top 10)",
+        "zh": "推荐效果（跨期检验，前 10 个推荐）",
+    },
+    "next_best_product": {"en": "Next best product", "zh": "下一个最佳商品"},
+    "all_customers": {"en": "All customers", "zh": "全部客户"},
+    "top_rules": {"en": "Top co-purchase rules", "zh": "主要关联规则"},
+    "recall_by_model": {"en": "Recall at k by model", "zh": "各模型的前 k 推荐召回率"},
+    "list_length": {"en": "List length k", "zh": "推荐列表长度 k"},
+}
+
+
 # Value levels used to target churn interventions (risk tier x value).
 CUSTOMER_VALUE_LEVELS: Table = {
     "high": {"en": "High value", "zh": "高价值"},

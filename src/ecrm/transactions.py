@@ -75,6 +75,7 @@ class TransactionMapping:
     order_col: str | None = None
     quantity_col: str | None = None
     price_col: str | None = None
+    product_col: str | None = None
     date_format: str | None = None
     dayfirst: bool = False
     missing_customers: str = "raise"
@@ -87,7 +88,8 @@ class TransactionMapping:
         for name in ("customer_col", "date_col"):
             if not isinstance(getattr(self, name), str):
                 raise SchemaError(f"{name}={getattr(self, name)!r} must be a column name (a string)")
-        for name in ("amount_col", "order_col", "quantity_col", "price_col", "date_format", "cancel_prefix"):
+        optional = ("amount_col", "order_col", "quantity_col", "price_col", "product_col")
+        for name in (*optional, "date_format", "cancel_prefix"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise SchemaError(f"{name}={value!r} must be a string or None")
@@ -113,6 +115,7 @@ class TransactionMapping:
     def columns(self) -> dict[str, str]:
         """The frame columns this mapping reads, each with the keyword that names it."""
         roles = ("customer_col", "date_col", "amount_col", "quantity_col", "price_col", "order_col")
+        roles += ("product_col",)
         return {getattr(self, k): k for k in roles if getattr(self, k) is not None}
 
     @property
@@ -143,7 +146,9 @@ class Transactions:
         customer ids (integral floats as int64), datetime64 dates, finite float64
         amounts (returns and cancelled lines negative) and order ids (``order`` is None
         without an order column).
-    customer_col, date_col, amount_col, order_col, quantity_col, price_col : str or None
+    product : pandas.Series or None
+        Product ids of product-level rows (order lines), when built with ``product_col``.
+    customer_col, date_col, amount_col, order_col, quantity_col, price_col, product_col : str or None
         The user's column names (``amount_col`` is None when amount = quantity x price).
     mapping : TransactionMapping
         Everything :func:`transactions` was given.
@@ -184,6 +189,7 @@ class Transactions:
         date: pd.Series,
         amount: pd.Series,
         order: pd.Series | None,
+        product: pd.Series | None,
         positions: np.ndarray | None,
         as_of: pd.Timestamp,
         n_after_as_of: int,
@@ -196,6 +202,7 @@ class Transactions:
         self.date = date
         self.amount = amount
         self.order = order
+        self.product = product
         self._positions = positions
         self.as_of = as_of
         self.n_after_as_of = n_after_as_of
@@ -209,6 +216,7 @@ class Transactions:
     order_col = property(lambda self: self.mapping.order_col, doc="Column of order ids (or None).")
     quantity_col = property(lambda self: self.mapping.quantity_col, doc="Column of quantities (or None).")
     price_col = property(lambda self: self.mapping.price_col, doc="Column of unit prices (or None).")
+    product_col = property(lambda self: self.mapping.product_col, doc="Column of product ids (or None).")
 
     def __len__(self) -> int:
         return len(self.customer)
@@ -363,6 +371,7 @@ class Transactions:
             "date": self.date,
             "amount": self.amount,
             "order": self.order,
+            "product": self.product,
             "positions": self._positions,
             "as_of": self.as_of,
             "n_after_as_of": self.n_after_as_of,
@@ -384,6 +393,7 @@ class Transactions:
             date=self.date[keep],
             amount=self.amount[keep],
             order=None if self.order is None else self.order[keep],
+            product=None if self.product is None else self.product[keep],
             positions=self.positions[keep],
         )
         return Transactions(**(state | changes), cache=cache)
@@ -504,7 +514,8 @@ class Transactions:
             f"{d['customers']:,} customers",
             f"  dates {d['first_date']} to {d['last_date']}, as_of {d['as_of']}",
             f"  customer {self.customer_col!r}, date {self.date_col!r}, amount {d['amount']}"
-            + (f", order {self.order_col!r}" if self.order_col else ""),
+            + (f", order {self.order_col!r}" if self.order_col else "")
+            + (f", product {self.product_col!r}" if self.product_col else ""),
         ]
         if d["return_rows"]:
             cancelled = f", {d['cancelled_rows']:,} of them cancelled orders" if d["cancelled_rows"] else ""
@@ -534,6 +545,7 @@ _ROLE_WORDS = {
     "date_col": ("date", "time", "day", "created"),
     "amount_col": ("amount", "total", "revenue", "sales", "spend", "value"),
     "order_col": ("order", "invoice", "receipt", "transaction"),
+    "product_col": ("product", "stock", "sku", "item", "article"),
 }
 
 
@@ -615,6 +627,7 @@ def _build(data: object, m: TransactionMapping, what: str) -> Transactions:
     # Rule 3: amounts are finite numbers: the amount column, or quantity x price.
     amount = _amounts(frame, m, what, rows)
     order = _schema.ids(frame, m.order_col, what, rows=rows) if m.order_col is not None else None
+    product = _schema.ids(frame, m.product_col, what, rows=rows) if m.product_col is not None else None
     # Rule 4: cancelled orders (ids starting with cancel_prefix) are returns.
     cache = {}
     if m.cancel_prefix is not None:
@@ -644,6 +657,7 @@ def _build(data: object, m: TransactionMapping, what: str) -> Transactions:
         date=date,
         amount=amount,
         order=order,
+        product=product,
         positions=rows,
         as_of=pd.NaT,
         n_after_as_of=0,
@@ -664,6 +678,7 @@ def transactions(
     order_col: str | None = None,
     quantity_col: str | None = None,
     price_col: str | None = None,
+    product_col: str | None = None,
     date_format: str | None = None,
     dayfirst: bool = False,
     missing_customers: str = "raise",
@@ -687,6 +702,9 @@ def transactions(
         otherwise distinct purchase days.
     quantity_col, price_col : str, optional
         Amount = quantity x unit price (both or neither); a negative quantity is a return.
+    product_col : str, optional
+        Column of product ids, for product-level rows (order lines): what
+        :mod:`ecrm.recommend` reads. Products may not be missing.
     date_format : str, optional
         ``strftime`` layout of date strings that are not ISO-8601, e.g.
         ``"%m/%d/%Y %H:%M"`` for ``12/1/2010 8:26``. When dates do not parse, the error
@@ -771,6 +789,7 @@ def transactions(
         "order_col": order_col,
         "quantity_col": quantity_col,
         "price_col": price_col,
+        "product_col": product_col,
         "date_format": date_format,
         "dayfirst": dayfirst,
         "missing_customers": missing_customers,
@@ -791,6 +810,7 @@ def as_transactions(
     date_col: str = "order_date",
     amount_col: str | None = "amount",
     order_col: str | None = None,
+    product_col: str | None = None,
 ) -> Transactions:
     """The one call a module makes on its transactions argument.
 
@@ -801,11 +821,20 @@ def as_transactions(
     """
     if isinstance(data, Transactions):
         data.check_mapping(
-            what, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+            what,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            order_col=order_col,
+            product_col=product_col,
         )
         return data
     mapping = TransactionMapping(
-        customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        order_col=order_col,
+        product_col=product_col,
     )
     return _build(data, mapping, what)
 

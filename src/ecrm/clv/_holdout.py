@@ -9,8 +9,8 @@ import pandas as pd
 
 from .. import _schema, _time
 from ..errors import SchemaError
-from ..transactions import Transactions
 from ..summary import customer_summary
+from ..transactions import Transactions
 from . import _input
 from ._model import PURCHASE_MODELS, CLVModel
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _schema, _time
-from ..transactions import Transactions, as_transactions
 from ..errors import SchemaError
+from ..transactions import Transactions, as_transactions
 from ._base import Patterns
 
 SUMMARY_COLUMNS = ("frequency", "recency", "T")

@@ -22,6 +22,7 @@ _DOMAINS = (
     "_loyalty",
     "_metrics",
     "_service",
+    "_recommend",
 )
 __all__: list[str] = []
 for _name in _DOMAINS:

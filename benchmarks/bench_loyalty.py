@@ -50,7 +50,7 @@ def main() -> None:
     start = time.perf_counter()
     ledger = Ledger(ev, program)
     built = time.perf_counter() - start
-    balances = ledger.balances(as_of)
+    balances = ledger.balances(as_of=as_of)
     total = time.perf_counter() - start
     print(
         f"ecrm Ledger build {built:.2f} s + balances {total - built:.2f} s = {total:.2f} s "

@@ -54,7 +54,7 @@ def main() -> None:
     summary = ecrm.customer_summary(tx, as_of=AS_OF, time_unit="W")
     with warnings.catch_warnings():  # CDNOW's one zero-spend repeat customer, reported by the report
         warnings.simplefilter("ignore", ecrm.errors.DataDroppedWarning)
-        value = ecrm.clv.CLVModel().fit(summary).predict_clv(horizon=12, freq="M")["clv"]
+        value = ecrm.clv.CLVModel().fit(summary).predict_clv(horizon=12, horizon_unit="M")["clv"]
     plan = churn.interventions(risk, segments=value, lang=args.lang)
 
     print(

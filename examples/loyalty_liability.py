@@ -40,14 +40,14 @@ def main() -> None:
     )
 
     ledger = Ledger(events, rolling)
-    balances = ledger.balances(YEAR_END)
+    balances = ledger.balances(as_of=YEAR_END)
     flows = balances[["earned", "redeemed", "expired", "reversed", "adjusted", "balance"]].sum()
     print(f"\nThe books on {YEAR_END} (points):")
     print(flows.to_string())
     identity = flows["earned"] - flows["redeemed"] - flows["expired"] - flows["reversed"] + flows["adjusted"]
     print(f"earned - redeemed - expired - reversed + adjusted = {identity:,} = balance {flows['balance']:,}")
 
-    liability = ledger.liability(YEAR_END)
+    liability = ledger.liability(as_of=YEAR_END)
     print(
         f"\nBreakage from matured lots: {liability['matured_lots']:,} lots expired by year end held "
         f"{liability['matured_lot_points']:,} points, {liability['matured_expired_points']:,} of which "
@@ -60,7 +60,7 @@ def main() -> None:
 
     # The breakage estimate is the one judgement in the number: how much does it move?
     sensitivity = pd.Series(
-        {rate: ledger.liability(YEAR_END, breakage=rate)["liability"] for rate in (0.0, 0.2, 0.4, 0.6)},
+        {rate: ledger.liability(as_of=YEAR_END, breakage=rate)["liability"] for rate in (0.0, 0.2, 0.4, 0.6)},
         name="liability",
     )
     sensitivity.index.name = "breakage"
@@ -79,7 +79,7 @@ def main() -> None:
     # The same events under "end of the year after the year earned": every lot lives at
     # least as long as under the 365-day rule, so the same redemptions remain valid.
     calendar = Ledger(events, LoyaltyProgram(expiry_policy="end_of_year", point_value=0.01))
-    same_rate = calendar.liability(YEAR_END, breakage=liability["breakage"])
+    same_rate = calendar.liability(as_of=YEAR_END, breakage=liability["breakage"])
     print(
         f"\nHad points lasted to the end of the following year: {same_rate['outstanding_points']:,} points "
         f"outstanding on {YEAR_END} (vs {liability['outstanding_points']:,}), "
@@ -87,7 +87,7 @@ def main() -> None:
     )
     # Nothing has matured under that rule until 2023's points lapse at midnight; the
     # morning after, their fate gives the rule's own breakage.
-    after = calendar.liability("2025-01-01")
+    after = calendar.liability(as_of="2025-01-01")
     print(
         f"On 2025-01-01, after 2023's points lapsed: {after['matured_expired_points']:,} of "
         f"{after['matured_lot_points']:,} points expired unused, breakage {after['breakage']:.1%}, "

@@ -46,7 +46,7 @@ def cv_results(cdnow, cdnow_ds):
     def fold_auc(score):
         return np.mean([roc_auc_score(y.iloc[test], score[test]) for _, test in folds.split(X, y)])
 
-    expected = churn.bgnbd_baseline(cdnow, CUTOFF, HORIZON).reindex(X.index).to_numpy()
+    expected = churn.bgnbd_baseline(cdnow, as_of=CUTOFF, horizon_days=HORIZON).reindex(X.index).to_numpy()
     p_model = oof(churn.ChurnModel(), X)
     p_raw = oof(churn.ChurnModel(calibrate=False), X)
     p_rfm = oof(HistGradientBoostingClassifier(random_state=0), X[RFM])
@@ -201,7 +201,7 @@ def test_changing_or_deleting_rows_after_cutoff_changes_no_feature(picks, delete
     ("cutoff", "match"),
     [
         ("2023-12-31", r"cutoff=2023-12-31 00:00:00 is outside the data: it must be on or after the first"),
-        ("2024-04-15", r"cutoff \+ horizon_days \(2024-05-15 00:00:00\) on or before the last"),
+        ("2024-04-15", r"cutoff \+ horizon_days \(2024-05-15 00:00:00\) on or before the end of the data"),
     ],
 )
 def test_cutoff_outside_data(cutoff, match):
@@ -317,7 +317,7 @@ def test_feature_importance_ranks_recency_first(cdnow_sample):
 def test_bgnbd_baseline_is_lifetimes_bgnbd(cdnow_sample):
     from lifetimes import BetaGeoFitter
 
-    e = churn.bgnbd_baseline(cdnow_sample, CUTOFF, HORIZON)
+    e = churn.bgnbd_baseline(cdnow_sample, as_of=CUTOFF, horizon_days=HORIZON)
     s = ecrm.customer_summary(cdnow_sample, as_of=CUTOFF, time_unit="W")
     bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
     ref = bg.conditional_expected_number_of_purchases_up_to_time(

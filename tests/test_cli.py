@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
+import ecrm
 from ecrm import cli
 
 
@@ -191,3 +192,68 @@ def test_report_with_loyalty_file_and_a_refused_stream(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"ecrm: error: {tmp_path / 'points.csv'}: ") and err.count("\n") == 0
     assert "debit exceeds the balance" in err and "2 (redeem 9 > 5 available)" in err
+
+
+def test_mapping_flags_config_file_and_suggestions(tmp_path, capsys):
+    retail = ecrm.datasets.make_online_retail(n_customers=60, random_state=2)
+    path = tmp_path / "retail.csv"
+    retail.to_csv(path, index=False)
+    # Default column names absent: one line naming the flags that would fix it.
+    assert cli.main(["summary", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith(f"ecrm: error: {path}: transactions: missing")
+    assert "did you mean 'CustomerID', 'InvoiceDate', 'Quantity' x 'UnitPrice'?" in err
+    assert (
+        "pass --customer-col CustomerID --date-col InvoiceDate --quantity-col Quantity --price-col UnitPrice"
+        in err
+    )
+    columns = ["--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--quantity-col", "Quantity",
+               "--price-col", "UnitPrice"]  # fmt: skip
+    assert cli.main(["summary", str(path), *columns]) == 2
+    assert "pass --missing-customers drop; first 5 shown:" in capsys.readouterr().err
+    assert cli.main(["summary", str(path), *columns, "--missing-customers", "drop"]) == 2
+    assert "pass --date-format '%m/%d/%Y %H:%M'" in capsys.readouterr().err
+    # A typo in a flag or a config key: the nearest one.
+    assert cli.main(["summary", str(path), "--custmer-col", "CustomerID"]) == 2
+    assert "unrecognized argument '--custmer-col'; did you mean '--customer-col'?" in capsys.readouterr().err
+    config = tmp_path / "retail.toml"
+    config.write_text('[transactions]\ncustomer_column = "CustomerID"\n')
+    assert cli.main(["summary", str(path), "--config", str(config)]) == 2
+    assert f"{config}: unknown key 'customer_column' in [transactions]; did you mean 'customer_col'?" in (
+        capsys.readouterr().err
+    )
+    config.write_text('[transactions]\nmissing_customers = "skip"\n')
+    assert cli.main(["summary", str(path), "--config", str(config)]) == 2
+    assert f"{config}: [transactions] missing_customers='skip' is not supported" in capsys.readouterr().err
+    # A working config; a flag given on the command line wins over the file.
+    config.write_text(
+        "[transactions]\n"
+        'customer_col = "CustomerID"\ndate_col = "InvoiceDate"\norder_col = "InvoiceNo"\n'
+        'quantity_col = "Quantity"\nprice_col = "UnitPrice"\ndate_format = "%m/%d/%Y %H:%M"\n'
+        'missing_customers = "raise"\ncancel_prefix = "C"\n'
+        f'[report]\nout = "{tmp_path / "from-config"}"\nlang = "zh"\n'
+    )
+    args = ["--config", str(config), "--missing-customers", "drop"]
+    assert cli.main(["summary", str(path), *args, "--out", str(tmp_path / "s")]) == 0
+    assert "ecrm: warning: transactions: left out" in capsys.readouterr().err
+    written = pd.read_csv(tmp_path / "s" / "customers.csv", index_col="CustomerID")
+    assert written.index.dtype == "int64" and len(written) == 60
+    assert cli.main(["report", str(path), *args, "--quiet"]) == 0
+    page = (tmp_path / "from-config" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page
+    assert cli.main(["report", str(path), "--quiet", *columns]) == 2  # no --out and no config
+    assert "--out is required" in capsys.readouterr().err
+
+
+def test_read_config_reads_both_tables(tmp_path):
+    path = tmp_path / "shop.toml"
+    path.write_text('[transactions]\ndayfirst = true\n\n[report]\nas_of = "2024-06-30"\n')
+    assert cli.read_config(path) == {"transactions": {"dayfirst": True}, "report": {"as_of": "2024-06-30"}}
+    path.write_text("[transaction]\n")
+    with pytest.raises(
+        ecrm.errors.EcrmError, match=r"unknown table \[transaction\]; did you mean 'transactions'"
+    ):
+        cli.read_config(path)
+    path.write_text("x = \n")
+    with pytest.raises(ecrm.errors.EcrmError, match="cannot read as TOML"):
+        cli.read_config(path)

@@ -94,3 +94,89 @@ def test_returns_rows():
 def test_make_transactions_refuses_bad_parameters(kwargs):
     with pytest.raises(SchemaError):
         ecrm.datasets.make_transactions(**{"n_customers": 10, **kwargs})
+
+
+def test_make_online_retail_has_the_uci_shape():
+    a = ecrm.datasets.make_online_retail(n_customers=400, random_state=3)
+    pd.testing.assert_frame_equal(a, ecrm.datasets.make_online_retail(n_customers=400, random_state=3))
+    assert not a.equals(ecrm.datasets.make_online_retail(n_customers=400, random_state=4))
+    assert list(a.columns) == [
+        *["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice"],
+        *["CustomerID", "Country"],
+    ]
+    assert a["CustomerID"].dtype == np.float64 and a["CustomerID"].dropna().nunique() == 400
+    guests = a["CustomerID"].isna()
+    assert 0.05 < guests.mean() < 0.3  # guest checkouts, as in the UCI file
+    # Dates are text, month first and not zero-padded, all inside the window.
+    when = pd.to_datetime(a["InvoiceDate"], format="%m/%d/%Y %H:%M")
+    assert a["InvoiceDate"].str.match(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}$").all()
+    assert when.min() >= pd.Timestamp("2010-12-01") and when.max() < pd.Timestamp("2011-12-10")
+    assert (when.dt.day_of_week != 5).all()  # no Saturdays
+    # Several lines per invoice, one customer and one time per invoice.
+    per_invoice = a.assign(when=when).groupby("InvoiceNo")
+    assert per_invoice.size().mean() > 3
+    assert (per_invoice["when"].nunique() == 1).all()
+    assert (per_invoice["CustomerID"].nunique(dropna=False) == 1).all()
+    # Cancellations: "C" invoices of registered customers, every line a negative quantity,
+    # after one of the customer's invoices; every other line is a positive quantity.
+    cancelled = a["InvoiceNo"].str.startswith("C")
+    assert 0 < cancelled.mean() < 0.1
+    assert (a.loc[cancelled, "Quantity"] < 0).all() and (a.loc[~cancelled, "Quantity"] > 0).all()
+    assert a.loc[cancelled, "CustomerID"].notna().all()
+    first_buy = when[~cancelled].groupby(a["CustomerID"]).min()
+    assert (when[cancelled].to_numpy() >= first_buy.loc[a.loc[cancelled, "CustomerID"]].to_numpy()).all()
+    # A catalogue: each stock code is one product with one description and price.
+    assert (a.groupby("StockCode")["Description"].nunique() == 1).all()
+    assert (a.groupby("StockCode")["UnitPrice"].nunique() == 1).all()
+    assert a["StockCode"].str.match(r"^\d{5}[A-G]$").all() and (a["UnitPrice"] > 0).all()
+    # Invoice numbers increase with time.
+    numbers = a["InvoiceNo"].str.removeprefix("C").astype(int)
+    assert (np.diff(numbers.to_numpy()) >= 0).all()
+    assert (when.groupby(numbers).min().diff().dropna() >= pd.Timedelta(0)).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_customers": 0}, "n_customers=0"),
+        ({"guest_share": 1.0}, "guest_share=1.0"),
+        ({"cancel_rate": -0.1}, "cancel_rate=-0.1"),
+        ({"start": "2024-01-02", "end": "2024-01-01"}, "is before start"),
+    ],
+)
+def test_make_online_retail_bad_arguments(kwargs, message):
+    with pytest.raises(SchemaError, match=message):
+        ecrm.datasets.make_online_retail(**kwargs)
+
+def test_make_baskets_is_deterministic_and_well_formed():
+    a = ecrm.datasets.make_baskets(1_000, 80, random_state=3)
+    pd.testing.assert_frame_equal(a, ecrm.datasets.make_baskets(1_000, 80, random_state=3))
+    assert not a.equals(ecrm.datasets.make_baskets(1_000, 80, random_state=4))
+    assert a["customer_id"].nunique() == 1_000 and a["product_id"].between(1, 80).all()
+    assert not a.duplicated(["order_id", "product_id"]).any()  # one line per product and order
+    assert (a["amount"] == (a["quantity"] * a["price"]).round(2)).all() and (a["quantity"] >= 1).all()
+    # every order belongs to one customer and one date
+    assert (a.groupby("order_id")[["customer_id", "order_date"]].nunique() == 1).all().all()
+
+
+def test_make_baskets_draws_follow_tastes_and_basket_size():
+    # Without planted rules, every unit of quantity is one draw: 1 + Poisson(basket_size - 1)
+    # per order, from the favourite category with probability taste_strength, else from the
+    # catalogue by popularity (which also lands in the favourite category sometimes).
+    lines, truth = ecrm.datasets.make_baskets(
+        20_000, 300, random_state=4, n_rules=0, basket_size=2.5, taste_strength=0.6, return_truth=True
+    )
+    assert lines.groupby("order_id")["quantity"].sum().mean() == pytest.approx(2.5, rel=0.02)
+    favourite = truth["customers"]["favourite_category"].reindex(lines["customer_id"]).to_numpy()
+    mass = truth["products"].groupby("category")["popularity"].sum()
+    expected = 0.6 + 0.4 * mass.reindex(favourite).to_numpy()
+    weights = lines["quantity"].to_numpy()
+    observed = np.average(lines["category"].to_numpy() == favourite, weights=weights)
+    assert observed == pytest.approx(np.average(expected, weights=weights), abs=0.01)
+    assert truth["products"]["popularity"].sum() == pytest.approx(1.0)
+
+
+def test_make_baskets_bad_parameters():
+    for kwargs in [{"n_rules": 200}, {"basket_size": 0.5}, {"taste_strength": 1.5}, {"n_categories": 0}]:
+        with pytest.raises(SchemaError, match="make_baskets"):
+            ecrm.datasets.make_baskets(100, 100, **kwargs)

@@ -12,7 +12,14 @@ import pytest
 from ecrm import cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-PAGES = ["quickstart.md", "guide/report.md", "index.md"]
+PAGES = [
+    "quickstart.md",
+    "guide/report.md",
+    "guide/transactions.md",
+    "index.md",
+    "guide/campaign.md",
+    "guide/recommend.md",
+]
 FENCE = re.compile(r"```python\n(.*?)```", re.S)
 
 
@@ -68,3 +75,26 @@ def test_readme_tour_runs_and_joins_one_row_per_customer():
     assert table.shape[0] == 23_570 and table.index.is_unique
     assert {"segment", "stage", "clv", "rfm_code"} <= set(table.columns)
     assert risk["churn_probability"].between(0, 1).all() and risk.index.equals(table.index)
+
+
+def test_readme_and_report_guide_run_the_online_retail_export_in_one_command(tmp_path, monkeypatch, capsys):
+    import shlex
+
+    import ecrm
+
+    def command(text: str) -> list[str]:
+        block = re.search(r"```bash\n(python -c .*?)```", text, re.S).group(1)
+        lines = block.replace("\\\n", " ").splitlines()
+        assert lines[0].startswith("python -c") and len(lines) == 2
+        return shlex.split(lines[1])
+
+    readme = command((DOCS.parent / "README.md").read_text(encoding="utf-8"))
+    guide = command((DOCS / "guide" / "report.md").read_text(encoding="utf-8"))
+    assert readme == guide and readme[:3] == ["ecrm", "report", "retail.csv"]
+    monkeypatch.chdir(tmp_path)
+    ecrm.datasets.make_online_retail().to_csv("retail.csv", index=False)  # the first line
+    assert cli.main(readme[1:]) == 0
+    captured = capsys.readouterr()
+    assert "left out 7,047 of 48,577 row(s) without a customer id" in captured.err
+    assert "13.6% of revenue" in captured.err
+    assert "Customers: 1,000" in captured.out and "Orders: 3,450" in captured.out

@@ -12,7 +12,11 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 TIME_LIMIT = 120  # seconds per script, generous for a shared CI machine
 # Smaller runs of scripts whose defaults are sized for the docs, not for a smoke test.
-ARGS = {"nps_interval_coverage.py": ["--reps", "200"]}
+ARGS = {
+    "nps_interval_coverage.py": ["--reps", "200"],
+    "campaign_interval_coverage.py": ["--reps", "300", "--sizes", "400"],
+    "campaign_holdout_uplift.py": ["--customers", "10000"],
+}
 
 
 def test_examples_exist():

@@ -460,8 +460,8 @@ def test_bad_transactions_and_options(hand_tx):
         ecrm.lifecycle.stage(hand_tx.drop(columns="order_date"))
     with pytest.raises(SchemaError, match="lang='fr' is not supported"):
         ecrm.lifecycle.stage(hand_tx, lang="fr")
-    with pytest.raises(SchemaError, match="freq='Q' is not supported"):
-        ecrm.lifecycle.history(hand_tx, freq="Q")
+    with pytest.raises(SchemaError, match="freq='H' is not supported"):
+        ecrm.lifecycle.history(hand_tx, freq="H")
     with pytest.raises(SchemaError, match="history: start=2030-01-01 00:00:00 is after as_of"):
         ecrm.lifecycle.history(hand_tx, start="2030-01-01")
     with pytest.raises(SchemaError, match="must be before end"):
@@ -526,3 +526,17 @@ def test_no_warning_on_clean_data(hand_tx):
         staged = ecrm.lifecycle.stage(hand_tx)
     assert [str(w.message) for w in caught] == []
     assert len(staged) == hand_tx["customer_id"].nunique()
+
+
+@pytest.mark.parametrize("freq", ["Q", "Y"])
+def test_history_by_quarter_and_year_is_stage_at_each_period_end(freq):
+    tx = ecrm.datasets.make_transactions(300, "2022-01-01", "2024-06-30", random_state=2)
+    tx = tx.assign(order_date=tx["order_date"].dt.normalize())  # midnight: period ends are exact
+    hist = ecrm.lifecycle.history(tx, freq=freq)
+    ends = hist["period_end"].unique()
+    period = pd.PeriodIndex(ends, freq=freq)
+    assert (pd.DatetimeIndex(ends[:-1]) == period[:-1].end_time.normalize()).all()
+    for end in ends:
+        want = ecrm.lifecycle.stage(tx, as_of=end)["stage"]
+        got = hist[hist["period_end"] == end].set_index("customer_id")["stage"]
+        assert got.astype(str).to_dict() == want.astype(str).to_dict()

@@ -149,7 +149,7 @@ def test_fifo_agrees_with_reference_loop(draws, program, hour):
     ledger = Ledger(frame, program)
     for as_of in [T("2023-01-01") + pd.Timedelta(hours=hour), frame["ts"].max(), T("2030-01-01")]:
         expected, _ = reference(frame, program, as_of)
-        got = ledger.balances(as_of) if as_of >= frame["ts"].min() else None
+        got = ledger.balances(as_of=as_of) if as_of >= frame["ts"].min() else None
         if got is None:
             assert expected == {}
             continue
@@ -158,11 +158,11 @@ def test_fifo_agrees_with_reference_loop(draws, program, hour):
         identity = got["earned"] - got["redeemed"] - got["expired"] - got["reversed"] + got["adjusted"]
         assert (identity == got["balance"]).all() and (got["balance"] >= 0).all()
         # Expire events agree with the expired flow and the open lots with the balance.
-        exp = ledger.expire(as_of)
+        exp = ledger.expire(as_of=as_of)
         assert (
             exp.groupby("customer_id")["points"].sum().reindex(got.index, fill_value=0).equals(got["expired"])
         )
-        lots = ledger.lots(as_of)
+        lots = ledger.lots(as_of=as_of)
         assert (
             lots.groupby("customer_id")["remaining"]
             .sum()
@@ -180,9 +180,9 @@ def test_row_order_does_not_matter(draws, program, rnd):
     shuffled = frame.sample(frac=1, random_state=rnd.randint(0, 10**6))
     a, b = Ledger(frame, program), Ledger(shuffled, program)
     as_of = T("2030-01-01")
-    pd.testing.assert_frame_equal(a.balances(as_of), b.balances(as_of))
-    pd.testing.assert_frame_equal(a.expire(as_of), b.expire(as_of))
-    pd.testing.assert_frame_equal(a.lots(as_of), b.lots(as_of))
+    pd.testing.assert_frame_equal(a.balances(as_of=as_of), b.balances(as_of=as_of))
+    pd.testing.assert_frame_equal(a.expire(as_of=as_of), b.expire(as_of=as_of))
+    pd.testing.assert_frame_equal(a.lots(as_of=as_of), b.lots(as_of=as_of))
 
 
 @settings_
@@ -198,9 +198,9 @@ def test_two_halves_equal_one_pass(draws, program, hour):
     if first.empty:
         return
     # Later events never change the past ...
-    pd.testing.assert_frame_equal(Ledger(first, program).balances(t), whole.balances(t))
+    pd.testing.assert_frame_equal(Ledger(first, program).balances(as_of=t), whole.balances(as_of=t))
     # ... and the open lots at t, carried forward as opening lots, continue the same ledger.
-    opening = Ledger(first, program).lots(t)
+    opening = Ledger(first, program).lots(as_of=t)
     carried = pd.DataFrame(
         {
             "event_id": -np.arange(1, len(opening) + 1),
@@ -210,12 +210,12 @@ def test_two_halves_equal_one_pass(draws, program, hour):
             "points": opening["remaining"],
         }
     )
-    want = whole.balances(end)
+    want = whole.balances(as_of=end)
     if carried.empty and second.empty:
         assert want["balance"].eq(0).all()
         return
     resumed = Ledger(pd.concat([carried, second], ignore_index=True), program)
-    got = resumed.balances(end)
+    got = resumed.balances(as_of=end)
     pd.testing.assert_series_equal(got["balance"], want.loc[got.index, "balance"])
     assert want.loc[~want.index.isin(got.index), "balance"].eq(0).all()
 
@@ -233,7 +233,7 @@ def test_rolling_expiry_and_redemption_across_lots():
         ]
     )
     ledger = Ledger(ev, LoyaltyProgram(expiry_days=30))
-    before = ledger.balances("2024-02-13 23:59")
+    before = ledger.balances(as_of="2024-02-13 23:59")
     assert before.loc["c", ["earned", "redeemed", "expired", "balance", "expiring_30d"]].tolist() == [
         150,
         120,
@@ -241,9 +241,9 @@ def test_rolling_expiry_and_redemption_across_lots():
         30,
         30,
     ]
-    after = ledger.balances("2024-02-14")
+    after = ledger.balances(as_of="2024-02-14")
     assert after.loc["c", ["expired", "balance"]].tolist() == [30, 0]
-    exp = ledger.expire("2024-12-31")
+    exp = ledger.expire(as_of="2024-12-31")
     assert exp[["event_id", "ts", "points", "ref_event_id"]].values.tolist() == [
         ["expire:2", T("2024-02-14"), 30, 2]
     ]
@@ -260,7 +260,7 @@ def test_lot_is_not_usable_at_its_expiry_instant():
     )
     with pytest.raises(LedgerError, match=r"3 \(redeem 60 > 50 available\)"):
         Ledger(ev, LoyaltyProgram(expiry_days=30))
-    ok = Ledger(ev.assign(points=[100, 50, 50]), LoyaltyProgram(expiry_days=30)).balances("2024-01-31")
+    ok = Ledger(ev.assign(points=[100, 50, 50]), LoyaltyProgram(expiry_days=30)).balances(as_of="2024-01-31")
     assert ok.loc["c", ["expired", "redeemed", "balance"]].tolist() == [100, 50, 0]
 
 
@@ -275,11 +275,11 @@ def test_end_of_year_expiry():
         ]
     )
     ledger = Ledger(ev, LoyaltyProgram(expiry_policy="end_of_year"))
-    assert ledger.balances("2024-12-31 23:59").loc["c", ["expired", "balance"]].tolist() == [0, 120]
+    assert ledger.balances(as_of="2024-12-31 23:59").loc["c", ["expired", "balance"]].tolist() == [0, 120]
     # Jan 1 2025: 70 left of lot 1 and all 40 of lot 2 expire; lot 3 (10) stays.
-    assert ledger.balances("2025-01-01").loc["c", ["expired", "balance"]].tolist() == [110, 10]
-    assert ledger.expire("2025-01-01")["points"].tolist() == [70, 40]
-    lots = ledger.lots("2025-01-01")
+    assert ledger.balances(as_of="2025-01-01").loc["c", ["expired", "balance"]].tolist() == [110, 10]
+    assert ledger.expire(as_of="2025-01-01")["points"].tolist() == [70, 40]
+    lots = ledger.lots(as_of="2025-01-01")
     assert lots[["event_id", "remaining", "expires_at"]].values.tolist() == [[3, 10, T("2026-01-01")]]
 
 
@@ -333,8 +333,8 @@ def test_adjustments_signed():
         ]
     )
     ledger = Ledger(ev, LoyaltyProgram(expiry_days=30))
-    assert ledger.lots("2024-01-12")[["event_id", "remaining"]].values.tolist() == [[1, 10], [2, 25]]
-    b = ledger.balances("2024-02-05")  # lot 1 expired Jan 31 with 10 left; lot 2 open until Feb 9
+    assert ledger.lots(as_of="2024-01-12")[["event_id", "remaining"]].values.tolist() == [[1, 10], [2, 25]]
+    b = ledger.balances(as_of="2024-02-05")  # lot 1 expired Jan 31 with 10 left; lot 2 open until Feb 9
     assert b.loc[1, ["earned", "adjusted", "expired", "balance"]].tolist() == [20, 15, 10, 25]
 
 
@@ -362,10 +362,10 @@ def test_tier_upgrade_mid_year_changes_multiplier():
     assert earn["tier"].tolist() == ["silver", "silver", "gold", "gold", "black", "black", "silver"]
     assert earn["points"].tolist() == [4000, 1500, 125, 25000, 150, 150, 100]
     ledger = Ledger(earn, LoyaltyProgram(expiry_policy=None))
-    tiers = ledger.tiers("2024-12-31")
+    tiers = ledger.tiers(as_of="2024-12-31")
     assert tiers.loc[1, "qualifying"] == 25700.0 and tiers.loc[1, "tier"] == "Black"
     assert np.isnan(tiers.loc[1, "to_next"])
-    t = ledger.tiers("2025-04-02", lang="zh")
+    t = ledger.tiers(as_of="2025-04-02", lang="zh")
     assert (t.loc[1, "qualifying"], t.loc[1, "tier"], t.loc[1, "next_tier"], t.loc[1, "to_next"]) == (
         300.0,
         "银卡",
@@ -388,7 +388,7 @@ def test_reversal_reduces_qualifying_spend():
         [(1, 1, "2024-01-01", "earn", 6000), (2, 1, "2024-02-01", "reverse", 3000, 1)],
         amount=[6000.0, np.nan],
     )
-    tiers = Ledger(ev).tiers("2024-03-01")
+    tiers = Ledger(ev).tiers(as_of="2024-03-01")
     assert tiers.loc[1, "qualifying"] == 3000.0 and tiers.loc[1, "tier"] == "Silver"
 
 
@@ -402,11 +402,11 @@ def test_liability_with_estimated_and_given_breakage():
         ]
     )
     ledger = Ledger(ev, LoyaltyProgram(expiry_days=365, point_value=0.01))
-    est = ledger.liability("2024-06-30")
+    est = ledger.liability(as_of="2024-06-30")
     assert (est["matured_lot_points"], est["matured_expired_points"], est["breakage"]) == (1000, 250, 0.25)
     assert est["breakage_source"] == "estimated"
     assert est["gross_liability"] == pytest.approx(20.0) and est["liability"] == pytest.approx(15.0)
-    given_ = ledger.liability("2024-06-30", breakage=0.1)
+    given_ = ledger.liability(as_of="2024-06-30", breakage=0.1)
     assert given_["liability"] == pytest.approx(18.0) and given_["breakage_source"] == "given"
     with pytest.raises(SchemaError, match=r"breakage=1\.5 must be a number in"):
         ledger.liability(breakage=1.5)
@@ -557,7 +557,7 @@ def test_generator_streams_are_valid_and_agree_with_reference():
     ledger = Ledger(ev, program)
     frame = ev.assign(type=ev["type"].astype(str), ref_event_id=ev["ref_event_id"].astype(object))
     expected, _ = reference(frame, program, T("2024-12-31"))
-    assert as_dict(ledger.balances("2024-12-31")) == expected
+    assert as_dict(ledger.balances(as_of="2024-12-31")) == expected
 
 
 def test_cdnow_earn_ledger():
@@ -570,7 +570,7 @@ def test_cdnow_earn_ledger():
     ledger = Ledger(
         earn, LoyaltyProgram(tiers={"silver": (0, 1.0), "gold": (100, 1.5)}, tier_window_days=180)
     )
-    b = ledger.balances("1998-06-30")
+    b = ledger.balances(as_of="1998-06-30")
     assert len(b) == earn["customer_id"].nunique()
     assert b["earned"].sum() == earn["points"].sum()
     assert (b["earned"] - b["expired"] == b["balance"]).all()
@@ -601,11 +601,11 @@ def test_guide_numbers():
         "reverse": 318,
     }
     ledger = Ledger(ev, program)
-    totals = ledger.balances("2024-12-31").sum()
+    totals = ledger.balances(as_of="2024-12-31").sum()
     assert totals[
         ["earned", "redeemed", "expired", "reversed", "adjusted", "balance", "expiring_90d"]
     ].tolist() == [862161, 218898, 74552, 10260, 17807, 576258, 55322]
-    li = ledger.liability("2024-12-31")
+    li = ledger.liability(as_of="2024-12-31")
     assert (li["matured_lots"], li["matured_lot_points"], li["matured_expired_points"]) == (
         1813,
         137147,
@@ -659,7 +659,7 @@ def test_nanosecond_times_spanning_decades():
     program = LoyaltyProgram(expiry_policy=None)
     expected, _ = reference(ok, program, later + 3 * ns)
     assert (
-        as_dict(Ledger(ok, program).balances(later + 3 * ns))
+        as_dict(Ledger(ok, program).balances(as_of=later + 3 * ns))
         == expected
         == {1: dict(earned=105, redeemed=103, expired=0, adjusted=0, reversed=0, balance=2)}
     )
@@ -684,12 +684,12 @@ def test_tier_history_matches_tiers_at_each_period_end(draws, freq, zoned):
     if zoned:
         frame["ts"] = frame["ts"].dt.tz_localize("Asia/Shanghai")
     ledger = Ledger(frame, tier_program)
-    hist = ledger.tier_history(freq)
+    hist = ledger.tier_history(freq=freq)
     names = ["Silver", "Gold", "Black"]
     previous = None
     for period in hist.index:
         end = (period + 1).start_time - pd.Timedelta(1, "ns")
-        tier = ledger.tiers(end.tz_localize("Asia/Shanghai") if zoned else end)["tier"]
+        tier = ledger.tiers(as_of=end.tz_localize("Asia/Shanghai") if zoned else end)["tier"]
         assert hist.loc[period, names].tolist() == tier.value_counts().reindex(names).tolist()
         if previous is not None:
             both = tier.index.intersection(previous.index)
@@ -710,10 +710,10 @@ def test_summary_is_a_groupby_of_events_and_expiries(draws, program, hour, zoned
         frame["ts"] = frame["ts"].dt.tz_localize("Europe/Berlin")
         as_of = as_of.tz_localize("Europe/Berlin")
     ledger = Ledger(frame, program)
-    got = ledger.summary("M", as_of=as_of)
+    got = ledger.summary(freq="M", as_of=as_of)
     # The plain definition: signed flows of events and expire events, summed per month.
     seen = frame.loc[frame["ts"] <= as_of]
-    expired = ledger.expire(as_of)
+    expired = ledger.expire(as_of=as_of)
     flows = pd.DataFrame(
         {
             "ts": pd.concat([seen["ts"], expired["ts"]], ignore_index=True),

@@ -240,8 +240,10 @@ def test_time_to_second_purchase_kaplan_meier_by_hand():
 
 def test_bad_input_unknown_freq_and_empty_ranges():
     for fn in (ecrm.metrics.kpis, ecrm.metrics.cohort_retention, ecrm.metrics.retention_rate):
-        with pytest.raises(SchemaError, match=r"freq='Y' is not supported; choose one of 'D', 'W', 'M', 'Q'"):
-            fn(TX, freq="Y")
+        with pytest.raises(
+            SchemaError, match=r"freq='H' is not supported; choose one of 'D', 'W', 'M', 'Q', 'Y'"
+        ):
+            fn(TX, freq="H")
     with pytest.raises(
         SchemaError,
         match=r"start='2025-01-01'.*holds no period of the data, which runs from 2024-01 to 2024-03",
@@ -434,3 +436,17 @@ def test_guide_kpi_table_matches_the_code(cdnow):
         got = c.loc[cells[0], [0, 1, 2, 3, 6, 12, 15, 17]].round(3).tolist()
         quoted = [float(x) if x != "—" else np.nan for x in cells[1:]]
         np.testing.assert_array_equal(got, quoted)
+
+
+@pytest.mark.parametrize("freq", ["Q", "Y"])
+def test_quarters_and_years_are_the_same_calendar_periods_as_pandas(freq):
+    tx = ecrm.datasets.make_transactions(500, "2022-11-01", "2024-06-30", random_state=9, return_rate=0.05)
+    k = ecrm.metrics.kpis(tx, freq=freq, order_col="order_id")
+    period = tx["order_date"].dt.to_period(freq)
+    bought = tx[tx["amount"] >= 0]
+    assert (k.index == pd.period_range(period.min(), period.max(), freq=freq)).all()
+    np.testing.assert_allclose(
+        k["net_revenue"], tx.groupby(period)["amount"].sum().reindex(k.index, fill_value=0)
+    )
+    want_buyers = bought.groupby(bought["order_date"].dt.to_period(freq))["customer_id"].nunique()
+    assert (k["buyers"] == want_buyers.reindex(k.index, fill_value=0)).all()

@@ -6,6 +6,7 @@ import re
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.text import Text
 
@@ -63,6 +64,15 @@ def inputs(cdnow_sample):
         "trend": ecrm.survey.nps_trend(surveys, score_col="nps_score"),
         "ledger": ledger,
         "sla": ecrm.service.sla(tickets, by="channel"),
+        "campaign": ecrm.campaign.evaluate(
+            *ecrm.datasets.make_campaign(3_000, random_state=0), start="2024-06-01", by="segment"
+        ),
+        "baskets": ecrm.datasets.make_baskets(1_000, 60, random_state=0),
+        # The cohort named as a user might name it; names are drawn as given.
+        "sbg": ecrm.clv.SBGModel().fit(
+            ecrm.datasets.load_retention_cohorts()[["high_end"]].iloc[:8].set_axis(["A"], axis=1)
+        ),
+        "history": model.p_alive_history(tx, [1, 2], end="1997-09-30"),
     }
 
 
@@ -90,10 +100,10 @@ FIGURES = {
     "lift_curve": lambda d, lang: plotting.lift_curve(d["y"], d["scores"], lang=lang),
     "calibration_curve": lambda d, lang: plotting.calibration_curve(d["y"], d["scores"]["A"], lang=lang),
     "feature_importance": lambda d, lang: plotting.feature_importance(
-        ecrm.churn.ChurnModel(calibrate=False)
-        .fit(*ecrm.churn.dataset(d["tx"], cutoff="1998-01-01"))
-        .feature_importance(*ecrm.churn.dataset(d["tx"], cutoff="1998-04-01"), n_repeats=1),
-        top=5,
+        pd.DataFrame(
+            {"importance_mean": [0.12, 0.05, 0.01], "importance_std": [0.01, 0.01, 0.005]},
+            index=pd.Index(["recency_days", "n_orders", "total_spend"], name="feature"),
+        ),
         lang=lang,
     ),
     "kpi_trend": lambda d, lang: plotting.kpi_trend(
@@ -111,6 +121,31 @@ FIGURES = {
     "points_flow": lambda d, lang: plotting.points_flow(d["ledger"].summary(), lang=lang),
     "tier_mix": lambda d, lang: plotting.tier_mix(d["ledger"].tier_history(lang=lang), lang=lang),
     "sla_dashboard": lambda d, lang: plotting.sla_dashboard(d["sla"], lang=lang),
+    "purchase_frequency_fit": lambda d, lang: plotting.purchase_frequency_fit(d["model"], lang=lang),
+    "expected_purchases_matrix": lambda d, lang: plotting.expected_purchases_matrix(
+        d["model"], 12, lang=lang
+    ),
+    "alive_history": lambda d, lang: plotting.alive_history(d["history"], lang=lang),
+    "sbg_survival": lambda d, lang: plotting.sbg_survival(d["sbg"], 12, lang=lang),
+    "lift_by_segment": lambda d, lang: plotting.lift_by_segment(d["campaign"], lang=lang),
+    "cumulative_conversion": lambda d, lang: plotting.cumulative_conversion(d["campaign"], lang=lang),
+    "qini_curve": lambda d, lang: plotting.qini_curve(
+        ecrm.campaign.qini_curve(
+            d["campaign"].customers["pre_spend"],
+            d["campaign"].customers["treated"],
+            d["campaign"].customers["converted"],
+        ),
+        lang=lang,
+    ),
+    "rules_scatter": lambda d, lang: plotting.rules_scatter(
+        ecrm.recommend.association_rules(d["baskets"], min_support=0.01, order_col="order_id"), lang=lang
+    ),
+    "recall_at_k": lambda d, lang: plotting.recall_at_k(
+        ecrm.recommend.evaluate(ecrm.recommend.Popular(), d["baskets"], split_date="2024-01-01", k=[2, 4]).xs(
+            4, level="k", drop_level=False
+        ),
+        lang=lang,
+    ),
 }
 
 
@@ -213,3 +248,24 @@ def test_a_cjk_font_installed_after_matplotlibs_cache_is_found(monkeypatch):
         assert _base.cjk_fonts()[0] in _base.CJK_FONTS
     finally:
         _base.cjk_fonts.cache_clear()
+
+
+def test_recommend_figures():
+    lines = ecrm.datasets.make_baskets(2_000, 100, random_state=0)
+    rules = ecrm.recommend.association_rules(lines, min_support=0.005, order_col="order_id")
+    fig, ax = plt.subplots()
+    assert ecrm.plotting.rules_scatter(rules, top=10, annotate=2, lang="zh", ax=ax) is ax
+    assert ax.get_xlabel() == "置信度" and ax.get_ylabel() == "提升度"
+    offsets = ax.collections[0].get_offsets()
+    assert len(offsets) == 10 and offsets[0, 1] == rules["lift"].iloc[0]
+    assert ax.texts[0].get_text().endswith(", ".join(map(str, rules["consequent"].iloc[0])))
+    plt.close(fig)
+    table = ecrm.recommend.evaluate(ecrm.recommend.Popular(), lines, split_date="2024-01-01", k=[2, 4])
+    ax = ecrm.plotting.recall_at_k(table)
+    line = ax.get_lines()[0]
+    assert list(line.get_xdata()) == [2, 4]
+    assert list(line.get_ydata()) == table.loc["Popular", "recall"].tolist()
+    assert ax.get_title() == "Recall at k by model"
+    ax = ecrm.plotting.recall_at_k(table.xs(4, level="k", drop_level=False), metric="ndcg")
+    assert len(ax.patches) == 2 and ax.get_ylabel() == "NDCG"
+    plt.close("all")

@@ -189,7 +189,7 @@ def test_clv_is_bgnbd_and_gamma_gamma_on_the_weekly_summary(built, cdnow):
     weekly = ecrm.customer_summary(cdnow, time_unit="W")
     with pytest.warns(DataDroppedWarning, match=CDNOW_SPEND_WARNING):
         model = clv.CLVModel().fit(weekly)
-    value = model.predict_clv(horizon=12, freq="M")
+    value = model.predict_clv(horizon=12, horizon_unit="M")
     written = pd.read_csv(built["out"] / "customers.csv", index_col="customer_id")
     np.testing.assert_allclose(written["clv_12m"], value["clv"], rtol=1e-9)
     np.testing.assert_allclose(written["p_alive"], value["p_alive"], rtol=1e-9)
@@ -232,7 +232,9 @@ def test_churn_is_one_model_tested_out_of_time_and_scoring_the_snapshot(built, c
     # scikit-learn directly.
     from sklearn.metrics import roc_auc_score
 
-    expected = churn.bgnbd_baseline(cdnow, "1998-04-01", report.CHURN_HORIZON_DAYS).reindex(test.X.index)
+    expected = churn.bgnbd_baseline(
+        cdnow, as_of="1998-04-01", horizon_days=report.CHURN_HORIZON_DAYS
+    ).reindex(test.X.index)
     assert head["churn_auc_bgnbd"] == pytest.approx(roc_auc_score(test.y, -expected))
     assert head["churn_auc"] == pytest.approx(roc_auc_score(test.y, tested))
     # As docs/guide/report.md quotes: the model edges out the baseline.
@@ -243,9 +245,9 @@ def test_churn_is_one_model_tested_out_of_time_and_scoring_the_snapshot(built, c
 def test_loyalty_is_the_ledger_as_of_the_snapshot(built):
     events = built["inputs"][3]
     ledger = loyalty.Ledger(events, PROGRAM)  # the whole stream; the ledger cuts at as_of
-    balances = ledger.balances("1998-06-30")
-    tiers = ledger.tiers("1998-06-30")
-    liability = ledger.liability("1998-06-30")
+    balances = ledger.balances(as_of="1998-06-30")
+    tiers = ledger.tiers(as_of="1998-06-30")
+    liability = ledger.liability(as_of="1998-06-30")
     head = built["result"].summary["headline"]["loyalty"]
     assert head["loyalty_members"] == len(balances)
     assert head["points_outstanding"] == balances["balance"].sum() == liability["outstanding_points"]
@@ -404,6 +406,45 @@ def test_chinese_report(cdnow_sample, tmp_path):
     assert "冠军客户" in set(result.customers["rfm_segment"].astype(str))
     assert all(name.endswith("客户") for name in result.customers["cluster_name"].cat.categories)
     assert result.customers["lifecycle_stage"].cat.categories[0] == "潜在客户"
+
+
+def test_build_parses_the_transaction_dates_once(cdnow_sample, tmp_path, monkeypatch):
+    """Issue 14: the report validates the transactions once and hands that one log to every
+    section (on main, the same ISO date strings were parsed 17 times)."""
+    tx = cdnow_sample.assign(order_date=cdnow_sample["order_date"].dt.strftime("%Y-%m-%d"))
+    parsed, validated = [], []
+    real_parse, real_dates = pd.to_datetime, ecrm._schema.dates
+
+    def parse(arg, *args, **kwargs):
+        if isinstance(arg, pd.Series) and arg.name == "order_date":
+            parsed.append(len(arg))
+        return real_parse(arg, *args, **kwargs)
+
+    def dates(frame, column, *args, **kwargs):
+        if column == "order_date":
+            validated.append(column)
+        return real_dates(frame, column, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "to_datetime", parse)
+    monkeypatch.setattr(ecrm._schema, "dates", dates)
+    result = report.build(tx, tmp_path, as_of="1998-06-30")
+    assert parsed == [len(tx)] and validated == ["order_date"]
+    assert result.summary["sections"] == BASE_SECTIONS
+    # A Transactions given to build is not validated again, and gives the same report.
+    log = ecrm.transactions(tx)
+    parsed.clear()
+    again = report.build(log, tmp_path / "again", as_of="1998-06-30")
+    assert parsed == []
+    assert again.summary["headline"] == result.summary["headline"]
+
+
+def test_report_of_a_frame_with_a_duplicated_index(cdnow_sample, tmp_path):
+    shuffled = cdnow_sample.sample(frac=1.0, random_state=0)
+    shuffled.index = np.arange(len(shuffled)) % 5
+    result = report.build(shuffled, tmp_path / "dup")
+    plain = report.build(shuffled.reset_index(drop=True), tmp_path / "plain")
+    assert result.summary["headline"] == plain.summary["headline"]
+    pd.testing.assert_frame_equal(result.customers, plain.customers)
 
 
 def test_survey_answers_of_unknown_customers_are_reported(tmp_path):

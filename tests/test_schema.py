@@ -128,7 +128,7 @@ def test_zone_aware_as_of_with_naive_data():
 
 @pytest.mark.parametrize(
     ("kwargs", "name"),
-    [({"period": "Q"}, "period"), ({"time_unit": "Y"}, "time_unit"), ({"returns": "keep"}, "returns")],
+    [({"freq": "H"}, "freq"), ({"time_unit": "Y"}, "time_unit"), ({"returns": "keep"}, "returns")],
 )
 def test_unknown_options(kwargs, name):
     with pytest.raises(SchemaError, match=f"{name}="):
@@ -142,5 +142,5 @@ def test_example_rows_are_capped_at_five():
     )
     with pytest.raises(SchemaError) as info:
         ecrm.customer_summary(tx)
-    assert "in 9 of 10 row(s); first 5 shown" in str(info.value)
+    assert "in 9 of 10 row(s); pass missing_customers='drop'; first 5 shown" in str(info.value)
     assert str(info.value).count("2024-01-0") == 5

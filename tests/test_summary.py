@@ -29,7 +29,7 @@ def lifetimes_summary(tx, **kwargs):
     [
         ({}, {}),
         ({"time_unit": "W"}, {"freq": "D", "freq_multiplier": 7}),
-        ({"period": "W", "time_unit": "W"}, {"freq": "W"}),
+        ({"freq": "W", "time_unit": "W"}, {"freq": "W"}),
         ({"as_of": "1997-09-30"}, {"observation_period_end": "1997-09-30"}),
     ],
 )
@@ -106,13 +106,13 @@ def test_order_col_counts_distinct_orders():
 
 def test_weekly_and_monthly_periods():
     tx = hand_frame()
-    weekly = ecrm.customer_summary(tx, period="W", time_unit="W", as_of="2024-01-31")
+    weekly = ecrm.customer_summary(tx, freq="W", time_unit="W", as_of="2024-01-31")
     # 2024-01-01 is a Monday: weeks start 01-01, 01-08, 01-15, 01-29 (as_of).
     assert weekly.loc["a", "recency"] == 2.0 and weekly.loc["a", "T"] == 4.0
     assert weekly.loc["a", "n_orders"] == 2  # distinct days, not weeks
-    monthly = ecrm.customer_summary(tx, period="M", time_unit="M")
+    monthly = ecrm.customer_summary(tx, freq="M", time_unit="M")
     assert monthly.loc["c", "frequency"] == 1 and monthly.loc["c", "recency"] == 1.0
-    months_in_days = ecrm.customer_summary(tx, period="M", time_unit="D")
+    months_in_days = ecrm.customer_summary(tx, freq="M", time_unit="D")
     assert months_in_days.loc["c", "recency"] == 31.0  # 2024-01-01 to 2024-02-01
 
 

@@ -386,8 +386,8 @@ def test_nps_test_and_trend_bad_input():
         survey.nps_test([10, 9], [8], paired=True)
     with pytest.raises(SchemaError, match="same respondents"):
         survey.nps_test(pd.Series([10, 9], index=[1, 2]), pd.Series([8, 1], index=[1, 3]), paired=True)
-    with pytest.raises(SchemaError, match="freq='Q' is not supported"):
-        survey.nps_trend(pd.DataFrame({"date": ["2024-01-01"], "score": [9]}), freq="Q")
+    with pytest.raises(SchemaError, match="freq='H' is not supported"):
+        survey.nps_trend(pd.DataFrame({"date": ["2024-01-01"], "score": [9]}), freq="H")
     with pytest.raises(SchemaError, match="not ISO-8601 dates"):
         survey.nps_trend(pd.DataFrame({"date": ["yesterday"], "score": [9]}))
     with pytest.raises(SchemaError, match=r"margin=0 must be in \(0, 100\]"):

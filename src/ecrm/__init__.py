@@ -1,8 +1,9 @@
 """ecrm: customer relationship management analytics for e-commerce, on pandas.
 
-``ecrm.customer_summary`` turns transactions into one row per customer; the submodules
-(``ecrm.datasets`` and the analysis modules) are imported on first use, so
-``import ecrm`` stays fast and never imports matplotlib or lifetimes.
+``ecrm.transactions`` maps and validates a shop's transactions once (an
+``ecrm.Transactions``); ``ecrm.customer_summary`` turns them into one row per customer;
+the submodules (``ecrm.datasets`` and the analysis modules) are imported on first use,
+so ``import ecrm`` stays fast and never imports matplotlib or lifetimes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import errors
 from .summary import customer_summary
+from .transactions import Transactions
 
 __version__ = "0.1.0"
 
@@ -23,10 +25,12 @@ _SUBMODULES = (
     "segmentation",
     "clv",
     "churn",
+    "campaign",
     "survey",
     "loyalty",
     "metrics",
     "service",
+    "recommend",
     "plotting",
     "report",
     "cli",
@@ -35,7 +39,12 @@ _SUBMODULES = (
 if TYPE_CHECKING:  # pragma: no cover
     from . import cli, datasets, plotting  # noqa: F401
 
-__all__ = ["__version__", "customer_summary", "errors", *_SUBMODULES]
+    # At run time ecrm.transactions is the module, made callable: typed as its function.
+    from .transactions import transactions
+else:
+    from . import transactions
+
+__all__ = ["Transactions", "__version__", "customer_summary", "errors", "transactions", *_SUBMODULES]
 
 
 def __getattr__(name: str) -> object:

@@ -98,6 +98,113 @@ INTERVENTIONS: Table = {
 }
 
 
+# Titles and axis labels of the CLV figures (ecrm.plotting): "{...}" fields are filled in.
+CLV_FIGURES: Table = {
+    "tracking_title": {"en": "Cumulative repeat purchases", "zh": "累计复购次数"},
+    "week": {"en": "Week", "zh": "周"},
+    "cumulative_repeat": {"en": "Repeat purchases (cumulative)", "zh": "累计复购次数"},
+    "calibration_end": {"en": "End of calibration", "zh": "校准期结束"},
+    "actual": {"en": "Actual", "zh": "实际"},
+    "model": {"en": "Model", "zh": "模型"},
+    "conditional_title": {"en": "Conditional expectations", "zh": "条件期望"},
+    "calibration_purchases": {"en": "Repeat purchases in calibration", "zh": "校准期复购次数"},
+    "holdout_mean": {"en": "Mean repeat purchases in holdout", "zh": "验证期平均复购次数"},
+    "p_alive_title": {
+        "en": "Probability alive by purchase history (customer age {age} {unit})",
+        "zh": "按购买历史的存活概率（客户年龄 {age} {unit}）",
+    },
+    "expected_title": {
+        "en": "Expected purchases in the next {t} {unit} (customer age {age} {unit})",
+        "zh": "未来 {t} {unit} 的预计购买次数（客户年龄 {age} {unit}）",
+    },
+    "recency": {
+        "en": "Time from first to last purchase ({unit})",
+        "zh": "首次至最近一次购买的间隔（{unit}）",
+    },
+    "frequency": {"en": "Repeat purchases", "zh": "复购次数"},
+    "unit_D": {"en": "days", "zh": "天"},
+    "unit_W": {"en": "weeks", "zh": "周"},
+    "unit_M": {"en": "months", "zh": "月"},
+    "p_alive": {"en": "Probability alive", "zh": "存活概率"},
+    "expected_purchases": {"en": "Expected purchases", "zh": "预计购买次数"},
+    "frequency_fit_title": {
+        "en": "Customers by repeat purchases: model vs actual",
+        "zh": "按复购次数的客户数：模型与实际",
+    },
+    "repeat_purchases": {"en": "Repeat purchases in calibration", "zh": "校准期复购次数"},
+    "customers": {"en": "Customers", "zh": "客户数"},
+    "clv_title": {"en": "Customer lifetime value (n = {n})", "zh": "客户生命周期价值 (n = {n})"},
+    "clv": {"en": "CLV", "zh": "CLV"},
+    "customers_log": {"en": "Customers (log scale)", "zh": "客户数（对数刻度）"},
+    "mean": {"en": "Mean {value}", "zh": "均值 {value}"},
+    "survival_title": {"en": "Share of the cohort still active", "zh": "同期群存续比例"},
+    "period": {"en": "Period", "zh": "期"},
+    "surviving_share": {"en": "Share still active", "zh": "存续比例"},
+    "observed": {"en": "Observed", "zh": "实际"},
+    "alive_history_title": {"en": "Probability alive over time", "zh": "存活概率随时间的变化"},
+    "date": {"en": "Date", "zh": "日期"},
+}
+
+# Campaigns and experiments (ecrm.campaign): the glossary terms, then the words of its
+# tables and figures.
+CAMPAIGN_TERMS: Table = {
+    "treatment": {"en": "Treatment group", "zh": "实验组"},
+    "control": {"en": "Control group (holdout)", "zh": "对照组"},
+    "conversion_rate": {"en": "Conversion rate", "zh": "转化率"},
+    "lift": {"en": "Lift", "zh": "提升"},
+    "relative_lift": {"en": "Relative lift", "zh": "相对提升"},
+    "incremental_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
+    "uplift": {"en": "Uplift (incremental effect per customer)", "zh": "增量效应 (Uplift)"},
+    "cuped": {"en": "CUPED-adjusted", "zh": "CUPED 方差缩减"},
+    "srm": {"en": "Sample-ratio mismatch", "zh": "样本比例失衡 (SRM)"},
+    "roi": {"en": "Return on investment", "zh": "投资回报率 (ROI)"},
+    "qini": {"en": "Qini curve", "zh": "Qini 曲线"},
+}
+
+CAMPAIGN_WORDS: Table = {
+    "customers": {"en": "Customers", "zh": "客户数"},
+    "converters": {"en": "Converters", "zh": "转化客户数"},
+    "orders_per_customer": {"en": "Orders per customer", "zh": "人均订单数"},
+    "revenue": {"en": "Revenue", "zh": "收入"},
+    "revenue_per_customer": {"en": "Revenue per customer", "zh": "人均收入"},
+    "revenue_per_customer_cuped": {
+        "en": "Revenue per customer, CUPED-adjusted",
+        "zh": "人均收入（CUPED 调整）",
+    },
+    "pre_spend_per_customer": {"en": "Pre-period spend per customer", "zh": "人均前期消费"},
+    "no_history": {"en": "Customers without transactions", "zh": "无交易记录客户数"},
+    "ci_low": {"en": "95% interval, low", "zh": "95% 置信区间下限"},
+    "ci_high": {"en": "95% interval, high", "zh": "95% 置信区间上限"},
+    "relative_ci_low": {"en": "Relative lift, 95% interval low", "zh": "相对提升 95% 区间下限"},
+    "relative_ci_high": {"en": "Relative lift, 95% interval high", "zh": "相对提升 95% 区间上限"},
+    "p_value": {"en": "p-value", "zh": "p 值"},
+    "p_value_holm": {"en": "p-value, Holm-adjusted", "zh": "p 值（Holm 校正）"},
+    "segment": {"en": "Segment", "zh": "客户分群"},
+    "metric": {"en": "Metric", "zh": "指标"},
+    "value": {"en": "Value", "zh": "数值"},
+    "cost": {"en": "Campaign cost", "zh": "营销成本"},
+    "incremental_profit": {"en": "Incremental profit", "zh": "增量利润"},
+    "planned_share": {"en": "Planned treatment share", "zh": "计划实验组占比"},
+    "observed_share": {"en": "Observed treatment share", "zh": "实际实验组占比"},
+    "theta": {"en": "CUPED coefficient (theta)", "zh": "CUPED 系数 (θ)"},
+    "rho": {"en": "Correlation with pre-period spend", "zh": "与前期消费的相关系数"},
+    "variance_reduction": {"en": "Variance reduction", "zh": "方差缩减比例"},
+    "expected_variance_reduction": {
+        "en": "Variance reduction in theory (rho²)",
+        "zh": "理论方差缩减比例 (ρ²)",
+    },
+    "interval_narrowing": {"en": "Interval narrowing", "zh": "置信区间收窄比例"},
+    "small_segment": {"en": "Too small to read", "zh": "样本过小"},
+    "days_since_start": {"en": "Days since the campaign started", "zh": "活动开始后天数"},
+    "cumulative_conversion": {"en": "Cumulative conversion by group", "zh": "各组累计转化率"},
+    "lift_by_segment": {"en": "Lift by segment", "zh": "各分群提升"},
+    "share_targeted": {"en": "Share of customers targeted", "zh": "目标客户占比"},
+    "incremental_outcome": {"en": "Incremental outcome", "zh": "增量结果"},
+    "random_targeting": {"en": "Random targeting", "zh": "随机选择"},
+    "model": {"en": "Model", "zh": "模型"},
+}
+
+
 def check_lang(lang: str) -> str:
     """Raise a SchemaError unless ``lang`` is a supported language."""
     if lang not in LANGS:
@@ -473,6 +580,39 @@ REPORT_TEXT: Table = {
 }
 
 
+# Measures of co-purchase rules and of recommendation lists (ecrm.recommend), keyed by
+# the column names of association_rules and evaluate.
+RECOMMEND_METRICS: Table = {
+    "support": {"en": "Support", "zh": "支持度"},
+    "confidence": {"en": "Confidence", "zh": "置信度"},
+    "lift": {"en": "Lift", "zh": "提升度"},
+    "leverage": {"en": "Leverage", "zh": "杠杆率"},
+    "conviction": {"en": "Conviction", "zh": "确信度"},
+    "precision": {"en": "Precision", "zh": "精确率"},
+    "recall": {"en": "Recall", "zh": "召回率"},
+    "map": {"en": "Mean average precision", "zh": "平均精度均值 (MAP)"},
+    "ndcg": {"en": "NDCG", "zh": "归一化折损累计增益 (NDCG)"},
+    "hit_rate": {"en": "Hit rate", "zh": "命中率"},
+    "coverage": {"en": "Catalogue coverage", "zh": "商品覆盖率"},
+}
+
+# Captions and figure words of the next-best-product tables (ecrm.recommend.report_tables).
+RECOMMEND_TEXT: Table = {
+    "section": {"en": "Next best product", "zh": "下一个最佳商品推荐"},
+    "bought_together": {"en": "Products bought together", "zh": "经常一起购买的商品"},
+    "next_best_by_segment": {"en": "Next best product per segment", "zh": "各客户分层的下一个最佳商品"},
+    "evaluation": {
+        "en": "Recommendation quality (out-of-time test, top 10)",
+        "zh": "推荐效果（跨期检验，前 10 个推荐）",
+    },
+    "next_best_product": {"en": "Next best product", "zh": "下一个最佳商品"},
+    "all_customers": {"en": "All customers", "zh": "全部客户"},
+    "top_rules": {"en": "Top co-purchase rules", "zh": "主要关联规则"},
+    "recall_by_model": {"en": "Recall at k by model", "zh": "各模型的前 k 推荐召回率"},
+    "list_length": {"en": "List length k", "zh": "推荐列表长度 k"},
+}
+
+
 # Value levels used to target churn interventions (risk tier x value).
 CUSTOMER_VALUE_LEVELS: Table = {
     "high": {"en": "High value", "zh": "高价值"},
@@ -546,7 +686,6 @@ REPORT_COLUMNS: Table = {
     "silhouette": {"en": "Silhouette", "zh": "轮廓系数"},
     "calinski_harabasz": {"en": "Calinski-Harabasz index", "zh": "Calinski-Harabasz 指数"},
     "davies_bouldin": {"en": "Davies-Bouldin index", "zh": "Davies-Bouldin 指数"},
-    # CLV
     "parameter": {"en": "Parameter", "zh": "参数"},
     "model": {"en": "Model", "zh": "模型"},
     "estimate": {"en": "Estimate", "zh": "估计值"},
@@ -687,16 +826,11 @@ PLOT_TEXT: Table = {
     "segment": {"en": "Segment", "zh": "客户分层"},
     "feature": {"en": "Feature", "zh": "特征"},
     "model": {"en": "Model", "zh": "模型"},
-    "actual": {"en": "Actual", "zh": "实际"},
-    "mean_value": {"en": "Mean {value}", "zh": "均值 {value}"},
     "points": {"en": "Points", "zh": "积分"},
     "responses": {"en": "Responses", "zh": "答卷数"},
     "share_pct": {"en": "Share (%)", "zh": "占比 (%)"},
     "share_of_customers": {"en": "Share of customers", "zh": "客户占比"},
     "right_axis": {"en": "{label}, right axis", "zh": "{label}（右轴）"},
-    "unit_D": {"en": "days", "zh": "天"},
-    "unit_W": {"en": "weeks", "zh": "周"},
-    "unit_M": {"en": "months", "zh": "月"},
     # RFM
     "rfm_heatmap_count": {"en": "Customers by R and F score", "zh": "各 R、F 评分组合的客户数"},
     "rfm_heatmap_monetary": {
@@ -737,25 +871,6 @@ PLOT_TEXT: Table = {
         "zh": "客群画像（标准化特征均值）",
     },
     "standardised_mean": {"en": "Standardised mean", "zh": "标准化均值"},
-    # CLV
-    "clv_tracking": {"en": "Cumulative repeat purchases", "zh": "累计复购次数"},
-    "week": {"en": "Week", "zh": "周"},
-    "calibration_end": {"en": "End of calibration", "zh": "校准期结束"},
-    "repeat_purchases_cumulative": {"en": "Repeat purchases (cumulative)", "zh": "复购次数（累计）"},
-    "conditional_expectations": {"en": "Conditional expectations", "zh": "条件期望"},
-    "repeat_purchases_calibration": {"en": "Repeat purchases in calibration", "zh": "校准期复购次数"},
-    "repeat_purchases_holdout": {"en": "Mean repeat purchases in holdout", "zh": "验证期平均复购次数"},
-    "p_alive": {"en": "Probability alive", "zh": "存活概率"},
-    "p_alive_matrix": {
-        "en": "Probability alive by purchase history (customer age {age} {unit})",
-        "zh": "按购买历史的存活概率（客户年龄 {age} {unit}）",
-    },
-    "recency_in": {
-        "en": "Time from first to last purchase ({unit})",
-        "zh": "首次至最近一次购买的间隔（{unit}）",
-    },
-    "repeat_purchases": {"en": "Repeat purchases", "zh": "复购次数"},
-    "clv_distribution": {"en": "Customer lifetime value (n = {n:,})", "zh": "客户生命周期价值（n = {n:,}）"},
     # churn
     "roc": {"en": "ROC curve of churn scores", "zh": "流失评分的 ROC 曲线"},
     "chance": {"en": "Chance", "zh": "随机猜测"},

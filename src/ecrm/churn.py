@@ -19,9 +19,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _labels, _schema, _time
-from ._keys import distinct_sorted
 from .errors import SchemaError
 from .summary import customer_summary
+from .transactions import Transactions, as_transactions
 
 __all__ = [
     "ChurnDataset",
@@ -112,42 +112,17 @@ def _check_extra(extra: object, X: pd.DataFrame) -> pd.DataFrame:
     return extra.reindex(X.index).astype("float64")
 
 
-def _build_features(
-    frame: pd.DataFrame,
-    tx: _schema.Transactions,
-    codes: np.ndarray,
-    ids: pd.Index,
-    ticks: np.ndarray,
-    days: np.ndarray,
-    cut: pd.Timestamp,
-    min_history_days: float,
-    extra: pd.DataFrame | None,
-    cols: dict[str, Any],
-) -> pd.DataFrame:
-    """Features of customers with a purchase on or before ``cut``, from those rows only."""
-    summary = customer_summary(frame, as_of=cut, **cols)
-    n = len(ids)
-    before = ticks <= _tick(cut, tx.date)
-    c, amount, day = codes[before], tx.amount.to_numpy()[before], days[before]
-    cut_day = _schema.day_number(pd.Series([cut]))[0]
-    purchase = amount >= 0
-
-    # Distinct (customer, purchase day) pairs, sorted by customer then day.
-    base = int(day.min())
-    shift = np.int64(max(int(cut_day - base).bit_length(), 1))
-    pairs = distinct_sorted((c[purchase].astype(np.int64) << shift) | (day[purchase] - base))
-    pair_code, pair_day = pairs >> shift, (pairs & ((np.int64(1) << shift) - 1)) + base
-    if cols["order_col"] is None:
-        order_code, order_day = pair_code, pair_day
-    else:
-        # One day per distinct order: the day of its first row.
-        o = pd.factorize(tx.order.to_numpy()[before][purchase])[0].astype(np.int64)
-        okey = (c[purchase].astype(np.int64) << np.int64(32)) | o
-        first = np.lexsort((day[purchase], okey))
-        keep = np.r_[True, okey[first][1:] != okey[first][:-1]]
-        order_code, order_day = c[purchase][first][keep], day[purchase][first][keep]
+def _build_features(tx: Transactions, min_history_days: float, extra: pd.DataFrame | None) -> pd.DataFrame:
+    """Features of the customers with a purchase in ``tx`` (a log cut at its ``as_of``)."""
+    summary = customer_summary(tx)
+    n = len(tx.ids)
+    c, amount, day = tx.codes, tx.amount.to_numpy(), tx.day
+    cut_day = tx.as_of_day
+    days = tx.purchase_periods("D")  # distinct (customer, purchase day), by customer then day
+    orders = tx.orders()  # each order on its first day (purchase days without an order column)
 
     out: dict[str, np.ndarray] = {}
+    order_code, order_day = orders.code, orders.value
     for w in WINDOWS:
         recent = order_day > cut_day - w
         out[f"orders_{w}d"] = np.bincount(order_code[recent], minlength=n)
@@ -158,10 +133,11 @@ def _build_features(
     out["order_trend"] = (out["orders_90d"] + 1.0) / (out["orders_180d"] - out["orders_90d"] + 1.0)
     out["aov_90d"] = _ratio(out["spend_90d"], out["orders_90d"].astype(float))
 
-    # Gaps between consecutive purchase days of the same customer.
-    same = pair_code[1:] == pair_code[:-1]
-    gap = np.diff(pair_day)[same].astype(float)
-    gap_code = pair_code[1:][same]
+    # Gaps between consecutive purchase days of the same customer (in customer, day order).
+    every_gap = days.gaps()
+    repeat = every_gap >= 0
+    gap = every_gap[repeat].astype(float)
+    gap_code = days.code[repeat]
     n_gaps = np.bincount(gap_code, minlength=n).astype(float)
     gap_sum = np.bincount(gap_code, weights=gap, minlength=n)
     mean_gap = _ratio(gap_sum, n_gaps)
@@ -172,13 +148,14 @@ def _build_features(
     last_gap[gap_code[run_end]] = gap[run_end]
     out["mean_gap_days"], out["std_gap_days"], out["last_gap_days"] = mean_gap, std_gap, last_gap
 
-    negative = amount < 0
-    if negative.any():
+    if tx.has_returns:
+        purchase = tx.purchase
+        negative = ~purchase
         returned = np.bincount(c[negative], weights=-amount[negative], minlength=n)
         gross = np.bincount(c[purchase], weights=amount[purchase], minlength=n)
         out["return_share"] = np.nan_to_num(_ratio(returned, gross))
 
-    pos = ids.get_indexer(summary.index)
+    pos = tx.ids.get_indexer(summary.index)
     X = pd.DataFrame(
         {
             "recency_days": summary["recency_days"].to_numpy(),
@@ -197,29 +174,17 @@ def _build_features(
         X = X[X["tenure_days"].to_numpy() >= min_history_days]
     if len(X) == 0:
         raise SchemaError(
-            f"{WHAT}: no customers with history at cutoff {cut}: none has a first purchase at "
+            f"{WHAT}: no customers with history at cutoff {tx.as_of}: none has a first purchase at "
             f"least min_history_days={min_history_days} day(s) before it"
         )
     if extra is not None:
         X = X.join(_check_extra(extra, X))
-    X.attrs["as_of"] = cut
+    X.attrs["as_of"] = tx.as_of
     return X
 
 
-def _tick(ts: pd.Timestamp, like: pd.Series) -> np.int64:
-    """``ts`` as an int64 tick comparable with ``_time.instants(like)``."""
-    return _time.instants(pd.Series([ts]).astype(like.dtype))[0]
-
-
-def _validate(transactions: pd.DataFrame, cols: dict[str, Any]) -> tuple[Any, ...]:
-    """Validated rows, customer codes and ids, and each row's tick and day number."""
-    tx = _schema.transactions(transactions, **cols)
-    codes, ids = _schema.factorize_ids(tx.customer)
-    return tx, codes, ids, _time.instants(tx.date), _schema.day_number(tx.date)
-
-
 def features(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     as_of: object = None,
     min_history_days: float = 0,
@@ -236,8 +201,9 @@ def features(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns.
     as_of : date-like, optional
         Snapshot instant; rows after it are not read. Defaults to the last date.
     min_history_days : float
@@ -273,16 +239,14 @@ def features(
     Name: 1, dtype: float64
     """
     _check_min_history(min_history_days)
-    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
-    tx, codes, ids, ticks, days = _validate(transactions, cols)
-    cut = tx.as_of if as_of is None else _schema.timestamp(as_of, tx.date, "as_of", WHAT)
-    if cut < tx.date.min():
-        raise SchemaError(f"{WHAT}: as_of={cut} is before the first transaction ({tx.date.min()})")
-    return _build_features(transactions, tx, codes, ids, ticks, days, cut, min_history_days, extra, cols)
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+    )
+    return _build_features(tx.upto(as_of, what=WHAT), min_history_days, extra)
 
 
 def dataset(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     cutoff: object,
     horizon_days: float = 90,
@@ -303,12 +267,15 @@ def dataset(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns.
     cutoff : date-like
-        The snapshot instant. It must be on or after the first transaction, and the
-        label window must end on or before the last transaction date (otherwise labels
-        would call customers churned only because the data stops).
+        The training cutoff: features see the data on or before it, labels the
+        ``horizon_days`` after it. It must be on or after the first transaction, and the
+        label window must end on or before the end of the data (the last transaction
+        date, or the ``as_of`` of a :class:`ecrm.Transactions` cut with ``upto``),
+        otherwise labels would call customers churned only because the data stops.
     horizon_days : float
         Length of the label window in days (> 0).
     min_history_days, extra, customer_col, date_col, amount_col, order_col
@@ -360,22 +327,24 @@ def dataset(
     """
     horizon = _horizon(horizon_days)
     _check_min_history(min_history_days)
-    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
-    tx, codes, ids, ticks, days = _validate(transactions, cols)
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+    )
     cut = _schema.timestamp(cutoff, tx.date, "cutoff", WHAT)
-    first, last = tx.date.min(), tx.date.max()
+    first, last = tx.first_date, tx.as_of
     if cut < first or cut + horizon > last:
         raise SchemaError(
             f"{WHAT}: cutoff={cut} is outside the data: it must be on or after the first "
             f"transaction ({first}) and cutoff + horizon_days ({cut + horizon}) on or before the "
-            f"last ({last}), so that every label window is fully observed"
+            f"end of the data ({last}), so that every label window is fully observed"
         )
-    X = _build_features(transactions, tx, codes, ids, ticks, days, cut, min_history_days, extra, cols)
+    X = _build_features(tx.upto(cut), min_history_days, extra)
 
-    window = (ticks > _tick(cut, tx.date)) & (ticks <= _tick(cut + horizon, tx.date))
-    window &= tx.amount.to_numpy() >= 0
-    bought = np.bincount(codes[window], minlength=len(ids)) > 0
-    churned = ~bought[ids.get_indexer(X.index)]
+    ticks = tx.ticks
+    window = (ticks > _time.tick(cut, tx.date)) & (ticks <= _time.tick(cut + horizon, tx.date))
+    window &= tx.purchase
+    bought = np.bincount(tx.codes[window], minlength=len(tx.ids)) > 0
+    churned = ~bought[tx.ids.get_indexer(X.index)]
     y = pd.Series(churned, index=X.index, name="churned")
     return ChurnDataset(X, y, cut, horizon)
 
@@ -503,17 +472,6 @@ def _base_estimator(estimator: object, random_state: object) -> Any:
     )
 
 
-def _check_X(X: object, what: str) -> pd.DataFrame | np.ndarray:
-    if isinstance(X, pd.DataFrame):
-        if len(X) == 0:
-            raise SchemaError(f"{what}: X is empty (0 rows)")
-        return X
-    arr = np.asarray(X, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
-    return arr
-
-
 class ChurnModel(ClassifierMixin, BaseEstimator):
     """Churn classifier with calibrated probabilities, risk tiers and evaluation.
 
@@ -564,7 +522,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: object) -> ChurnModel:
         """Fit on features ``X`` and churn labels ``y`` (both classes required)."""
-        X = _check_X(X, "ChurnModel.fit")
+        X = _schema.feature_table(X, "ChurnModel.fit")
         _as_binary(y, "ChurnModel.fit: y")
         if len(y) != len(X):
             raise SchemaError(f"ChurnModel.fit: X has {len(X)} row(s) but y has {len(y)}")
@@ -582,17 +540,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def _features(self, X: object, what: str) -> pd.DataFrame | np.ndarray:
         check_is_fitted(self, "estimator_")
-        X = _check_X(X, what)
-        if hasattr(self, "feature_names_in_"):
-            if not isinstance(X, pd.DataFrame):
-                raise SchemaError(
-                    f"{what}: the model was fitted on a DataFrame; pass one with the same columns"
-                )
-            missing = [c for c in self.feature_names_in_ if c not in X.columns]
-            if missing:
-                raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
-            return X[list(self.feature_names_in_)]
-        return X
+        return _schema.fitted_features(X, getattr(self, "feature_names_in_", None), what)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, shape (n, 2); column 1 is the churn probability."""
@@ -674,10 +622,10 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
 
 def bgnbd_baseline(
-    transactions: pd.DataFrame,
-    cutoff: object,
-    horizon_days: float = 90,
+    transactions: pd.DataFrame | Transactions,
     *,
+    as_of: object,
+    horizon_days: float = 90,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
@@ -685,9 +633,9 @@ def bgnbd_baseline(
     """BG/NBD expected purchases in the horizon: the probabilistic churn baseline.
 
     Fits :class:`ecrm.clv.CLVModel` (BG/NBD, weekly units) to the customer summary at
-    ``cutoff`` and returns each customer's expected number of purchases in the next
-    ``horizon_days``. Lower means more likely to churn, so ``-expected_purchases`` is the
-    churn score to compare models with. It uses no labels.
+    ``as_of`` (the scoring cutoff) and returns each customer's expected number of
+    purchases in the next ``horizon_days``. Lower means more likely to churn, so
+    ``-expected_purchases`` is the churn score to compare models with. It uses no labels.
 
     Returns
     -------
@@ -702,7 +650,8 @@ def bgnbd_baseline(
     Examples
     --------
     >>> import ecrm
-    >>> e = ecrm.churn.bgnbd_baseline(ecrm.datasets.load_cdnow_sample(), "1997-09-30", 273)
+    >>> e = ecrm.churn.bgnbd_baseline(ecrm.datasets.load_cdnow_sample(), as_of="1997-09-30",
+    ...                               horizon_days=273)
     >>> round(float(e.sum()), 1)
     1653.4
     """
@@ -714,7 +663,7 @@ def bgnbd_baseline(
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
-        as_of=cutoff,
+        as_of=as_of,
         time_unit="W",
     )
     model = CLVModel(purchase_model="bgnbd", spend_model=None, time_unit="W").fit(summary)
@@ -722,7 +671,7 @@ def bgnbd_baseline(
 
 
 def backtest(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     cutoffs: Sequence[object],
     horizon_days: float = 90,
@@ -784,17 +733,16 @@ def backtest(
                 f"{horizon_days}: the labels of {a} would not be known at {b}; space cutoffs "
                 "by at least the horizon, in increasing order"
             )
-    cols = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col)
-    sets = [dataset(transactions, cutoff=c, horizon_days=horizon_days, **cols) for c in stamps]
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+    )
+    sets = [dataset(tx, cutoff=c, horizon_days=horizon_days) for c in stamps]
     rows = []
     for train, test in itertools.pairwise(sets):
         model = ChurnModel(estimator, calibrate=calibrate, random_state=random_state).fit(train.X, train.y)
         # A feature absent at the training cutoff (e.g. return_share) cannot be used.
         X_test = test.X.reindex(columns=train.X.columns, fill_value=0.0)
-        expected = bgnbd_baseline(
-            transactions, test.cutoff, horizon_days, customer_col=customer_col, date_col=date_col,
-            amount_col=amount_col,
-        ).reindex(test.X.index)  # fmt: skip
+        expected = bgnbd_baseline(tx, as_of=test.cutoff, horizon_days=horizon_days).reindex(test.X.index)
         for scorer, metrics in (
             ("model", model.evaluate(X_test, test.y)),
             ("bgnbd", score_metrics(test.y, -expected.to_numpy(), probability=False)),

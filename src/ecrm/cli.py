@@ -3,29 +3,41 @@
 ``ecrm report FILE --out DIR`` writes the customer report of a CSV or Parquet file of
 transactions (see :func:`ecrm.report.build`); ``ecrm demo`` writes the same report for
 the bundled CDNOW data with synthetic surveys, loyalty events and tickets; ``ecrm summary FILE`` prints
-the customer summary of a file. Bad input exits with status 2 and a message whose first
-line names the file, the column and the problem; the example rows it shows follow,
-indented. Each distinct warning is printed once.
+the customer summary of a file. Every command that reads transactions takes the mapping
+of :func:`ecrm.transactions` as flags (``--customer-col``, ``--quantity-col``,
+``--date-format``, ``--missing-customers``, ...) or from ``--config FILE.toml``. Bad
+input exits with status 2 and a message whose first line names the file, the column,
+the problem and the flag that fixes it; the example rows it announces follow, indented.
+Each distinct warning is printed once.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import difflib
 import importlib.util
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from . import __version__
-from .errors import EcrmError, EcrmWarning
+from .errors import EcrmError, EcrmWarning, SchemaError
 from .report import overview
 from .summary import customer_summary
+from .transactions import MISSING_CUSTOMERS, RETURNS, TransactionMapping, transactions
 
-__all__ = ["main", "overview", "read_table"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 reads TOML with tomli, the same parser
+    import tomli as tomllib
+
+__all__ = ["main", "overview", "read_config", "read_table"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DEMO_OUT = Path("ecrm-demo")
@@ -35,6 +47,26 @@ DEMO_TICKETS = 3_000
 # Tier thresholds of the demo's loyalty programme, scaled to CDNOW-sized baskets (the
 # default 5,000 / 20,000 would put every member in the lowest tier).
 DEMO_TIERS = (("silver", 0.0, 1.0), ("gold", 500.0, 1.25), ("black", 1_500.0, 1.5))
+# The mapping flags: every keyword of ecrm.transactions, with its help text.
+MAPPING_HELP = {
+    "customer_col": "column of customer ids (default: customer_id)",
+    "date_col": "column of order dates (default: order_date)",
+    "amount_col": "column of amounts, negative for returns (default: amount)",
+    "order_col": "column of order or invoice ids: orders are then distinct ids, not purchase days",
+    "quantity_col": "column of quantities: amount = quantity x price (with --price-col)",
+    "price_col": "column of unit prices: amount = quantity x price (with --quantity-col)",
+    "date_format": "strftime layout of non-ISO dates, e.g. '%%m/%%d/%%Y %%H:%%M' for 12/1/2010 8:26",
+    "dayfirst": "read ambiguous dates day first (01/02/2024 is 1 February)",
+    "missing_customers": "rows without a customer id (guest checkouts): refuse them (default) or drop them",
+    "cancel_prefix": "order ids starting with it are cancellations, counted as returns (e.g. C)",
+    "returns": "negative amounts: net them (default), exclude them or refuse them",
+}
+MAPPING_CHOICES = {"missing_customers": MISSING_CUSTOMERS, "returns": RETURNS}
+# What a --config file may hold: the mapping, and the options of `ecrm report`.
+CONFIG_SECTIONS = {
+    "transactions": tuple(f.name for f in dataclasses.fields(TransactionMapping)),
+    "report": ("out", "as_of", "lang", "surveys", "loyalty", "tickets"),
+}
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -63,6 +95,84 @@ def read_table(path: str | Path) -> pd.DataFrame:
         return pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise EcrmError(f"{path}: cannot read as CSV ({err})") from None
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
+def read_config(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Read a ``--config`` TOML file: a ``[transactions]`` table with the mapping of
+    :func:`ecrm.transactions` and a ``[report]`` table with options of ``ecrm report``.
+
+    Example (one file per data source)::
+
+        [transactions]
+        customer_col = "CustomerID"
+        date_col = "InvoiceDate"
+        order_col = "InvoiceNo"
+        quantity_col = "Quantity"
+        price_col = "UnitPrice"
+        date_format = "%m/%d/%Y %H:%M"
+        missing_customers = "drop"
+        cancel_prefix = "C"
+
+        [report]
+        out = "retail-report"
+        lang = "en"
+
+    Raises
+    ------
+    ecrm.errors.EcrmError
+        The file is missing or not TOML, or holds a table or key ecrm does not know
+        (the message suggests the nearest one); the message starts with the path.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise EcrmError(f"{path}: no such file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise EcrmError(f"{path}: cannot read as TOML ({err})") from None
+    for section, table in data.items():
+        if section not in CONFIG_SECTIONS:
+            raise EcrmError(
+                f"{path}: unknown table [{section}]{_did_you_mean(section, list(CONFIG_SECTIONS))} "
+                f"(ecrm reads {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})"
+            )
+        if not isinstance(table, dict):
+            raise EcrmError(f"{path}: [{section}] must be a table of keys")
+        for key in table:
+            if key not in CONFIG_SECTIONS[section]:
+                raise EcrmError(
+                    f"{path}: unknown key {key!r} in [{section}]"
+                    f"{_did_you_mean(key, CONFIG_SECTIONS[section])} "
+                    f"(known: {', '.join(CONFIG_SECTIONS[section])})"
+                )
+    config = {section: dict(data.get(section, {})) for section in CONFIG_SECTIONS}
+    try:
+        TransactionMapping(**config["transactions"])
+    except SchemaError as err:
+        raise EcrmError(f"{path}: [transactions] {err}") from None
+    return config
+
+
+def _mapping(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The keywords of ecrm.transactions: the config file's, overridden by the flags given."""
+    mapping = dict(config["transactions"])
+    mapping.update({k: getattr(args, k) for k in MAPPING_HELP if getattr(args, k) is not None})
+    return mapping
+
+
+def _read_transactions(args: argparse.Namespace, config: dict[str, dict[str, Any]], files: dict[str, str]):
+    """The user's file as an ecrm.Transactions, with the mapping of the flags and config."""
+    frame = read_table(files["transactions"])
+    try:
+        return transactions(frame, **_mapping(args, config))
+    except SchemaError as err:
+        err.input = "transactions"
+        raise
 
 
 def _print_summary(summary: pd.DataFrame, title: str, out: Path | None) -> None:
@@ -97,7 +207,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
-def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
+def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[str, dict[str, Any]]) -> int:
     from . import report
 
     if args.command == "demo":
@@ -120,19 +230,13 @@ def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
             ),
             "loyalty_program": program,
         }
-        columns = {}
     else:
-        tx = read_table(files["transactions"])
+        tx = _read_transactions(args, config, files)
         inputs = {
             name: read_table(files[name]) for name in ("surveys", "loyalty", "tickets") if name in files
         }
-        columns = {
-            "customer_col": args.customer_col,
-            "date_col": args.date_col,
-            "amount_col": args.amount_col,
-        }
     result = report.build(
-        tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs, **columns
+        tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs
     )
     print(f"wrote {result.index_html} (with customers.csv and summary.json)")
     if not args.quiet:
@@ -141,16 +245,31 @@ def _run_report(args: argparse.Namespace, files: dict[str, str]) -> int:
 
 
 def _add_report_options(parser: argparse.ArgumentParser, out_default: Path | None) -> None:
-    if out_default is None:
-        parser.add_argument("--out", type=Path, required=True, help="folder to write the report to")
-    else:
-        parser.add_argument("--out", type=Path, default=out_default, help=f"folder (default: {out_default})")
+    where = "required, unless in --config" if out_default is None else f"default: {out_default}"
+    parser.add_argument("--out", type=Path, default=out_default, help=f"folder to write to ({where})")
     parser.add_argument("--as-of", help="snapshot date (default: last transaction)")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the report (default: en)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress and no headline figures")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _add_mapping_options(parser: argparse.ArgumentParser) -> None:
+    """The flags of ecrm.transactions' mapping, and --config (flags override the file)."""
+    group = parser.add_argument_group("how the file maps to transactions (see ecrm.transactions)")
+    group.add_argument(
+        "--config", type=Path, help="TOML file with a [transactions] mapping (and [report] options)"
+    )
+    for name, text in MAPPING_HELP.items():
+        flag = "--" + name.replace("_", "-")
+        if name == "dayfirst":
+            group.add_argument(flag, action="store_true", default=None, help=text)
+        else:
+            group.add_argument(flag, choices=MAPPING_CHOICES.get(name), help=text)
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``ecrm`` parser and the parser of each command."""
     parser = argparse.ArgumentParser(prog="ecrm", description="Customer analytics for e-commerce.")
     parser.add_argument("--version", action="version", version=f"ecrm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,9 +280,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--loyalty", help="loyalty events")
     rep.add_argument("--tickets", help="customer-service tickets")
     _add_report_options(rep, None)
-    rep.add_argument("--customer-col", default="customer_id")
-    rep.add_argument("--date-col", default="order_date")
-    rep.add_argument("--amount-col", default="amount")
+    _add_mapping_options(rep)
 
     demo = sub.add_parser("demo", help="the report on the bundled CDNOW data")
     _add_report_options(demo, DEMO_OUT)
@@ -172,25 +289,58 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("transactions", help="CSV or Parquet file, one row per order")
     summ.add_argument("--out", type=Path, help="also write DIR/customers.csv")
     summ.add_argument("--as-of", help="snapshot date (default: last transaction)")
-    summ.add_argument("--customer-col", default="customer_id")
-    summ.add_argument("--date-col", default="order_date")
-    summ.add_argument("--amount-col", default="amount")
-    summ.add_argument("--order-col", default=None)
-    return parser
+    _add_mapping_options(summ)
+    return parser, {"report": rep, "demo": demo, "summary": summ}
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, suggesting the nearest flag for an unknown one (a typo in a long flag)."""
+    parser, commands = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = commands[args.command]
+        flags = [
+            f for f in command.format_usage().replace("[", " ").replace("]", " ").split() if f[:2] == "--"
+        ]
+        word = unknown[0].split("=", 1)[0]
+        hint = _did_you_mean(word, flags) if word.startswith("--") else ""
+        command.error(f"unrecognized argument {unknown[0]!r}{hint}")
+    return args
+
+
+def _with_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Read --config (if any) and fill the report options the command line left unset."""
+    config = read_config(args.config) if getattr(args, "config", None) else {k: {} for k in CONFIG_SECTIONS}
+    if args.command == "report":
+        options = config["report"]
+        for name in ("surveys", "loyalty", "tickets", "as_of"):
+            if getattr(args, name) is None and name in options:
+                setattr(args, name, str(options[name]))
+        if args.out is None:
+            if "out" not in options:
+                raise EcrmError("--out is required (the folder to write the report to), or out= in [report]")
+            args.out = Path(options["out"])
+        if args.lang is None:
+            args.lang = options.get("lang", "en")
+    elif args.command == "demo" and args.lang is None:
+        args.lang = "en"
+    return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ecrm`` command; returns the exit status (0 ok, 2 usage or input error)."""
     try:
-        args = _parser().parse_args(argv)
+        args = _parse(argv)
     except SystemExit as exit_:  # argparse prints its own one-line usage error
         return int(exit_.code or 0)
-    files = {
-        name: getattr(args, name)
-        for name in ("transactions", "surveys", "loyalty", "tickets")
-        if getattr(args, name, None) is not None
-    }
+    files: dict[str, str] = {}
     try:
+        config = _with_config(args)
+        files = {
+            name: getattr(args, name)
+            for name in ("transactions", "surveys", "loyalty", "tickets")
+            if getattr(args, name, None) is not None
+        }
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             warnings.simplefilter("default", EcrmWarning)  # a command reports, never raises, them
@@ -198,19 +348,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # for developers, not for someone reading a command's output.
             warnings.simplefilter("ignore", DeprecationWarning)
             if args.command in ("report", "demo"):
-                return _run_report(args, files)
-            frame = read_table(args.transactions)
-            summary = customer_summary(
-                frame,
-                customer_col=args.customer_col,
-                date_col=args.date_col,
-                amount_col=args.amount_col,
-                order_col=args.order_col,
-                as_of=args.as_of,
-            )
+                return _run_report(args, files, config)
+            summary = customer_summary(_read_transactions(args, config, files), as_of=args.as_of)
             _print_summary(summary, f"Customers in {args.transactions}", args.out)
     except EcrmError as err:
-        first_line, *examples = str(err).splitlines()
+        # A SchemaError that names the keyword to pass is shown with the flag instead.
+        first_line, *examples = getattr(err, "cli_message", str(err)).splitlines()
         path = files.get(getattr(err, "input", "transactions"), "")
         where = f"{path}: " if path and not first_line.startswith(str(path)) else ""
         print(f"ecrm: error: {where}{first_line}", file=sys.stderr)

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from . import _labels, _schema, _time
-from ._keys import bits, distinct_sorted
 from .errors import DataDroppedWarning, SchemaError
+from .transactions import Transactions, as_transactions
 
 __all__ = [
     "STAGES",
@@ -159,90 +159,70 @@ def _book(
     customers: pd.DataFrame | None,
     signup_col: str,
     windows: LifecycleWindows,
-) -> tuple[_Book, _schema.Transactions]:
-    tx = _schema.transactions(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        as_of=as_of,
-    )
-    signup = None
-    customer_ids = tx.customer
+) -> tuple[_Book, Transactions]:
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+    ).upto(as_of)
+    ids = tx.ids
+    tx_code = None  # code of each of the log's customers among ids, when a table adds prospects
+    signup_day = None
     if customers is not None:
-        table_ids, signup = _customers_table(customers, customer_col, signup_col, transactions, tx)
-        customer_ids = pd.concat([tx.customer, table_ids], ignore_index=True)
-    codes, ids = _schema.factorize_ids(customer_ids)
-    n_rows = len(tx.customer)
+        table_ids, signup = _customers_table(customers, signup_col, tx)
+        table_codes, ids = _schema.factorize_ids(table_ids)
+        ids = ids.rename(tx.customer_col)
+        tx_code = ids.get_indexer(tx.ids)  # increasing: both are sorted
+        signup_day = np.full(len(ids), np.iinfo(np.int64).max)
+        signup_day[table_codes] = _schema.day_number(signup)
     n_customers = len(ids)
-    tx_codes = codes[:n_rows].astype(np.int64, copy=False)
-    days = _schema.day_number(tx.date)
-    as_of_day = _schema.day_number(pd.Series([tx.as_of]))[0]
-    base = days.min()
-    shift = bits(int(as_of_day - base) + 1)
+    as_of_day = tx.as_of_day
 
-    purchase = tx.amount.to_numpy() >= 0
-    every_row = bool(purchase.all())
-    p_codes = tx_codes if every_row else tx_codes[purchase]
-    p_days = days if every_row else days[purchase]
-    keys = distinct_sorted((p_codes << shift) | (p_days - base))
-    if keys.size == 0:
-        raise SchemaError(
-            f"transactions: no purchases (rows with non-negative {amount_col!r}) on or before "
-            f"as_of={tx.as_of}; only returns"
-        )
-    key_code = keys >> shift
-    key_day = (keys & ((np.int64(1) << shift) - 1)) + base
+    tx.require_purchases()
+    days = tx.purchase_periods("D")
+    key_code = days.code
+    if tx_code is not None:
+        key_code = tx_code[key_code]
     counts = np.bincount(key_code, minlength=n_customers)
     block_start = np.cumsum(counts) - counts
 
     # A spell opens at a customer's first purchase day or after a gap > churn_days; in the
     # second case its opening purchase is a comeback. Each key points to its spell's opening.
-    same_customer = key_code[1:] == key_code[:-1]
-    lapse = np.zeros(keys.size, dtype=bool)
-    lapse[1:] = same_customer & (np.diff(key_day) > windows.churn_days)
-    opening = lapse.copy()
-    opening[0] = True
-    opening[1:] |= ~same_customer
-    spell_start = np.maximum.accumulate(np.where(opening, np.arange(keys.size), 0))
+    gaps = days.gaps()
+    lapse = gaps > windows.churn_days
+    opening = lapse | (gaps < 0)
+    spell_start = np.maximum.accumulate(np.where(opening, np.arange(len(days)), 0))
     comeback = np.where(lapse[spell_start], spell_start, -1)
 
     event_code = event_day = None
     if tx.order is not None:
-        order_codes = pd.factorize(tx.order)[0].astype(np.int64)
-        o_codes = order_codes if every_row else order_codes[purchase]
-        pairs = (p_codes << bits(int(o_codes.max()) + 1)) | o_codes
-        first_day = pd.Series(p_days - base).groupby(pairs, sort=False).min()
-        event_code = first_day.index.to_numpy() >> bits(int(o_codes.max()) + 1)
-        event_day = first_day.to_numpy() + base
+        orders = tx.orders()
+        event_code = orders.code
+        if tx_code is not None:
+            event_code = tx_code[event_code]
+        event_day = orders.value
 
-    signup_day = None
-    if signup is not None:
-        signup_day = np.full(n_customers, np.iinfo(np.int64).max)
-        signup_day[codes[n_rows:]] = _schema.day_number(signup)
     only_returns = np.zeros(n_customers, dtype=bool)
-    only_returns[tx_codes] = True
+    only_returns[np.arange(len(tx.ids)) if tx_code is None else tx_code] = True
     only_returns &= counts == 0
     if signup_day is not None:
         only_returns &= signup_day > as_of_day  # signed-up non-buyers are prospects
     if only_returns.any():
         warnings.warn(
             f"lifecycle: left out {int(only_returns.sum())} customer(s) whose only rows on or "
-            f"before as_of are returns (negative {amount_col!r}), so they have no stage; e.g. "
-            f"{list(ids[only_returns][:5])}",
+            f"before as_of are returns (negative {tx.mapping.amount_label}), so they have no stage; "
+            f"e.g. {list(ids[only_returns][:5])}",
             DataDroppedWarning,
             stacklevel=3,
         )
-    book = _Book(ids, key_code, key_day, comeback, event_code, event_day, block_start, signup_day, as_of_day)
+    book = _Book(
+        ids, key_code, days.value, comeback, event_code, event_day, block_start, signup_day, as_of_day
+    )
     return book, tx
 
 
-def _customers_table(
-    customers: object, customer_col: str, signup_col: str, transactions: object, tx: _schema.Transactions
-) -> tuple[pd.Series, pd.Series]:
+def _customers_table(customers: object, signup_col: str, tx: Transactions) -> tuple[pd.Series, pd.Series]:
     """Validated ids and signup dates; every transacting customer must be in the table."""
     what = "customers"
+    customer_col = tx.customer_col
     frame = _schema.check_frame(customers, what)
     _schema.require_columns(frame, [customer_col, signup_col], what)
     table_ids = _schema.ids(frame, customer_col, what)
@@ -250,15 +230,9 @@ def _customers_table(
     duplicated = table_ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
         raise _schema.bad_rows(what, customer_col, "has duplicate ids", frame, duplicated)
-    unknown = ~tx.customer.isin(table_ids).to_numpy()
+    unknown = ~tx.ids.isin(table_ids)
     if unknown.any():
-        raise _schema.bad_rows(
-            "transactions",
-            customer_col,
-            "has ids missing from the customers table",
-            transactions.loc[tx.customer.index],
-            unknown,
-        )
+        raise tx.bad_rows(customer_col, "has ids missing from the customers table", unknown[tx.codes])
     return table_ids, signup
 
 
@@ -349,15 +323,8 @@ def _stage_categorical(codes: np.ndarray, lang: str) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
 
 
-def _day_timestamp(day: np.ndarray | np.int64, like: pd.Series) -> pd.DatetimeIndex:
-    """Midnight of whole day numbers, in the time zone of the dates ``like``."""
-    out = pd.DatetimeIndex(np.atleast_1d(day).astype("datetime64[D]").astype("datetime64[ns]"))
-    tz = getattr(like.dtype, "tz", None)
-    return out.tz_localize(tz) if tz is not None else out
-
-
 def stage(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     as_of: object = None,
     windows: LifecycleWindows | Mapping[str, int] | None = None,
@@ -373,8 +340,8 @@ def stage(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line, or the output of :func:`ecrm.transactions`.
     as_of : date-like, optional
         The snapshot instant; later transactions are left out. Defaults to the last
         transaction date. Recorded in ``attrs["as_of"]``.
@@ -478,7 +445,7 @@ def stage(
 
 
 def history(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     freq: str = "M",
     start: object = None,
@@ -496,11 +463,11 @@ def history(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line.
-    freq : {"D", "W", "M"}
-        Periods: calendar days, Monday-to-Sunday weeks (ending on Sunday) or calendar
-        months.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line, or the output of :func:`ecrm.transactions`.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar periods: days, Monday-to-Sunday weeks (ending on Sunday), months,
+        quarters or years.
     start : date-like, optional
         First snapshot is the end of the period containing ``start``. Defaults to the
         period of the first transaction (prospects who signed up earlier appear from
@@ -555,7 +522,7 @@ def history(
     5            1 2024-04-30  Active
     6            2 2024-04-30  Active
     """
-    _time.check_choice(freq, "freq", _time.PERIODS)
+    _time.check_freq(freq)
     w = _windows(windows)
     _labels.check_lang(lang)
     book, tx = _book(
@@ -569,7 +536,7 @@ def history(
         signup_col=signup_col,
         windows=w,
     )
-    first_day = _schema.day_number(tx.date).min()
+    first_day = tx.day.min()
     if start is not None:
         start_ts = _schema.timestamp(start, tx.date, "start", "history")
         if start_ts > tx.as_of:
@@ -579,7 +546,7 @@ def history(
         _time.period_ordinal(np.array([first_day]), freq)[0],
         _time.period_ordinal(np.array([book.as_of_day]), freq)[0] + 1,
     )
-    ends = np.minimum(_time.period_start_day(ordinals + 1, freq) - 1, book.as_of_day)
+    ends = np.minimum(_time.period_end_day(ordinals, freq), book.as_of_day)
 
     customer_codes, stage_codes, end_index = [], [], []
     for i, (code, _) in enumerate(_snapshots(book, ends, w)):
@@ -591,7 +558,7 @@ def history(
     out = pd.DataFrame(
         {
             customer_col: book.ids.take(rows),
-            "period_end": _day_timestamp(ends, tx.date).take(np.concatenate(end_index)),
+            "period_end": _time.day_timestamps(ends, tx.date).take(np.concatenate(end_index)),
             "stage": _stage_categorical(np.concatenate(stage_codes), lang),
         }
     )
@@ -648,7 +615,7 @@ def stage_counts(history_frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def transitions(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     start: object,
     end: object,
@@ -666,8 +633,8 @@ def transitions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line, or the output of :func:`ecrm.transactions`.
     start, end : date-like
         The two snapshots (``start < end``), each as the ``as_of`` of :func:`stage`.
     normalize : bool
@@ -712,30 +679,21 @@ def transitions(
     Prospect       0       1        0
     New            0       1        1
     """
-    frame_dates = _schema.transactions(
-        transactions, customer_col=customer_col, date_col=date_col, amount_col=None, as_of=end
-    ).date
-    start_ts = _schema.timestamp(start, frame_dates, "start", "transitions")
-    end_ts = _schema.timestamp(end, frame_dates, "end", "transitions")
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+    )
+    start_ts = _schema.timestamp(start, tx.date, "start", "transitions")
+    end_ts = _schema.timestamp(end, tx.date, "end", "transitions")
     if not start_ts < end_ts:
         raise SchemaError(f"transitions: start={start_ts} must be before end={end_ts}")
-    if start_ts < frame_dates.min():
+    if start_ts < tx.first_date:
         raise SchemaError(
-            f"transitions: start={start_ts} is before the first transaction ({frame_dates.min()}); "
+            f"transitions: start={start_ts} is before the first transaction ({tx.first_date}); "
             "every customer would start as a prospect"
         )
-    kwargs = dict(
-        windows=windows,
-        customers=customers,
-        lang=lang,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        signup_col=signup_col,
-    )
-    at_end = stage(transactions, as_of=end_ts, **kwargs)["stage"]
-    at_start = stage(transactions, as_of=start_ts, **kwargs)["stage"].reindex(at_end.index)
+    kwargs = dict(windows=windows, customers=customers, lang=lang, signup_col=signup_col)
+    at_end = stage(tx, as_of=end_ts, **kwargs)["stage"]
+    at_start = stage(tx, as_of=start_ts, **kwargs)["stage"].reindex(at_end.index)
     prospect = _labels.label(_labels.LIFECYCLE_STAGES, "prospect", lang)
     at_start = at_start.fillna(prospect)
     matrix = pd.crosstab(
@@ -759,7 +717,7 @@ def transitions(
 
 
 def suggest_windows(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     as_of: object = None,
     loyal_orders: int = 3,
@@ -784,8 +742,9 @@ def suggest_windows(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line (negative amounts are returns and ignored).
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line, or :func:`ecrm.transactions` (negative amounts
+        are returns and ignored).
     as_of : date-like, optional
         Use transactions on or before it (default: all).
     loyal_orders : int
@@ -820,17 +779,13 @@ def suggest_windows(
     >>> gaps.tolist(), gaps.attrs["n_gaps"]
     ([12.0, 34.0, 200.0], ...)
     """
-    tx = _schema.transactions(
-        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, as_of=as_of
-    )
-    codes, _ = _schema.factorize_ids(tx.customer)
-    days = _schema.day_number(tx.date)
-    purchase = tx.amount.to_numpy() >= 0
-    base = days.min()
-    shift = bits(int(days.max() - base) + 1)
-    keys = distinct_sorted((codes[purchase].astype(np.int64) << shift) | (days[purchase] - base))
-    same_customer = (keys[1:] >> shift) == (keys[:-1] >> shift)
-    gaps = np.diff(keys)[same_customer]  # same customer: the difference of keys is the gap in days
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col
+    ).upto(as_of)
+    days = tx.purchase_periods("D")
+    every_gap = days.gaps()
+    repeat = every_gap >= 0  # a purchase day after the customer's first
+    gaps = every_gap[repeat]
     if gaps.size == 0:
         raise SchemaError(
             "suggest_windows: no customer has a repeat purchase; there are no gaps to learn from"
@@ -845,7 +800,5 @@ def suggest_windows(
         loyal_window_days=max(loyal_orders - 1, 1) * active_days,
     )
     used = pd.Series(np.percentile(gaps, [25, 50, 90]), index=["p25", "p50", "p90"], name="repeat_gap_days")
-    used.attrs.update(
-        n_gaps=int(gaps.size), n_customers=int(np.unique(keys[1:][same_customer] >> shift).size)
-    )
+    used.attrs.update(n_gaps=int(gaps.size), n_customers=int(np.unique(days.code[repeat]).size))
     return windows, used

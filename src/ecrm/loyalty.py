@@ -8,7 +8,8 @@ instant.
 
 Event model
 -----------
-Events are rows with ``event_id`` (unique), ``customer_id``, ``ts``, ``type`` and
+Events are rows with ``event_id`` (unique), the customer (``customer_id`` unless
+``customer_col=`` names another column), the time (``ts`` unless ``date_col=``), ``type`` and
 ``points``; ``ref_event_id`` is needed for reversals and ``amount`` (the qualifying spend
 of an earn) for spend-based tiers. Types:
 
@@ -43,9 +44,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _schema, _time
+from . import _keys, _schema, _time
 from ._labels import LOYALTY_TIERS, check_lang
 from .errors import DataDroppedWarning, LedgerError, SchemaError
+from .transactions import Transactions, as_transactions
 
 __all__ = ["EVENT_TYPES", "Ledger", "LoyaltyProgram"]
 
@@ -217,7 +219,7 @@ class LoyaltyProgram:
     # -- earning --------------------------------------------------------------------------
     def earn_events(
         self,
-        transactions: pd.DataFrame,
+        transactions: pd.DataFrame | Transactions,
         *,
         customer_col: str = "customer_id",
         date_col: str = "order_date",
@@ -235,9 +237,10 @@ class LoyaltyProgram:
 
         Parameters
         ----------
-        transactions : pandas.DataFrame
+        transactions : pandas.DataFrame or ecrm.Transactions
             One row per order (or order line when ``order_col`` is given: lines of one
-            order are summed and the order takes its earliest time).
+            order are summed and the order takes its earliest time), or the output of
+            :func:`ecrm.transactions`.
         customer_col, date_col, amount_col, order_col : str
             Column names.
         as_of : date-like, optional
@@ -250,7 +253,9 @@ class LoyaltyProgram:
         -------
         pandas.DataFrame
             ``event_id, customer_id, ts, type, points, order_id, amount, tier,
-            multiplier``, in time order. Orders earning 0 points create no event.
+            multiplier``, in time order: the event columns of :class:`Ledger`'s defaults,
+            whatever the transactions' column names. Orders earning 0 points create no
+            event.
 
         Warns
         -----
@@ -277,28 +282,39 @@ class LoyaltyProgram:
         2 2024-03-01     125    gold        1.25
         """
         what = "transactions"
-        tx = _schema.transactions(
+        tx = as_transactions(
             transactions,
+            what=what,
             customer_col=customer_col,
             date_col=date_col,
             amount_col=amount_col,
             order_col=order_col,
-            as_of=as_of,
-            what=what,
-        )
-        frame = pd.DataFrame(
-            {"customer_id": tx.customer.to_numpy(), "ts": tx.date.to_numpy(), "amount": tx.amount.to_numpy()}
-        )
+        ).upto(as_of, what=what)
+        amount = tx.amount.to_numpy()
         if tx.order is not None:
-            frame["order_id"] = tx.order.to_numpy()
-            frame = frame.groupby(["customer_id", "order_id"], as_index=False, sort=False).agg(
-                ts=("ts", "min"), amount=("amount", "sum")
+            # One event per (customer, order): its earliest time and its total amount.
+            orders = tx.order_codes
+            pair, _, _ = _keys.pack(tx.codes, orders, int(orders.max()) + 1)
+            _, first_row, group = np.unique(pair, return_index=True, return_inverse=True)
+            n_orders = first_row.size
+            when = _keys.reduce_by_group(np.minimum, group, tx.ticks, n_orders, _NEVER, None)
+            frame = pd.DataFrame(
+                {
+                    "customer_id": tx.customer.to_numpy()[first_row],
+                    "ts": _time.from_instants(when, tx.date),
+                    "amount": np.bincount(group, weights=amount, minlength=n_orders),
+                    "order_id": tx.order.to_numpy()[first_row],
+                }
             )
             frame["event_id"] = id_prefix + frame["order_id"].astype(str)
+            cust = tx.codes[first_row]
         else:
-            positions = np.flatnonzero(transactions.index.isin(tx.date.index)) if tx.n_after_as_of else None
-            pos = np.arange(len(frame)) if positions is None else positions
-            frame["event_id"] = id_prefix + pd.Series(pos).astype(str)
+            frame = pd.DataFrame(
+                {"customer_id": tx.customer.to_numpy(), "ts": tx.date.array, "amount": amount}
+            )
+            # The row's position in the user's frame, whatever its index.
+            frame["event_id"] = id_prefix + pd.Series(tx.positions).astype(str)
+            cust = tx.codes
         bad = (frame["amount"] <= 0).to_numpy()
         if bad.any():
             warnings.warn(
@@ -308,9 +324,9 @@ class LoyaltyProgram:
                 stacklevel=2,
             )
             frame = frame.loc[~bad].reset_index(drop=True)
+            cust = cust[~bad]
         frame["ts"] = frame["ts"].dt.as_unit("ns")
         ticks = _time.instants(frame["ts"])
-        cust, _ = _schema.factorize_ids(frame["customer_id"])
         value = self._qualifying_value(frame["amount"].to_numpy())
         leave = ticks + np.int64(self.tier_window_days) * _NS_PER_DAY
         before = _window_sums_before(cust, ticks, leave, value)
@@ -355,26 +371,11 @@ def _window_sums_before(
     return out
 
 
-def _sort_with_ties(key: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``tie`` and ``key`` ordered by key, then tie (non-negative ints; ties distinct).
-
-    When both fit one int64 they are packed (key high bits, tie low bits) and sorted with
-    ``np.sort``, which is several times faster than ``argsort``/``lexsort`` on int64 and
-    needs no gather afterwards: the sorted values carry the tie (an index) and the key.
-    """
-    bits = max(int(tie.max(initial=0)).bit_length(), 1)
-    if key.size and key.min() >= 0 and int(key.max()) < 2 ** (63 - bits):
-        packed = np.sort((key << bits) | tie)
-        return packed & ((1 << bits) - 1), packed >> bits
-    order = np.lexsort((tie, key))
-    return tie[order], key[order]
-
-
 def _time_order(time: np.ndarray, prio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stable order by time, then priority (0-3); returns it with the sorted time and priority.
 
     Time is counted in the coarsest unit that keeps it exact (usually whole seconds) so
-    that it packs with priority and position into one int64 for :func:`_sort_with_ties`.
+    that it packs with priority and position into one int64 for :func:`_keys.sort_with_ties`.
     """
     n = time.size
     low, high = (int(time.min()), int(time.max())) if n else (0, 0)
@@ -382,7 +383,7 @@ def _time_order(time: np.ndarray, prio: np.ndarray) -> tuple[np.ndarray, np.ndar
     if high - low < 2**62:  # else ``time - low`` would overflow
         unit = next(u for u in (10**9, 10**6, 10**3, 1) if u == 1 or not np.any((time - low) % u))
     if unit and (high - low) // unit < 2**60:
-        order, key = _sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
+        order, key = _keys.sort_with_ties(((time - low) // unit << 2) | prio, np.arange(n))
         return order, (key >> 2) * unit + low, (key & 3).astype(np.int8)
     order = np.lexsort((prio, time))  # a span of decades in nanoseconds: separate keys
     return order, time[order], prio[order]
@@ -399,7 +400,7 @@ def _stream_order(
     """
     order, s_time, s_prio = _time_order(time, prio)
     # Stable by customer: positions in the time order break ties.
-    pos, s_cust = _sort_with_ties(cust[order], np.arange(time.size))
+    pos, s_cust = _keys.sort_with_ties(cust[order], np.arange(time.size))
     return order[pos], s_cust, s_time[pos], s_prio[pos]
 
 
@@ -435,10 +436,16 @@ class Ledger:
     Parameters
     ----------
     events : pandas.DataFrame
-        Columns ``event_id, customer_id, ts, type, points``; ``ref_event_id`` when there
-        are reversals; ``amount`` (qualifying spend of earns) for spend-based tiers.
+        Columns ``event_id``, the customer (``customer_col``), the time (``date_col``),
+        ``type`` and ``points``; ``ref_event_id`` when there are reversals; ``amount``
+        (qualifying spend of earns) for spend-based tiers.
     program : LoyaltyProgram, optional
         The rules; default ``LoyaltyProgram()``.
+    customer_col, date_col : str
+        Columns of the customer id (default ``customer_id``) and of the event time
+        (default ``ts``). Outputs keep these names: per-customer tables are indexed by
+        ``customer_col``, and generated events (:meth:`expire`) use both, so they can be
+        appended to the input.
 
     Notes
     -----
@@ -474,19 +481,28 @@ class Ledger:
     ...     "ts": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-09-01", "2024-02-01"]),
     ...     "type": ["earn", "earn", "redeem", "earn"], "points": [100, 50, 120, 10]})
     >>> ledger = Ledger(ev, LoyaltyProgram(expiry_days=365))
-    >>> ledger.balances("2025-03-01")[["earned", "redeemed", "expired", "balance"]]
+    >>> ledger.balances(as_of="2025-03-01")[["earned", "redeemed", "expired", "balance"]]
                  earned  redeemed  expired  balance
     customer_id
     a               150       120        0       30
     b                10         0       10        0
     """
 
-    def __init__(self, events: pd.DataFrame, program: LoyaltyProgram | None = None) -> None:
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        program: LoyaltyProgram | None = None,
+        *,
+        customer_col: str = "customer_id",
+        date_col: str = "ts",
+    ) -> None:
         self.program = LoyaltyProgram() if program is None else program
         if not isinstance(self.program, LoyaltyProgram):
             raise SchemaError(f"program: expected a LoyaltyProgram, got {type(self.program).__name__}")
+        self.customer_col = customer_col
+        self.date_col = date_col
         (self.events, self._type, self._codes, self._cust, self._customers, self._ref_row) = (
-            _validated_events(events)
+            _validated_events(events, customer_col, date_col)
         )
         self._build()
 
@@ -494,7 +510,7 @@ class Ledger:
     def _build(self) -> None:
         ev = self.events
         n = len(ev)
-        ts = ev["ts"]
+        ts = ev[self.date_col]
         self._like = ts
         ticks = _time.instants(ts)
         cust = self._cust
@@ -630,7 +646,7 @@ class Ledger:
         remaining = np.clip(lot["A"] - consumed[lot["cust"]], 0, lot["points"])
         return np.where((lot["ts"] <= tick) & (lot["expiry"] > tick), remaining, 0)
 
-    def balances(self, as_of: object = None) -> pd.DataFrame:
+    def balances(self, *, as_of: object = None) -> pd.DataFrame:
         """Points per customer as of an instant, with the accounting identity checked.
 
         Parameters
@@ -642,7 +658,7 @@ class Ledger:
         Returns
         -------
         pandas.DataFrame
-            Indexed by ``customer_id`` (customers with an event up to ``as_of``):
+            Indexed by ``customer_col`` (customers with an event up to ``as_of``):
             ``earned, redeemed, expired, adjusted, reversed, balance, expiring_30d,
             expiring_90d``. ``adjusted`` is the signed net of adjustments; ``expiring_*``
             are points of open lots expiring within 30/90 days if nothing is redeemed.
@@ -660,7 +676,7 @@ class Ledger:
         >>> ev = pd.DataFrame({"event_id": [1, 2], "customer_id": [7, 7],
         ...     "ts": pd.to_datetime(["2024-01-01", "2024-03-01"]),
         ...     "type": ["earn", "redeem"], "points": [100, 40]})
-        >>> Ledger(ev).balances("2024-12-20").loc[7, ["balance", "expiring_30d"]].tolist()
+        >>> Ledger(ev).balances(as_of="2024-12-20").loc[7, ["balance", "expiring_30d"]].tolist()
         [60, 60]
         """
         stamp, tick = self._as_of(as_of)
@@ -691,7 +707,7 @@ class Ledger:
                 "expiring_30d": lot_sum(lot["expiry"] <= tick + 30 * day),
                 "expiring_90d": lot_sum(lot["expiry"] <= tick + 90 * day),
             },
-            index=pd.Index(self._customers, name="customer_id"),
+            index=pd.Index(self._customers, name=self.customer_col),
         )
         out = out.loc[state["has"]]
         identity = out["earned"] - out["redeemed"] - out["expired"] - out["reversed"] + out["adjusted"]
@@ -704,13 +720,13 @@ class Ledger:
         out.attrs["as_of"] = stamp
         return out
 
-    def expire(self, as_of: object = None) -> pd.DataFrame:
+    def expire(self, *, as_of: object = None) -> pd.DataFrame:
         """The expire events due up to ``as_of``: what is left of each lot at its expiry.
 
         Returns
         -------
         pandas.DataFrame
-            ``event_id`` (``"expire:"`` + the lot's event id), ``customer_id``, ``ts``
+            ``event_id`` (``"expire:"`` + the lot's event id), ``customer_col``, ``date_col``
             (the expiry instant), ``type`` ("expire"), ``points`` (> 0) and
             ``ref_event_id`` (the lot), in time order.
 
@@ -725,7 +741,7 @@ class Ledger:
         >>> ev = pd.DataFrame({"event_id": ["e1", "r1"], "customer_id": [1, 1],
         ...     "ts": pd.to_datetime(["2023-03-01", "2024-05-01"]),
         ...     "type": ["earn", "redeem"], "points": [100, 30]})
-        >>> Ledger(ev, LoyaltyProgram(expiry_policy="end_of_year")).expire("2025-06-30")
+        >>> Ledger(ev, LoyaltyProgram(expiry_policy="end_of_year")).expire(as_of="2025-06-30")
               event_id  customer_id         ts    type  points ref_event_id
         0  expire:e1            1 2025-01-01  expire      70           e1
         """
@@ -737,8 +753,8 @@ class Ledger:
         out = pd.DataFrame(
             {
                 "event_id": _expire_ids(ids),
-                "customer_id": self.events["customer_id"].to_numpy()[rows],
-                "ts": _time.from_instants(lot["expiry"][due], self._like),
+                self.customer_col: self.events[self.customer_col].to_numpy()[rows],
+                self.date_col: _time.from_instants(lot["expiry"][due], self._like),
                 "type": "expire",
                 "points": lot["expired"][due],
                 "ref_event_id": ids,
@@ -747,13 +763,13 @@ class Ledger:
         order = np.lexsort((self._codes[rows], lot["expiry"][due]))
         return out.iloc[order].reset_index(drop=True)
 
-    def lots(self, as_of: object = None) -> pd.DataFrame:
+    def lots(self, *, as_of: object = None) -> pd.DataFrame:
         """Open lots (unexpired, points left) as of an instant, oldest first per customer.
 
         Returns
         -------
         pandas.DataFrame
-            ``customer_id, event_id, earned_at, points, remaining, expires_at``
+            ``customer_col, event_id, earned_at, points, remaining, expires_at``
             (``expires_at`` is NaT when points never expire).
 
         References
@@ -781,7 +797,7 @@ class Ledger:
         expires = _time.from_instants(np.where(never, 0, expiry), self._like)
         out = pd.DataFrame(
             {
-                "customer_id": self.events["customer_id"].to_numpy()[rows],
+                self.customer_col: self.events[self.customer_col].to_numpy()[rows],
                 "event_id": self.events["event_id"].to_numpy()[rows],
                 "earned_at": _time.from_instants(lot["ts"][open_], self._like),
                 "points": lot["points"][open_],
@@ -792,7 +808,7 @@ class Ledger:
         order = np.lexsort((self._codes[rows], lot["ts"][open_], lot["cust"][open_]))
         return out.iloc[order].reset_index(drop=True)
 
-    def statement(self, customer_id: object, as_of: object = None) -> pd.DataFrame:
+    def statement(self, customer_id: object, *, as_of: object = None) -> pd.DataFrame:
         """One customer's running statement: every event and expiry with the balance after it.
 
         Parameters
@@ -850,7 +866,7 @@ class Ledger:
         )
         out = pd.DataFrame(
             {
-                "ts": _time.from_instants(times[keep], self._like),
+                self.date_col: _time.from_instants(times[keep], self._like),
                 "event_id": labels[keep],
                 "type": np.array(_TYPE_NAMES, dtype=object)[np.where(expiry_mark, _EXPIRE, kind)[keep]],
                 "points": change[keep],
@@ -906,7 +922,7 @@ class Ledger:
         total = np.bincount(cust[live], weights=value[live], minlength=len(self._customers))
         return np.maximum(total, 0) / _SPEND_SCALE
 
-    def tiers(self, as_of: object = None, lang: str = "en") -> pd.DataFrame:
+    def tiers(self, *, as_of: object = None, lang: str = "en") -> pd.DataFrame:
         """Tier of every customer as of an instant, with the distance to the next tier.
 
         Parameters
@@ -919,7 +935,7 @@ class Ledger:
         Returns
         -------
         pandas.DataFrame
-            Indexed by ``customer_id`` (customers with an event up to ``as_of``):
+            Indexed by ``customer_col`` (customers with an event up to ``as_of``):
             ``qualifying`` (spend or orders in the window ending at ``as_of``), ``tier``,
             ``next_tier`` (ordered categoricals, lowest tier first), ``to_next`` (NaN at
             the top tier).
@@ -935,7 +951,7 @@ class Ledger:
         >>> ev = pd.DataFrame({"event_id": [1, 2], "customer_id": [1, 2],
         ...     "ts": pd.to_datetime(["2024-01-01", "2024-02-01"]), "type": "earn",
         ...     "points": [6000, 300], "amount": [6000.0, 300.0]})
-        >>> Ledger(ev).tiers("2024-06-30", lang="zh")
+        >>> Ledger(ev).tiers(as_of="2024-06-30", lang="zh")
                      qualifying tier next_tier  to_next
         customer_id
         1                6000.0   金卡        黑卡  14000.0
@@ -955,18 +971,18 @@ class Ledger:
                 "next_tier": self.program.tier_labels(nxt, lang),
                 "to_next": np.where(index < top, thresholds[np.minimum(index + 1, top)] - q, np.nan),
             },
-            index=pd.Index(self._customers, name="customer_id"),
+            index=pd.Index(self._customers, name=self.customer_col),
         ).loc[has]
         out.attrs["as_of"] = stamp
         return out
 
-    def tier_history(self, freq: str = "M", lang: str = "en") -> pd.DataFrame:
+    def tier_history(self, *, freq: str = "M", lang: str = "en") -> pd.DataFrame:
         """Tier mix at the end of each period, with upgrades and downgrades.
 
         Parameters
         ----------
-        freq : {"M", "Q", "Y"}
-            Period length (calendar month, quarter, year).
+        freq : {"D", "W", "M", "Q", "Y"}
+            Calendar period: day, Monday-to-Sunday week, month, quarter or year.
         lang : {"en", "zh"}
             Label language of the tier columns.
 
@@ -996,14 +1012,14 @@ class Ledger:
         2024-02       1     0      0         0           0
         2024-03       0     1      0         1           0
         """
-        _time.check_choice(freq, "freq", ("M", "Q", "Y"))
-        wall = self._like.dt.tz_localize(None) if getattr(self._like.dtype, "tz", None) else self._like
-        periods = pd.period_range(wall.min(), wall.max(), freq=freq, name="period")
-        ends = (periods + 1).start_time
-        tz = getattr(self._like.dtype, "tz", None)
-        if tz is not None:
-            ends = ends.tz_localize(tz)
-        # Tiers are read at the last instant of each period.
+        _time.check_freq(freq)
+        # Periods are calendar periods of the data's wall-clock time.
+        days = _schema.day_number(self._like)
+        first, last = _time.period_ordinal(np.array([days.min(), days.max()]), freq)
+        ordinals = np.arange(first, last + 1)
+        periods = _time.period_index(ordinals, freq)
+        # Tiers are read at the last instant of each period: just before the next one starts.
+        ends = _time.day_timestamps(_time.period_start_day(ordinals + 1, freq), self._like)
         checks = _time.instants(pd.Series(ends).astype(self._like.dtype)) - 1
         n_per, n_tiers = len(periods), len(self.program.tiers)
 
@@ -1020,7 +1036,7 @@ class Ledger:
         seen = bucket < n_per
         custs, bucket, delta = custs[seen], bucket[seen], delta[seen]
         # Per (customer, period): the qualifying amount after its last change there.
-        order, key = _sort_with_ties(custs * np.int64(n_per) + bucket, np.arange(custs.size))
+        order, key = _keys.sort_with_ties(custs * np.int64(n_per) + bucket, np.arange(custs.size))
         running = _grouped_cumsum(delta[order], key // n_per)
         last = np.r_[key[1:] != key[:-1], True] if key.size else np.zeros(0, bool)
         seg_cust, seg_start, amount = key[last] // n_per, key[last] % n_per, running[last]
@@ -1044,7 +1060,7 @@ class Ledger:
         return out
 
     # -- money ----------------------------------------------------------------------------
-    def liability(self, as_of: object = None, breakage: float | None = None) -> pd.Series:
+    def liability(self, *, as_of: object = None, breakage: float | None = None) -> pd.Series:
         """Outstanding points valued as deferred revenue, net of expected breakage.
 
         ``liability = outstanding points x point_value x (1 - breakage)``. When
@@ -1086,7 +1102,7 @@ class Ledger:
         ...     "ts": pd.to_datetime(["2023-01-01", "2023-02-01", "2024-06-01"]),
         ...     "type": ["earn", "redeem", "earn"], "points": [1000, 750, 2000]})
         >>> ledger = Ledger(ev, LoyaltyProgram(expiry_days=365, point_value=0.01))
-        >>> ledger.liability("2024-06-30")[["outstanding_points", "breakage", "liability"]]
+        >>> ledger.liability(as_of="2024-06-30")[["outstanding_points", "breakage", "liability"]]
         outstanding_points    2000
         breakage              0.25
         liability             15.0
@@ -1128,13 +1144,13 @@ class Ledger:
         )
         return out
 
-    def summary(self, freq: str = "M", as_of: object = None) -> pd.DataFrame:
+    def summary(self, *, freq: str = "M", as_of: object = None) -> pd.DataFrame:
         """Points issued, adjusted, redeemed, reversed and expired per period.
 
         Parameters
         ----------
-        freq : {"M", "Q", "Y"}
-            Period length.
+        freq : {"D", "W", "M", "Q", "Y"}
+            Calendar period: day, Monday-to-Sunday week, month, quarter or year.
         as_of : date-like, optional
             Last instant counted (default: the last event); expiries up to it are included.
 
@@ -1163,7 +1179,7 @@ class Ledger:
         2024-01     200         0              0.0
         2024-02       0        50              NaN
         """
-        _time.check_choice(freq, "freq", ("M", "Q", "Y"))
+        _time.check_freq(freq)
         stamp, tick = self._as_of(as_of)
         flows = ["issued", "adjusted", "redeemed", "reversed", "expired"]
         column = np.array([0, 2, 1, 3], dtype=np.int64)[self._type]  # event type -> flow
@@ -1171,15 +1187,13 @@ class Ledger:
         lot = self._lot
         due = (lot["expiry"] <= tick) & (lot["expired"] > 0)
         # Periods are calendar periods of the data's wall-clock time.
-        tz = getattr(self._like.dtype, "tz", None)
         ticks = np.concatenate([self._ticks[rows], lot["expiry"][due]])
-        wall = _time.from_instants(ticks, self._like)
-        wall = wall.tz_localize(None) if tz is not None else wall
-        last = (stamp.tz_localize(None) if tz is not None else stamp).to_period(freq)
-        first = wall[: rows.size].min().to_period(freq) if rows.size else last + 1
-        periods = pd.period_range(first, last, freq=freq, name="period")
-        starts = periods.start_time.as_unit("ns").asi8
-        where = np.searchsorted(starts, wall.as_unit("ns").asi8, side="right") - 1
+        wall_day = _schema.day_number(pd.Series(_time.from_instants(ticks, self._like)))
+        period = _time.period_ordinal(wall_day, freq)
+        last = int(_time.period_ordinal(_schema.day_number(pd.Series([stamp])), freq)[0])
+        first = int(period[: rows.size].min()) if rows.size else last + 1
+        periods = _time.period_index(np.arange(first, last + 1), freq)
+        where = period - first
         cell = where * len(flows) + np.concatenate([column[rows], np.full(due.sum(), 4)])
         points = np.concatenate([self.events["points"].to_numpy(np.int64)[rows], lot["expired"][due]])
         # Integer weights below 2**53: the float sums are exact.
@@ -1196,7 +1210,7 @@ class Ledger:
 
 
 def _validated_events(
-    events: object,
+    events: object, customer_col: str, date_col: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, pd.Index, np.ndarray]:
     """Check the event stream (see :class:`Ledger`).
 
@@ -1206,20 +1220,23 @@ def _validated_events(
     """
     what = "events"
     frame = _schema.check_frame(events, what)
-    _schema.require_columns(frame, ["event_id", "customer_id", "ts", "type", "points"], what)
+    required = ["event_id", customer_col, date_col, "type", "points"]
+    _schema.require_columns(
+        frame, required, what, keywords={customer_col: "customer_col", date_col: "date_col"}
+    )
     _schema.ids(frame, "event_id", what)
-    _schema.ids(frame, "customer_id", what)
+    customer = _schema.ids(frame, customer_col, what)
     # The ledger computes in integer nanoseconds.
-    ts = _schema.dates(frame, "ts", what).dt.as_unit("ns")
-    extra = [c for c in frame.columns if c not in ("event_id", "customer_id", "ts", "type", "points")]
+    ts = _schema.dates(frame, date_col, what).dt.as_unit("ns")
+    extra = [c for c in frame.columns if c not in required]
     # Our own copy of each column, so later changes to the input cannot reach the ledger;
     # copied array by array (copy=False below) because pandas' own copy also stacks the
     # columns into 2-D blocks, several times slower. Extension arrays (categorical types,
     # nullable ids) are kept: no per-row Python objects.
     columns = {
         "event_id": frame["event_id"].to_numpy(copy=True),
-        "customer_id": frame["customer_id"].to_numpy(copy=True),
-        "ts": ts.to_numpy(copy=True) if getattr(ts.dtype, "tz", None) is None else ts.array.copy(),
+        customer_col: customer.to_numpy(copy=True),
+        date_col: ts.to_numpy(copy=True) if getattr(ts.dtype, "tz", None) is None else ts.array.copy(),
         "type": frame["type"].array.copy(),
         "points": frame["points"].to_numpy(copy=True),
     }
@@ -1272,7 +1289,7 @@ def _validated_events(
         )
     clean["points"] = pts.astype(np.int64, copy=False)
 
-    cust, customers = _schema.factorize_ids(clean["customer_id"])
+    cust, customers = _schema.factorize_ids(clean[customer_col])
     ref_row = np.full(len(clean), -1, dtype=np.int64)
     revs = np.flatnonzero(kind == _REVERSE)
     if revs.size:
@@ -1286,7 +1303,7 @@ def _validated_events(
         ref = pd.Index(clean["event_id"].to_numpy()).get_indexer(ref_values).astype(np.int64)
         ok = ref >= 0
         ok[ok] = (kind[ref[ok]] == _EARN) & (cust[ref[ok]] == cust[revs[ok]])
-        ticks = _time.instants(clean["ts"])
+        ticks = _time.instants(clean[date_col])
         ok[ok] = ticks[ref[ok]] <= ticks[revs[ok]]
         if not ok.all():
             raise _ledger_error(

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _schema, _time
-from ._keys import bits, distinct_sorted
+from . import _keys, _schema, _time
 from .errors import DataDroppedWarning, SchemaError
+from .transactions import Transactions, as_transactions
 
 __all__ = [
     "FREQS",
@@ -37,31 +37,16 @@ __all__ = [
     "time_to_second_purchase",
 ]
 
-#: Supported calendar periods: day, Monday-to-Sunday week, month, quarter.
-FREQS = ("D", "W", "M", "Q")
+#: Supported calendar periods: day, Monday-to-Sunday week, month, quarter, year.
+FREQS = _time.FREQS
 COHORT_VALUES = ("customers", "revenue")
-
-
-def _period_ordinal(days: np.ndarray, freq: str) -> np.ndarray:
-    if freq == "Q":
-        return np.floor_divide(_time.period_ordinal(days, "M"), 3)
-    return _time.period_ordinal(days, freq)
-
-
-def _period_index(ordinals: np.ndarray, freq: str, name: str) -> pd.PeriodIndex:
-    """Period numbers as a pandas PeriodIndex (built from each period's first day)."""
-    ordinals = np.asarray(ordinals, dtype=np.int64)
-    if freq == "Q":
-        start = _time.period_start_day(ordinals * 3, "M")
-    else:
-        start = _time.period_start_day(ordinals, freq)
-    return pd.DatetimeIndex(start.astype("datetime64[D]")).to_period(freq).rename(name)
 
 
 @dataclass(frozen=True)
 class _Log:
-    """A validated transaction log as integer arrays, one entry per row."""
+    """The arrays every KPI reads, from a :class:`~ecrm.Transactions` cut at ``as_of``."""
 
+    tx: Transactions
     customer: np.ndarray  # dense customer codes
     ids: pd.Index  # customer id of each code
     day: np.ndarray  # calendar day number
@@ -70,16 +55,14 @@ class _Log:
     purchase: np.ndarray  # amount >= 0
     order: np.ndarray  # order code, or day number when there is no order column
     first_period: np.ndarray  # per customer code; period of the first purchase (-1: none)
-    first_day: np.ndarray  # per customer code; day of the first purchase
     base: int  # first period with data
     last: int  # period of as_of
     as_of: pd.Timestamp
     freq: str
-    kept: np.ndarray | slice  # rows of the input frame kept (on or before as_of)
 
 
 def _log(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     customer_col: str,
     date_col: str,
@@ -89,57 +72,42 @@ def _log(
     freq: str,
     what: str,
 ) -> _Log:
-    _time.check_choice(freq, "freq", FREQS)
-    tx = _schema.transactions(
+    _time.check_freq(freq)
+    tx = as_transactions(
         transactions,
+        what=what,
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
         order_col=order_col,
-        as_of=as_of,
-        what=what,
-    )
-    amount = tx.amount.to_numpy()
-    purchase = amount >= 0
-    if not purchase.any():
-        raise SchemaError(
-            f"{what}: no purchases (rows with non-negative {amount_col!r}) on or before "
-            f"as_of={tx.as_of}; only returns"
-        )
-    codes, ids = _schema.factorize_ids(tx.customer)
-    day = _schema.day_number(tx.date)
-    period = _period_ordinal(day, freq)
-    order = _codes(tx.order)[0] if tx.order is not None else day - day.min()
-    first_day = np.full(len(ids), np.iinfo(np.int64).max)
-    np.minimum.at(first_day, codes[purchase], day[purchase])
-    bought = first_day != np.iinfo(np.int64).max
-    first_period = np.full(len(ids), -1, dtype=np.int64)
-    first_period[bought] = _period_ordinal(first_day[bought], freq)
-    as_of_day = _schema.day_number(pd.Series([tx.as_of]))
-    kept: np.ndarray | slice = slice(None)
-    if tx.n_after_as_of:
-        kept = (_schema.dates(transactions, date_col, what) <= tx.as_of).to_numpy()
+    ).upto(as_of, what=what)
+    tx.require_purchases(what)
+    periods = tx.purchase_periods(freq)
+    counts = periods.counts(len(tx.ids))
+    first_period = np.full(len(tx.ids), -1, dtype=np.int64)
+    first_period[counts > 0] = periods.value_at((np.cumsum(counts) - counts)[counts > 0])
+    period = tx.period(freq)
+    day = tx.day
     return _Log(
-        codes,
-        ids,
+        tx,
+        tx.codes,
+        tx.ids,
         day,
         period,
-        amount,
-        purchase,
-        order,
+        tx.amount.to_numpy(),
+        tx.purchase,
+        tx.order_codes if tx.order is not None else day - day.min(),
         first_period,
-        first_day,
         int(period.min()),
-        int(_period_ordinal(as_of_day, freq)[0]),
+        int(_time.period_ordinal(np.array([tx.as_of_day]), freq)[0]),
         tx.as_of,
         freq,
-        kept,
     )
 
 
 def _purchases(log: _Log) -> np.ndarray | slice:
     """Selector of the purchase rows; a slice (no copies) when there are no returns."""
-    return slice(None) if log.purchase.all() else log.purchase
+    return log.purchase if log.tx.has_returns else slice(None)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -149,36 +117,6 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         present = np.bincount(codes, minlength=len(values.cat.categories)) > 0
         return (np.cumsum(present) - 1)[codes], values.cat.categories[present]
     return _schema.factorize_ids(values)
-
-
-def _pack(high: np.ndarray, low: np.ndarray, n_low: int) -> tuple[np.ndarray, np.int64, np.ndarray | None]:
-    """One sortable int64 key per (high, low) pair, low < n_low.
-
-    When the bits would overflow, ``high`` is first replaced by its rank among its
-    distinct values (returned so the caller can decode).
-    """
-    shift = bits(n_low)
-    uniques = None
-    if high.size and bits(int(high.max()) + 1) + shift > 62:
-        uniques, high = np.unique(high, return_inverse=True)
-    return (high.astype(np.int64) << shift) | low, shift, uniques
-
-
-def _unpack_high(keys: np.ndarray, shift: np.int64, uniques: np.ndarray | None) -> np.ndarray:
-    high = keys >> shift
-    return uniques[high] if uniques is not None else high
-
-
-def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index and length of each run of equal values in a sorted array."""
-    if sorted_keys.size == 0:
-        empty = np.zeros(0, dtype=np.intp)
-        return empty, empty
-    new = np.empty(sorted_keys.size, dtype=bool)
-    new[0] = True
-    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    return starts, np.diff(np.append(starts, sorted_keys.size))
 
 
 def _period_window(log: _Log, start: object, end: object, what: str) -> tuple[int, int]:
@@ -191,11 +129,11 @@ def _period_window(log: _Log, start: object, end: object, what: str) -> tuple[in
             bounds.append(None)
             continue
         ts = _schema.timestamp(value, like, name, what)
-        bounds.append(int(_period_ordinal(_schema.day_number(pd.Series([ts])), log.freq)[0]))
+        bounds.append(int(_time.period_ordinal(_schema.day_number(pd.Series([ts])), log.freq)[0]))
     first = lo if bounds[0] is None else max(lo, bounds[0])
     last = hi if bounds[1] is None else min(hi, bounds[1])
     if first > last:
-        data = _period_index(np.array([lo, hi]), log.freq, "period")
+        data = _time.period_index(np.array([lo, hi]), log.freq)
         raise SchemaError(
             f"{what}: the period range start={start!r}, end={end!r} (freq={log.freq!r}) "
             f"holds no period of the data, which runs from {data[0]} to {data[1]}"
@@ -204,7 +142,7 @@ def _period_window(log: _Log, start: object, end: object, what: str) -> tuple[in
 
 
 def kpis(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     freq: str = "M",
     by: str | None = None,
@@ -220,10 +158,10 @@ def kpis(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns.
-    freq : {"D", "W", "M", "Q"}
-        Calendar period: day, Monday-to-Sunday week, month or quarter.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str, optional
         Column to group by (e.g. ``"channel"``); one block of periods per group.
     customer_col, date_col, amount_col, order_col : str
@@ -301,8 +239,10 @@ def kpis(
         what=what,
     )
     if by is not None:
-        _schema.require_columns(transactions, [by], what)
-        group_values = _schema.ids(transactions, by, what)[log.kept]
+        group_values = log.tx.column(by, what)
+        missing = group_values.isna().to_numpy()
+        if missing.any():
+            raise log.tx.bad_rows(by, "has missing values", missing, what)
         group, group_labels = _codes(group_values)
     else:
         group, group_labels = np.zeros(log.customer.size, dtype=np.int64), None
@@ -318,13 +258,13 @@ def kpis(
     # Distinct (cell, customer, order) purchase keys, sorted once: runs of equal
     # (cell, customer) are the period's buyers, run lengths their orders.
     n_customers = len(log.ids)
-    pair, pair_shift, pair_uniques = _pack(cell[p], log.customer[p], n_customers)
-    keys, order_shift, key_uniques = _pack(pair, log.order[p], int(log.order.max()) + 1)
-    keys = distinct_sorted(keys)
-    pairs = _unpack_high(keys, order_shift, key_uniques)
-    starts, n_orders = _runs(pairs)
+    pair, pair_shift, pair_uniques = _keys.pack(cell[p], log.customer[p], n_customers)
+    keys, order_shift, key_uniques = _keys.pack(pair, log.order[p], int(log.order.max()) + 1)
+    keys = _keys.distinct_sorted(keys)
+    pairs = _keys.unpack_high(keys, order_shift, key_uniques)
+    starts, n_orders = _keys.runs(pairs)
     pair_keys = pairs[starts]
-    pair_cell = _unpack_high(pair_keys, pair_shift, pair_uniques)
+    pair_cell = _keys.unpack_high(pair_keys, pair_shift, pair_uniques)
     pair_customer = pair_keys & ((np.int64(1) << pair_shift) - 1)
     new = log.first_period[pair_customer] == log.base + pair_cell % n_periods
     buyers = np.bincount(pair_cell, minlength=n_cells)
@@ -356,7 +296,7 @@ def kpis(
             growth = np.where(previous != 0, values / previous - 1, np.nan)
             out[f"{column}_growth"] = growth.ravel()
 
-    periods = _period_index(np.arange(log.base, log.last + 1), freq, "period")
+    periods = _time.period_index(np.arange(log.base, log.last + 1), freq)
     if group_labels is None:
         out.index = periods
     else:
@@ -369,7 +309,7 @@ def kpis(
 
 
 def cohort_retention(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     freq: str = "M",
     value: str = "customers",
@@ -386,10 +326,10 @@ def cohort_retention(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns.
-    freq : {"D", "W", "M", "Q"}
-        Calendar period.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period (see :mod:`ecrm._time`).
     value : {"customers", "revenue"}
         ``"customers"``: cell ``(c, k)`` counts the customers of cohort ``c`` who
         purchase in period ``k`` (留存客户数). ``"revenue"``: the cohort's net revenue
@@ -453,11 +393,9 @@ def cohort_retention(
     n_periods = log.last - log.base + 1
     cohort_of = log.first_period - log.base  # -1 for customers with only returns
     if value == "customers":
-        p = _purchases(log)
-        keys, shift, uniques = _pack(log.customer[p], log.period[p] - log.base, n_periods)
-        keys = distinct_sorted(keys)
-        customer = _unpack_high(keys, shift, uniques)
-        age = (keys & ((np.int64(1) << shift) - 1)) - cohort_of[customer]
+        active = log.tx.purchase_periods(freq)
+        customer = active.code
+        age = active.value - log.base - cohort_of[customer]
         cells = np.bincount(cohort_of[customer] * n_periods + age, minlength=n_periods * n_periods)
     else:
         cohort = cohort_of[log.customer]
@@ -485,7 +423,7 @@ def cohort_retention(
         with np.errstate(divide="ignore", invalid="ignore"):
             table = table / table[:, :1]
     present = sizes > 0
-    cohorts = _period_index(np.arange(log.base, log.last + 1)[present], freq, "cohort")
+    cohorts = _time.period_index(np.arange(log.base, log.last + 1)[present], freq, "cohort")
     out = pd.DataFrame(
         table[present],
         index=cohorts,
@@ -501,17 +439,8 @@ def cohort_retention(
     return out
 
 
-def _active_pairs(log: _Log) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct (customer, period) purchase pairs as two arrays."""
-    n_periods = log.last - log.base + 1
-    p = log.purchase
-    keys, shift, uniques = _pack(log.customer[p], log.period[p] - log.base, n_periods)
-    keys = distinct_sorted(keys)
-    return _unpack_high(keys, shift, uniques), keys & ((np.int64(1) << shift) - 1)
-
-
 def _period_rate(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     rate: str,
     freq: str,
     customer_col: str,
@@ -531,7 +460,8 @@ def _period_rate(
         what=rate,
     )
     n_periods = log.last - log.base + 1
-    customer, period = _active_pairs(log)
+    active = log.tx.purchase_periods(log.freq)  # by customer then period
+    customer, period = active.code, active.value - log.base
     active = np.bincount(period, minlength=n_periods)
     # Pairs are sorted by customer then period: a customer active in t-1 and t shows
     # as two neighbours one period apart.
@@ -544,14 +474,14 @@ def _period_rate(
         share = np.where(base > 0, counted / base, np.nan)
     out = pd.DataFrame(
         {"active": active, "active_previous": base, count: counted, rate: share},
-        index=_period_index(np.arange(log.base, log.last + 1), log.freq, "period"),
+        index=_time.period_index(np.arange(log.base, log.last + 1), log.freq),
     )
     out.attrs.update(as_of=log.as_of, freq=log.freq)
     return out
 
 
 def retention_rate(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     freq: str = "M",
     customer_col: str = "customer_id",
@@ -569,10 +499,11 @@ def retention_rate(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns (not activity).
-    freq : {"D", "W", "M", "Q"}
-        Calendar period.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not activity).
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period (see :mod:`ecrm._time`).
     customer_col, date_col, amount_col : str
         Column names.
     as_of : date-like, optional
@@ -607,7 +538,7 @@ def retention_rate(
 
 
 def churn_rate(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     freq: str = "M",
     customer_col: str = "customer_id",
@@ -625,10 +556,11 @@ def churn_rate(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns (not activity).
-    freq : {"D", "W", "M", "Q"}
-        Calendar period.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not activity).
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period (see :mod:`ecrm._time`).
     customer_col, date_col, amount_col : str
         Column names.
     as_of : date-like, optional
@@ -664,31 +596,20 @@ def _first_two_orders(log: _Log) -> tuple[np.ndarray, np.ndarray]:
 
     An order's day is the day of its earliest line.
     """
-    p = log.purchase
-    day0 = log.day.min()
-    n_days = int(log.day.max() - day0) + 1
-    # Earliest day of every (customer, order).
-    order_key, shift, uniques = _pack(log.customer[p], log.order[p], int(log.order.max()) + 1)
-    keys, day_shift, key_uniques = _pack(order_key, log.day[p] - day0, n_days)
-    keys = np.sort(keys)
-    orders = _unpack_high(keys, day_shift, key_uniques)
-    starts, _ = _runs(orders)
-    order_day = (keys[starts] & ((np.int64(1) << day_shift) - 1)) + day0
-    order_customer = _unpack_high(orders[starts], shift, uniques)
-    # Orders of each customer in time order.
-    by_time = np.lexsort((order_day, order_customer))
-    customer, day = order_customer[by_time], order_day[by_time]
-    first_at, n = _runs(customer)
+    orders = log.tx.orders()  # sorted by customer, then day
+    code = orders.code
+    first_at, n = _keys.runs(code)
+    customer = code[first_at]
+    first_day = np.full(len(log.ids), -1, dtype=np.int64)
+    first_day[customer] = orders.value_at(first_at)
     second_day = np.full(len(log.ids), -1, dtype=np.int64)
     has_second = n >= 2
-    second_day[customer[first_at[has_second]]] = day[first_at[has_second] + 1]
-    first_day = np.full(len(log.ids), -1, dtype=np.int64)
-    first_day[customer[first_at]] = day[first_at]
+    second_day[customer[has_second]] = orders.value_at(first_at[has_second] + 1)
     return first_day, second_day
 
 
 def repurchase_rate(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     window_days: int | None = None,
     customer_col: str = "customer_id",
@@ -701,8 +622,9 @@ def repurchase_rate(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns (not orders).
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not orders).
     window_days : int, optional
         When None, the share of customers with two or more orders on or before
         ``as_of``. When given, the share of customers whose second order comes at most
@@ -760,7 +682,7 @@ def repurchase_rate(
 
 
 def time_to_second_purchase(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     per_customer: bool = False,
     customer_col: str = "customer_id",
@@ -777,8 +699,9 @@ def time_to_second_purchase(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line; negative amounts are returns (not orders).
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (or :func:`ecrm.transactions`); negative
+        amounts are returns (not orders).
     per_customer : bool
         Return the per-customer durations instead of the Kaplan-Meier table.
     customer_col, date_col, amount_col, order_col : str

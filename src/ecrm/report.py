@@ -35,6 +35,7 @@ from . import _display, _labels, _schema, lifecycle, metrics, rfm, service, surv
 from ._display import Table
 from .errors import DataDroppedWarning, EcrmError, EcrmWarning, SchemaError
 from .summary import customer_summary
+from .transactions import Transactions, as_transactions
 
 __all__ = ["SECTIONS", "Context", "Report", "Section", "SectionSpec", "Table", "build", "overview"]
 
@@ -118,18 +119,19 @@ def overview(summary: pd.DataFrame) -> pd.Series:
 class Context:
     """What every section function sees.
 
-    ``customers`` is the joined customer table so far: the customer summary plus the
-    columns of every earlier section (so the survey section can break NPS down by the
-    RFM segment). Sections must not modify it; they return their columns instead.
+    ``transactions`` is the log validated once and cut at ``as_of``: sections pass it to
+    every function that reads transactions, which then re-derive nothing. ``customers``
+    is the joined customer table so far: the customer summary plus the columns of every
+    earlier section (so the survey section can break NPS down by the RFM segment).
+    Sections must not modify it; they return their columns instead. ``customer_col``
+    names the customer in the transactions, surveys and tickets.
     """
 
-    transactions: pd.DataFrame
+    transactions: Transactions
     customers: pd.DataFrame
     as_of: pd.Timestamp
     lang: str
     customer_col: str
-    date_col: str
-    amount_col: str
     surveys: pd.DataFrame | None = None
     loyalty: pd.DataFrame | None = None
     tickets: pd.DataFrame | None = None
@@ -158,15 +160,6 @@ class Context:
         english = _labels.label(_labels.REPORT_TEXT, key, "en").format(**values)
         self.messages[english] = self.text(key, **values)
         warnings.warn(english, category, stacklevel=3)
-
-    def tx_kwargs(self) -> dict[str, Any]:
-        """The column keywords and ``as_of`` every transaction function takes."""
-        return {
-            "customer_col": self.customer_col,
-            "date_col": self.date_col,
-            "amount_col": self.amount_col,
-            "as_of": self.as_of,
-        }
 
 
 @dataclass
@@ -318,8 +311,7 @@ _ACTIVE_STAGES = ("new", "active", "loyal", "reactivated")
 
 
 def _lifecycle(ctx: Context) -> Section:
-    kwargs = ctx.tx_kwargs()
-    stages = lifecycle.stage(ctx.transactions, lang=ctx.lang, **kwargs)
+    stages = lifecycle.stage(ctx.transactions, lang=ctx.lang)
     counts = stages["stage"].value_counts(sort=False).rename("n_customers").to_frame()
     counts["share"] = counts["n_customers"] / len(stages)
     share = counts["share"]
@@ -327,7 +319,7 @@ def _lifecycle(ctx: Context) -> Section:
     def stage_label(key: str) -> str:
         return ctx.label(_labels.LIFECYCLE_STAGES, key)
 
-    history = lifecycle.history(ctx.transactions, freq="M", lang=ctx.lang, **kwargs)
+    history = lifecycle.history(ctx.transactions, freq="M", lang=ctx.lang)
     from .plotting import lifecycle_area, transition_heatmap
 
     section = Section(
@@ -343,8 +335,7 @@ def _lifecycle(ctx: Context) -> Section:
     # Transitions over the last six months, when the data reach that far back.
     start = ctx.as_of - pd.DateOffset(months=6)
     if start >= ctx.customers["first_purchase"].min():
-        kwargs.pop("as_of")
-        matrix = lifecycle.transitions(ctx.transactions, start=start, end=ctx.as_of, lang=ctx.lang, **kwargs)
+        matrix = lifecycle.transitions(ctx.transactions, start=start, end=ctx.as_of, lang=ctx.lang)
         # Stages nobody was in at either date are empty rows and columns: left out.
         used = (matrix.sum(axis=1) > 0).to_numpy() | (matrix.sum(axis=0) > 0).to_numpy()
         section.tables.append(Table(ctx.text("transitions"), matrix.loc[used, used], default="count"))
@@ -415,12 +406,12 @@ def _clv(ctx: Context) -> Section:
 
     if (few := _too_few(ctx)) is not None:
         return few
-    weekly = customer_summary(ctx.transactions, time_unit="W", **ctx.tx_kwargs())
+    weekly = customer_summary(ctx.transactions, time_unit="W")
     with warnings.catch_warnings(record=True) as fitting:
         model = CLVModel(purchase_model="bgnbd", spend_model="gamma_gamma").fit(weekly)
     for caught in fitting:  # on to the notes on the data and the caller
         warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno)
-    value = model.predict_clv(horizon=CLV_HORIZON_MONTHS, freq="M")
+    value = model.predict_clv(horizon=CLV_HORIZON_MONTHS, horizon_unit="M")
     columns = value.rename(
         columns={"expected_purchases": "expected_purchases_12m", "expected_spend": "expected_order_value",
                  "clv": "clv_12m"}
@@ -471,8 +462,6 @@ def _churn(ctx: Context) -> Section:
 
     if (few := _too_few(ctx)) is not None:
         return few
-    kwargs = ctx.tx_kwargs()
-    kwargs.pop("as_of")
     horizon = pd.Timedelta(days=CHURN_HORIZON_DAYS)
     first = ctx.customers["first_purchase"].min()
     # Label windows must be fully observed: they end at the snapshot or the last purchase.
@@ -480,20 +469,18 @@ def _churn(ctx: Context) -> Section:
     test_cutoff = end - horizon
     if test_cutoff < first:
         return Section(notes=[ctx.text("churn_short_history")])
-    test = churn.dataset(ctx.transactions, cutoff=test_cutoff, horizon_days=CHURN_HORIZON_DAYS, **kwargs)
+    test = churn.dataset(ctx.transactions, cutoff=test_cutoff, horizon_days=CHURN_HORIZON_DAYS)
     if test.y.nunique() < 2:  # everyone churned, or no one: nothing to learn
         return Section(notes=[ctx.text("churn_short_history")])
     train = None
     if test_cutoff - horizon >= first:
-        train = churn.dataset(
-            ctx.transactions, cutoff=test_cutoff - horizon, horizon_days=CHURN_HORIZON_DAYS, **kwargs
-        )
+        train = churn.dataset(ctx.transactions, cutoff=test_cutoff - horizon, horizon_days=CHURN_HORIZON_DAYS)
         if train.y.nunique() < 2:
             train = None
     tested = train is not None
     if not tested:  # one horizon of history: learn from it, nothing is left to test on
         train = test
-    today = churn.features(ctx.transactions, as_of=ctx.as_of, **kwargs)
+    today = churn.features(ctx.transactions)
     features = train.X.columns  # a feature absent at the training cutoff cannot be used
     # Gradient boosting on customer tables: OpenMP threads on a busy machine made the fit
     # and the predictions up to 100 times slower than one thread.
@@ -505,7 +492,11 @@ def _churn(ctx: Context) -> Section:
                 "churn_model": model.churn_probability(test.X.reindex(columns=features, fill_value=0.0))
             }
     risk = risk.reindex(ctx.customers.index)
-    value = ctx.customers["clv_12m"] if "clv_12m" in ctx.customers else ctx.customers["total_spend"]
+    if "clv_12m" in ctx.customers:
+        # A customer the spend model leaves out (spend netted to zero by returns) is worth 0.
+        value = ctx.customers["clv_12m"].fillna(0.0)
+    else:
+        value = ctx.customers["total_spend"]
     plan = churn.interventions(risk.dropna(subset=["churn_probability"]), segments=value, lang=ctx.lang)
 
     tiers = risk.groupby("risk_tier", observed=False).agg(
@@ -538,7 +529,7 @@ def _churn(ctx: Context) -> Section:
     )
     qualifier = None
     if tested:
-        expected = churn.bgnbd_baseline(ctx.transactions, test_cutoff, CHURN_HORIZON_DAYS, **kwargs)
+        expected = churn.bgnbd_baseline(ctx.transactions, as_of=test_cutoff, horizon_days=CHURN_HORIZON_DAYS)
         scores["bgnbd_baseline"] = -expected.reindex(test.X.index)
         table = pd.DataFrame(
             {
@@ -592,13 +583,9 @@ _KPI_COLUMNS = [
 
 
 def _kpis(ctx: Context) -> Section:
-    kwargs = ctx.tx_kwargs()
-    monthly = metrics.kpis(ctx.transactions, freq="M", **kwargs)
-    kwargs.pop("amount_col")  # cohorts count customers; amounts only decide purchases vs returns
-    cohorts = metrics.cohort_retention(ctx.transactions, freq="M", amount_col=ctx.amount_col, **kwargs)
-    counts = metrics.cohort_retention(
-        ctx.transactions, freq="M", normalize=False, amount_col=ctx.amount_col, **kwargs
-    )
+    monthly = metrics.kpis(ctx.transactions, freq="M")
+    cohorts = metrics.cohort_retention(ctx.transactions, freq="M")
+    counts = metrics.cohort_retention(ctx.transactions, freq="M", normalize=False)
     last = monthly.iloc[-1]
     from .plotting import cohort_heatmap, kpi_trend
 
@@ -738,17 +725,22 @@ def _loyalty(ctx: Context) -> Section:
     what = "loyalty"
     events = _schema.check_frame(ctx.loyalty, what)
     _schema.require_columns(events, [LOYALTY_EVENT_DATE_COL], what)
-    if ctx.customer_col != "customer_id" and ctx.customer_col in events.columns:
-        events = events.rename(columns={ctx.customer_col: "customer_id"})  # the ledger's name
+    # The events name the customer like the transactions, or as the ledger does by default.
+    customer_col = ctx.customer_col if ctx.customer_col in events.columns else "customer_id"
     events, n_after = _rows_until(events, LOYALTY_EVENT_DATE_COL, ctx.as_of, what)
-    ledger = Ledger(events, ctx.loyalty_program or LoyaltyProgram())
-    balances = ledger.balances(ctx.as_of)
-    tiers = ledger.tiers(ctx.as_of, lang=ctx.lang)
+    ledger = Ledger(
+        events,
+        ctx.loyalty_program or LoyaltyProgram(),
+        customer_col=customer_col,
+        date_col=LOYALTY_EVENT_DATE_COL,
+    )
+    balances = ledger.balances(as_of=ctx.as_of)
+    tiers = ledger.tiers(as_of=ctx.as_of, lang=ctx.lang)
     section = Section()
     try:
-        liability = ledger.liability(ctx.as_of)
+        liability = ledger.liability(as_of=ctx.as_of)
     except SchemaError:  # no lot has expired yet: breakage cannot be estimated from history
-        liability = ledger.liability(ctx.as_of, breakage=0.0)
+        liability = ledger.liability(as_of=ctx.as_of, breakage=0.0)
         section.notes.append(ctx.text("no_breakage"))
     else:
         section.headline.append(("breakage", float(liability["breakage"]), "share"))
@@ -1186,7 +1178,7 @@ def _save_figures(key: str, section: Section, out_dir: Path) -> list[tuple[str, 
 
 
 def build(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     out_dir: str | Path,
     *,
     surveys: pd.DataFrame | None = None,
@@ -1198,6 +1190,7 @@ def build(
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
+    order_col: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Write the customer report: ``index.html``, ``customers.csv`` and ``summary.json``.
@@ -1215,10 +1208,16 @@ def build(
     is weak says so in its first line (churn ROC AUC below 0.6 out of time, or a CLV fit
     that did not converge), and the churn tiers are then labelled unreliable.
 
+    The transactions are validated once (:func:`ecrm.transactions`), cut at ``as_of``
+    once, and that one log is given to every section, so no section parses dates,
+    factorises ids or sorts purchase keys again.
+
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line (negative amounts are returns).
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line (negative amounts are returns), or the output of
+        :func:`ecrm.transactions` (for data that needs a mapping: quantity x price, a
+        date format, guest rows, cancellations).
     out_dir : str or Path
         Folder to write to; created if needed, files of an earlier report replaced.
     surveys : pandas.DataFrame, optional
@@ -1241,9 +1240,10 @@ def build(
         The snapshot for every input; default the last transaction date.
     lang : {"en", "zh"}
         Language of every heading, label, table header, note and figure.
-    customer_col, date_col, amount_col : str
-        Transaction columns (``customer_col`` also names the customer in surveys and
-        tickets).
+    customer_col, date_col, amount_col, order_col : str
+        Transaction columns of a DataFrame (a ``Transactions`` carries its own);
+        the transactions' ``customer_col`` also names the customer in surveys, tickets
+        and (when present there) loyalty events.
     progress : callable, optional
         Called with a short message as each section starts (the CLI prints them).
 
@@ -1301,21 +1301,24 @@ def build(
     notify("customer summary")
     try:
         with warnings.catch_warnings(record=True) as caught:  # the caller's filters apply
-            summary = customer_summary(
-                transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, as_of=as_of
-            )
+            log = as_transactions(
+                transactions,
+                customer_col=customer_col,
+                date_col=date_col,
+                amount_col=amount_col,
+                order_col=order_col,
+            ).upto(as_of)
+            summary = customer_summary(log)
     except SchemaError as err:
         err.input = "transactions"
         raise
     _collect(notes, "overview", caught)
     ctx = Context(
-        transactions=transactions,
+        transactions=log,
         customers=summary,
-        as_of=pd.Timestamp(summary.attrs["as_of"]),
+        as_of=log.as_of,
         lang=lang,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
+        customer_col=log.customer_col,
         loyalty_program=loyalty_program,
         **given,
     )
@@ -1355,7 +1358,7 @@ def build(
         "ecrm_version": _version(),
         "as_of": ctx.as_of.date().isoformat(),
         "lang": lang,
-        "inputs": {"transactions": len(transactions)}
+        "inputs": {"transactions": int(log.describe()["rows_read"])}
         | {name: len(frame) for name, frame in given.items() if frame is not None},
         "sections": [key for key, _, _ in rendered],
         "headline": {

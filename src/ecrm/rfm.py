@@ -17,6 +17,7 @@ import pandas as pd
 from . import _labels, _schema, _time
 from .errors import SchemaError
 from .summary import customer_summary
+from .transactions import Transactions
 
 __all__ = ["STANDARD_MAP", "score", "segment", "segment_summary"]
 
@@ -139,7 +140,7 @@ def _cell(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.ndarray:
 
 
 def score(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Transactions,
     *,
     bins: int = 5,
     monetary: str = "total",
@@ -156,9 +157,10 @@ def score(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Raw transactions, or the output of :func:`ecrm.customer_summary` (recognised by
-        its columns ``recency_days``, ``n_orders`` and ``total_spend``). Transactions are
+    data : pandas.DataFrame or ecrm.Transactions
+        Raw transactions (or :func:`ecrm.transactions`), or the output of
+        :func:`ecrm.customer_summary` (recognised by its columns ``recency_days``,
+        ``n_orders`` and ``total_spend``). Transactions are
         summarised with ``customer_col``, ``date_col``, ``amount_col``, ``order_col`` and
         ``as_of``, exactly as :func:`ecrm.customer_summary` does.
     bins : int
@@ -270,8 +272,8 @@ def score(
         raise SchemaError("edges are only used with method='fixed'; pass method='fixed' or drop edges")
     w = None if weights is None else _check_weights(weights)
 
-    frame = _schema.check_frame(data, "rfm.score")
-    if all(c in frame.columns for c in SUMMARY_COLUMNS):
+    frame = data if isinstance(data, Transactions) else _schema.check_frame(data, "rfm.score")
+    if not isinstance(frame, Transactions) and all(c in frame.columns for c in SUMMARY_COLUMNS):
         what = "customer summary"
         known = frame.attrs.get("as_of")
         if as_of is not None and (known is None or pd.Timestamp(as_of) != known):

@@ -363,8 +363,8 @@ def sla(
 
 def customer_features(
     tickets: pd.DataFrame,
-    as_of: object,
     *,
+    as_of: object,
     response_hours: float = 24,
     resolution_hours: float = 72,
     complaint_categories: tuple[str, ...] = ("complaint",),

@@ -8,22 +8,21 @@ import numpy as np
 import pandas as pd
 
 from . import _keys, _schema, _time
-from .errors import DataDroppedWarning, SchemaError
+from .errors import DataDroppedWarning
+from .transactions import RETURNS, Transactions, as_transactions
 
 __all__ = ["RETURNS", "customer_summary"]
 
-RETURNS = ("net", "exclude", "raise")
-
 
 def customer_summary(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | Transactions,
     *,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
     order_col: str | None = None,
     as_of: object = None,
-    period: str = "D",
+    freq: str = "D",
     time_unit: str = "D",
     returns: str = "net",
 ) -> pd.DataFrame:
@@ -31,9 +30,10 @@ def customer_summary(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per order or order line. Dates may be datetime64 (naive, or aware in one
-        time zone) or ISO-8601 strings; amounts must be numeric and finite.
+    transactions : pandas.DataFrame or ecrm.Transactions
+        One row per order or order line, or the output of :func:`ecrm.transactions`
+        (then the column keywords are not needed). Dates may be datetime64 (naive, or
+        aware in one time zone) or ISO-8601 strings; amounts must be numeric and finite.
     customer_col, date_col, amount_col : str
         Column names of the customer id, the order timestamp and the amount.
     order_col : str, optional
@@ -42,12 +42,13 @@ def customer_summary(
     as_of : date-like, optional
         The snapshot instant. Transactions after it are left out (that is the point of a
         snapshot). Defaults to the last transaction date. Recorded in ``attrs["as_of"]``.
-    period : {"D", "W", "M"}
-        How purchases are merged for ``frequency``, ``recency``, ``T`` and
-        ``monetary_value``: per calendar day, Monday-to-Sunday week or calendar month.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period by which purchases are merged for ``frequency``, ``recency``,
+        ``T`` and ``monetary_value``: day, Monday-to-Sunday week, month, quarter or year
+        (lifetimes' ``freq``).
     time_unit : {"D", "W", "M"}
         Unit of ``recency`` and ``T``: days, weeks (days / 7) or months (days / 30.4375).
-        When ``time_unit == period`` for weeks or months, durations are whole numbers of
+        When ``time_unit == freq`` for weeks or months, durations are whole numbers of
         periods, as with lifetimes' ``freq="W"`` or ``freq="M"``.
     returns : {"net", "exclude", "raise"}
         Treatment of rows with a negative amount (returns, refunds). ``"net"`` (default):
@@ -74,7 +75,7 @@ def customer_summary(
         - ``monetary_value``: mean spend over the repeat purchase periods (0 when
           ``frequency`` is 0).
 
-        ``attrs`` holds ``as_of``, ``period``, ``time_unit`` and ``n_after_as_of``.
+        ``attrs`` holds ``as_of``, ``freq``, ``time_unit`` and ``n_after_as_of``.
 
     Raises
     ------
@@ -92,9 +93,11 @@ def customer_summary(
     ``frequency``, ``recency``, ``T`` and ``monetary_value`` follow the convention of
     Fader, Hardie and Lee (2005) and agree with lifetimes'
     ``summary_data_from_transaction_data`` on the same data and settings
-    (``period="D", time_unit="W"`` equals lifetimes' ``freq="D", freq_multiplier=7``).
-    The computation is vectorised: one factorisation of the ids, a sort of integer
-    (customer, period) keys and ``bincount`` reductions, with no Python loop.
+    (``freq="D", time_unit="W"`` equals lifetimes' ``freq="D", freq_multiplier=7``).
+    The computation is vectorised: the customer codes, day numbers and sorted integer
+    (customer, period) keys of the :class:`ecrm.Transactions` (computed once, shared
+    with every other function given the same log) and ``bincount`` reductions, with no
+    Python loop.
 
     References
     ----------
@@ -116,117 +119,76 @@ def customer_summary(
     a                   2         45.0            16          1     14.0  30.0            30.0
     b                   1          8.0            21          0      0.0  21.0             0.0
     """
-    _time.check_choice(period, "period", _time.PERIODS)
+    _time.check_freq(freq)
     _time.check_choice(time_unit, "time_unit", tuple(_time.UNIT_DAYS))
     _time.check_choice(returns, "returns", RETURNS)
-    tx = _schema.transactions(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        as_of=as_of,
-    )
-    customer, date, amount_s, order = tx.customer, tx.date, tx.amount, tx.order
-    amount = amount_s.to_numpy()
-    negative = amount < 0
-    if negative.any():
-        if returns == "raise":
-            raise _schema.bad_rows(
-                "transactions",
-                amount_col,
-                "has negative amounts (returns) and returns='raise'",
-                transactions.loc[customer.index],
-                negative,
-            )
-        if returns == "exclude":
-            warnings.warn(
-                f"customer_summary: left out {int(negative.sum())} row(s) with negative "
-                f"{amount_col!r} (returns='exclude')",
-                DataDroppedWarning,
-                stacklevel=2,
-            )
-            keep = ~negative
-            customer, date, amount = customer[keep], date[keep], amount[keep]
-            order = order[keep] if order is not None else None
-            negative = np.zeros(len(amount), dtype=bool)
-
-    codes, ids = _schema.factorize_ids(customer)
+    tx = as_transactions(
+        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+    ).upto(as_of)
+    tx = tx.apply_returns(returns, caller="customer_summary")
+    tx.require_purchases()
+    codes, ids = tx.codes, tx.ids
     n_customers = len(ids)
-    days = _schema.day_number(date)
-    periods = _time.period_ordinal(days, period)
-    ticks = _time.instants(date)
-    base = periods.min()
-    has_returns = bool(negative.any())
-    # Purchase rows only; without returns that is every row and no copy is made.
-    purchase = ~negative if has_returns else slice(None)
-    p_codes, p_periods, p_ticks = codes[purchase], periods[purchase], ticks[purchase]
+    amount = tx.amount.to_numpy()
+    periods = tx.period(freq)
+    has_returns = tx.has_returns
+    negative = ~tx.purchase if has_returns else None
 
     # Distinct (customer, period) pairs among purchases, as sorted integer keys.
-    shift = _keys.bits(int(periods.max() - base) + 1)
-    low_bits = (np.int64(1) << shift) - 1
-    keys = _keys.distinct_sorted((p_codes.astype(np.int64) << shift) | (p_periods - base))
-    n_periods = np.bincount(keys >> shift, minlength=n_customers)
+    pairs = tx.purchase_periods(freq)
+    n_periods = pairs.counts(n_customers)
     has_purchase = n_periods > 0
-    if not has_purchase.any():
-        raise SchemaError(
-            f"transactions: no purchases (rows with non-negative {amount_col!r}) on or before "
-            f"as_of={tx.as_of}; only returns"
-        )
-    # keys are sorted by customer then period: a customer's block starts at its first period.
+    # Pairs are sorted by customer then period: a customer's block starts at its first period.
     block_end = np.cumsum(n_periods)[has_purchase]
     block_start = block_end - n_periods[has_purchase]
     first_period = np.zeros(n_customers, dtype=np.int64)
     last_period = np.zeros(n_customers, dtype=np.int64)
-    first_period[has_purchase] = (keys[block_start] & low_bits) + base
-    last_period[has_purchase] = (keys[block_end - 1] & low_bits) + base
+    first_period[has_purchase] = pairs.value_at(block_start)
+    last_period[has_purchase] = pairs.value_at(block_end - 1)
 
     # Spend of repeat purchase periods: rows outside the first period, less returns that
     # fall in a period without any purchase.
     repeat = periods != first_period[codes]
     if has_returns:
-        row_keys = (codes[negative].astype(np.int64) << shift) | (periods[negative] - base)
-        pos = np.minimum(np.searchsorted(keys, row_keys), max(len(keys) - 1, 0))
-        repeat[negative] &= keys[pos] == row_keys
+        repeat[negative] &= pairs.contains(codes[negative], periods[negative])
     starts = _keys.block_starts(codes)
-    p_starts = _keys.block_starts(p_codes) if has_returns else starts
     repeat_spend = _keys.reduce_by_group(
         np.add, codes, np.where(repeat, amount, 0.0), n_customers, 0.0, starts
     )
     total_spend = _keys.reduce_by_group(np.add, codes, amount, n_customers, 0.0, starts)
+    ticks = tx.ticks
+    if has_returns:
+        p_codes, p_ticks = codes[tx.purchase], ticks[tx.purchase]
+        p_starts = _keys.block_starts(p_codes)
+    else:
+        p_codes, p_ticks, p_starts = codes, ticks, starts
     int64 = np.iinfo(np.int64)
     first_tick = _keys.reduce_by_group(np.minimum, p_codes, p_ticks, n_customers, int64.max, p_starts)
     last_tick = _keys.reduce_by_group(np.maximum, p_codes, p_ticks, n_customers, int64.min, p_starts)
+    orders = tx.orders()  # the purchase days themselves when there is no order column
+    n_orders = n_periods if orders is pairs else orders.counts(n_customers)
 
-    if order is not None:
-        order_codes = pd.factorize(order)[0]
-        n_orders = _keys.count_distinct(p_codes, order_codes[purchase], n_customers)
-    elif period == "D":
-        n_orders = n_periods
-    else:
-        n_orders = _keys.count_distinct(p_codes, days[purchase] - days.min(), n_customers)
-
-    as_of_day = _schema.day_number(pd.Series([tx.as_of]))[0]
-    as_of_period = _time.period_ordinal(np.array([as_of_day]), period)[0]
+    as_of_day = tx.as_of_day
+    as_of_period = _time.period_ordinal(np.array([as_of_day]), freq)[0]
     frequency = n_periods - 1
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
-    first_day = _schema.day_number(pd.Series(_time.from_instants(first_tick[has_purchase], date)))
-    last_day = _schema.day_number(pd.Series(_time.from_instants(last_tick[has_purchase], date)))
+    first_purchase = _time.from_instants(first_tick[has_purchase], tx.date)
+    last_purchase = _time.from_instants(last_tick[has_purchase], tx.date)
 
-    index = pd.Index(ids, name=customer_col)
+    index = ids
     out = pd.DataFrame(
         {
-            "first_purchase": _time.from_instants(first_tick[has_purchase], date),
-            "last_purchase": _time.from_instants(last_tick[has_purchase], date),
+            "first_purchase": first_purchase,
+            "last_purchase": last_purchase,
             "n_orders": n_orders[has_purchase],
             "total_spend": total_spend[has_purchase],
             "avg_order_value": total_spend[has_purchase] / n_orders[has_purchase],
-            "recency_days": as_of_day - last_day,
-            "tenure_days": as_of_day - first_day,
+            "recency_days": as_of_day - _schema.day_number(pd.Series(last_purchase)),
+            "tenure_days": as_of_day - _schema.day_number(pd.Series(first_purchase)),
             "frequency": frequency[has_purchase],
-            "recency": _time.duration(first_period, last_period, period, time_unit)[has_purchase],
-            "T": _time.duration(first_period, np.int64(as_of_period), period, time_unit)[has_purchase],
+            "recency": _time.duration(first_period, last_period, freq, time_unit)[has_purchase],
+            "T": _time.duration(first_period, np.int64(as_of_period), freq, time_unit)[has_purchase],
             "monetary_value": monetary[has_purchase],
         },
         index=index[has_purchase],
@@ -235,10 +197,10 @@ def customer_summary(
     if n_only_returns:
         warnings.warn(
             f"customer_summary: left out {n_only_returns} customer(s) whose only rows on or "
-            f"before as_of are returns (negative {amount_col!r}); e.g. "
+            f"before as_of are returns (negative {tx.mapping.amount_label}); e.g. "
             f"{list(index[~has_purchase][:5])}",
             DataDroppedWarning,
             stacklevel=2,
         )
-    out.attrs.update(as_of=tx.as_of, period=period, time_unit=time_unit, n_after_as_of=tx.n_after_as_of)
+    out.attrs.update(as_of=tx.as_of, freq=freq, time_unit=time_unit, n_after_as_of=tx.n_after_as_of)
     return out

@@ -23,6 +23,9 @@ from scipy import stats
 
 from . import _schema, _time
 from ._labels import NPS_CATEGORIES, categorical
+from ._stats import group_codes as _group_codes
+from ._stats import wilson
+from ._stats import z_value as _z
 from .errors import DataDroppedWarning, SchemaError
 
 __all__ = [
@@ -49,12 +52,6 @@ _BOOT_CHUNK = 2_000_000
 
 
 # --------------------------------------------------------------------------- input
-
-
-def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise SchemaError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
-    return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def _check_scale(scale: object, what: str) -> tuple[int, int]:
@@ -129,30 +126,6 @@ def _scores(
         keep = ~bad
         arr = arr[keep]
     return arr.astype(np.int64), keep
-
-
-def _group_codes(keys: Sequence[pd.Series], what: str) -> tuple[np.ndarray, pd.Index]:
-    """Integer group codes of the rows and the sorted distinct keys (one row each)."""
-    codes_list, uniques_list = [], []
-    for key in keys:
-        missing = key.isna().to_numpy()
-        if missing.any():
-            raise _schema.bad_rows(
-                what, str(key.name), "has missing group keys (NaN/None)", key.to_frame(), missing
-            )
-        codes, uniques = _schema.factorize_ids(key)
-        codes_list.append(codes)
-        uniques_list.append(uniques)
-    if len(keys) == 1:
-        return codes_list[0], uniques_list[0].rename(keys[0].name)
-    dims = tuple(len(u) for u in uniques_list)
-    combined = np.ravel_multi_index(tuple(codes_list), dims)
-    codes, present = _schema.factorize_ids(pd.Series(combined))
-    levels = np.unravel_index(present.to_numpy(), dims)
-    index = pd.MultiIndex.from_arrays(
-        [u.take(lv) for u, lv in zip(uniques_list, levels, strict=True)], names=[k.name for k in keys]
-    )
-    return codes, index
 
 
 def _by_columns(by: object) -> list[str]:
@@ -547,8 +520,8 @@ def nps_test(
 
 def nps_trend(
     data: pd.DataFrame,
-    date_col: str = "date",
     *,
+    date_col: str = "date",
     score_col: str = "score",
     freq: str = "M",
     by: str | Sequence[str] | None = None,
@@ -563,8 +536,8 @@ def nps_trend(
         Responses with a date column and a 0..10 score column.
     date_col, score_col : str
         Column names.
-    freq : {"D", "W", "M"}
-        Period: calendar day, Monday-to-Sunday week, or calendar month.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str or list of str, optional
         One trend per group.
     level : float
@@ -599,7 +572,7 @@ def nps_trend(
     2024-02-01  60.0    80.0         True
     """
     what = "nps_trend"
-    _time.check_choice(freq, "freq", _time.PERIODS)
+    _time.check_freq(freq)
     frame = _schema.check_frame(data, what)
     _schema.require_columns(frame, [date_col, score_col], what)
     days = _schema.day_number(_schema.dates(frame, date_col, what))
@@ -700,13 +673,11 @@ def _proportion_interval(
     hits: np.ndarray, n: np.ndarray, method: str, z: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson (1927) score interval or Wald interval of a binomial share."""
-    p = hits / n
     if method == "wald":
+        p = hits / n
         half = z * np.sqrt(p * (1 - p) / n)
         return np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
-    centre = (hits + z**2 / 2) / (n + z**2)
-    half = z / (n + z**2) * np.sqrt(hits * (n - hits) / n + z**2 / 4)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    return wilson(hits, n, z)
 
 
 def _mean_table(

@@ -17,10 +17,12 @@ _DOMAINS = (
     "_segmentation",
     "_clv",
     "_churn",
+    "_campaign",
     "_survey",
     "_loyalty",
     "_metrics",
     "_service",
+    "_recommend",
 )
 __all__: list[str] = []
 for _name in _DOMAINS:

@@ -1,0 +1,225 @@
+"""Everything ecrm.clv reads from its user, checked in one place.
+
+Scalar arguments, customer summaries (one row per customer, consistent columns, a
+known time unit), transactions (through the one call that validates them) and the
+distinct patterns the models are fitted on.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from .. import _schema, _time
+from ..errors import SchemaError
+from ..transactions import Transactions, as_transactions
+from ._base import Patterns
+
+SUMMARY_COLUMNS = ("frequency", "recency", "T")
+
+
+# ------------------------------------------------------------------ scalar arguments
+def number(
+    value: object,
+    name: str,
+    what: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    integer: bool = False,
+) -> float:
+    """``value`` as a float, or a SchemaError naming ``name`` and the allowed range.
+
+    Text, booleans, None and non-finite numbers are refused: ``"0.01"`` is not 0.01.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    number_ = float(value) if ok else np.nan  # type: ignore[arg-type]
+    ok = ok and np.isfinite(number_)
+    ok = ok and (low is None or (number_ > low if low_open else number_ >= low))
+    ok = ok and (high is None or number_ <= high)
+    ok = ok and (not integer or number_ == np.floor(number_))
+    if not ok:
+        kind = "a whole number" if integer else "a finite number"
+        bounds = []
+        if low is not None:
+            bounds.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            bounds.append(f"<= {high:g}")
+        limits = f" {' and '.join(bounds)}" if bounds else ""
+        raise SchemaError(f"{what}: {name}={value!r} must be {kind}{limits}")
+    return number_
+
+
+def numbers_array(
+    values: object, name: str, what: str, *, low: float = 0.0, integer: bool = False
+) -> np.ndarray:
+    """A scalar or a sequence of numbers (each checked like :func:`number`) as a 1-D array."""
+    items = np.atleast_1d(np.asarray(values, dtype=object)) if not np.isscalar(values) else [values]
+    if len(items) == 0:
+        raise SchemaError(f"{what}: {name} is empty")
+    return np.array([number(v, name, what, low=low, integer=integer) for v in np.ravel(items)])
+
+
+def choice(value: object, name: str, choices: tuple) -> object:
+    """Raise a SchemaError unless ``value`` is one of ``choices``."""
+    if not any(value is c or (isinstance(value, str) and value == c) for c in choices):
+        raise SchemaError(f"{name}={value!r} is not supported; choose one of {', '.join(map(repr, choices))}")
+    return value
+
+
+# -------------------------------------------------------------------- summaries
+def summary(
+    frame: object,
+    what: str,
+    *,
+    need_monetary: bool = False,
+    weights: str | None = None,
+    discrete: bool = False,
+) -> dict[str, np.ndarray]:
+    """Validate a customer summary (or a pattern table with ``weights``) and return its columns.
+
+    A summary has one row per customer: a unique index (the customer id) and, if a
+    customer-id column is present, no repeated ids; a transaction frame with summary
+    columns joined to it (``tx.merge(summary)``) is refused, not scored row by row.
+    """
+    frame = _schema.check_frame(frame, what)
+    columns = list(SUMMARY_COLUMNS) + (["monetary_value"] if need_monetary else [])
+    _schema.require_columns(frame, columns + ([weights] if weights is not None else []), what)
+    _one_row_per_customer(frame, what)
+    out = {c: _schema.amounts(frame, c, what).to_numpy() for c in columns}  # finite floats
+    f, r, t = out["frequency"], out["recency"], out["T"]
+    checks = [
+        ("frequency", (f < 0) | (f != np.floor(f)), "is not a non-negative whole number"),
+        ("recency", r < 0, "is negative"),
+        ("T", r > t, "is smaller than recency"),
+        ("recency", (f == 0) & (r != 0), "is not 0 where frequency is 0"),
+    ]
+    if discrete:  # BG/BB: whole opportunities, at most one purchase in each
+        checks += [
+            ("recency", r != np.floor(r), "is not a whole number of periods (BG/BB counts opportunities)"),
+            ("T", t != np.floor(t), "is not a whole number of periods (BG/BB counts opportunities)"),
+            ("frequency", f > r, "is larger than recency (at most one purchase per opportunity)"),
+        ]
+    for column, bad, problem in checks:
+        if bad.any():
+            raise _schema.bad_rows(what, column, problem, frame, bad, show=columns)
+    if weights is not None:
+        w = _schema.amounts(frame, weights, what).to_numpy()
+        if (w <= 0).any():
+            raise _schema.bad_rows(what, weights, "is not a positive count of customers", frame, w <= 0)
+        out["weights"] = w
+    return out
+
+
+def _one_row_per_customer(frame: pd.DataFrame, what: str) -> None:
+    index = frame.index
+    if not index.is_unique:
+        repeated = index[index.duplicated()].unique()
+        raise SchemaError(
+            f"{what}: the index has {len(repeated)} duplicated customer id(s), e.g. "
+            f"{list(repeated[:5])}; a customer summary has one row per customer "
+            "(ecrm.customer_summary gives one)"
+        )
+    for column in dict.fromkeys(c for c in ("customer_id", index.name) if c is not None):
+        if column in frame.columns and frame[column].duplicated().any():
+            counts = frame[column].value_counts()
+            raise SchemaError(
+                f"{what}: column {column!r} repeats ({len(frame)} rows for {len(counts)} customers, "
+                f"e.g. {counts.index.tolist()[0]!r} in {counts.iloc[0]} rows): this looks like transactions "
+                "with summary columns joined to them (e.g. tx.merge(summary)); pass the summary "
+                "itself, one row per customer indexed by customer id"
+            )
+
+
+def summary_time_unit(
+    frame: pd.DataFrame, declared: str | None, what: str, *, required: bool = True
+) -> str | None:
+    """The time unit of ``recency`` and ``T``: ``attrs["time_unit"]``, else ``declared``.
+
+    A summary that lost its ``attrs`` (a CSV round trip) is not silently read in some
+    default unit: without ``declared`` it is an error.
+    """
+    unit = frame.attrs.get("time_unit")
+    if unit is not None and declared is not None and unit != declared:
+        raise SchemaError(
+            f"{what}: time_unit {unit!r} (from attrs) differs from the model's {declared!r}; "
+            f"summarise with time_unit={declared!r}"
+        )
+    unit = unit if unit is not None else declared
+    if unit is None and required:
+        raise SchemaError(
+            f"{what}: the time unit of recency and T is unknown (attrs['time_unit'] is missing, "
+            "e.g. after a CSV round trip); say which it is, e.g. CLVModel(time_unit='W'), or set "
+            "summary.attrs['time_unit']"
+        )
+    if unit is not None:
+        _time.check_choice(unit, "time_unit", tuple(_time.UNIT_DAYS))
+    return unit
+
+
+# ------------------------------------------------------------------ transactions
+def transactions(
+    data: object,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str,
+    as_of: object = None,
+    what: str = "transactions",
+) -> Transactions:
+    """The one place ecrm.clv reads transactions: the log, cut at ``as_of``."""
+    log = as_transactions(
+        data, what=what, customer_col=customer_col, date_col=date_col, amount_col=amount_col
+    )
+    return log.upto(as_of, what=what)
+
+
+# ---------------------------------------------------------------------- patterns
+def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct rows of equal-length columns: (first row of each pattern, inverse, counts).
+
+    Each column is factorised on its own and the codes combined into one integer key,
+    so the work is a few hash passes over integers, never a lexicographic sort of floats.
+    """
+    first, inverse, counts, _ = _distinct(columns)
+    return first, inverse, counts
+
+
+def _distinct(columns):
+    """:func:`distinct_rows` plus each column's (codes, uniques)."""
+    factors = [pd.factorize(col) for col in columns]
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1
+    for codes, uniques in factors:
+        if size * max(len(uniques), 1) >= 2**62:  # keep the packed key inside int64
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max()) + 1 if key.size else 1
+        key = key * len(uniques) + codes
+        size *= max(len(uniques), 1)
+    inverse, distinct = pd.factorize(key)
+    counts = np.bincount(inverse, minlength=len(distinct))
+    # Codes number the patterns in order of first appearance: a pattern's first row is
+    # where the running maximum of the codes reaches it.
+    seen = np.maximum.accumulate(inverse)
+    first = np.flatnonzero(np.concatenate([[True], seen[1:] > seen[:-1]])) if inverse.size else inverse
+    return first, inverse, counts, factors
+
+
+def patterns(cols: dict[str, np.ndarray], weights: np.ndarray | None = None) -> tuple[Patterns, np.ndarray]:
+    """The distinct ``(frequency, recency, T)`` patterns, weighted, and each row's pattern."""
+    f, r, t = (cols[c] for c in SUMMARY_COLUMNS)
+    first, inverse, counts, factors = _distinct((f, r, t))
+    w = counts.astype(float) if weights is None else np.bincount(inverse, weights=weights)
+    data = Patterns(f[first].astype(float), r[first], t[first], w)
+    # The per-column factorisations give the patterns' groupings for free.
+    groups = []
+    for codes, uniques in factors:
+        at = codes[first]
+        groups.append(
+            (np.asarray(uniques, dtype=float), at, np.bincount(at, weights=w, minlength=len(uniques)))
+        )
+    data.__dict__.update(by_x=groups[0], by_tx=groups[1], by_T=groups[2])  # seed the cached groupings
+    return data, inverse

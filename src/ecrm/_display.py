@@ -24,6 +24,7 @@ a table may override kinds per column.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Mapping
@@ -42,9 +43,8 @@ MISSING = "–"
 # Kinds of the columns (and row keys) ecrm's tables carry, by machine name. Names not
 # listed fall back to the suffix rules in kind_of, then to the dtype.
 _NAMES_BY_KIND = {
-    "money": """revenue total_spend avg_order_value monetary_value mean_monetary clv clv_12m clv_12m_mean
-        clv_12m_total expected_order_value net_revenue gmv returns aov gross_liability liability
-        point_value""",
+    "money": """revenue total_spend avg_order_value monetary_value mean_monetary clv expected_order_value
+        net_revenue gmv returns aov gross_liability liability point_value""",
     "count": """n size members tickets responded resolved open orders buyers new_buyers returning_buyers
         promoters passives detractors responses earned redeemed expired adjusted reversed balance issued
         points expiring_30d expiring_90d outstanding_points matured_lots matured_lot_points
@@ -69,7 +69,8 @@ _NAME_RULES: tuple[tuple[str, str], ...] = (
     (r"_days$|_days_(mean|median)$", "days"),
     (r"_hours$", "hours"),
     (r"^n_", "count"),
-    (r"^(total_spend|revenue|clv)_|_spend_(mean|median)$", "money"),
+    (r"^(total_spend|revenue|clv)_|_spend_(mean|median)$", "money"),  # clv_12m, clv_12m_total
+    (r"^expected_purchases_\d+m$", "number"),
     (r"^n_orders_(mean|median)$", "number"),
 )
 
@@ -184,8 +185,8 @@ def column_label(name: object, lang: str) -> str:
     if not isinstance(name, str):
         return str(name)
     table = _labels.REPORT_COLUMNS
-    if name in table:
-        return table[name][lang]
+    with contextlib.suppress(KeyError):  # a known name, or one with a horizon (clv_6m)
+        return _labels.label(table, name, lang)
     base, _, stat = name.rpartition("_")
     if stat in _STAT_SUFFIXES and base in table:
         return _labels.label(_labels.REPORT_TEXT, f"column_{stat}", lang).format(column=table[base][lang])

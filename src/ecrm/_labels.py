@@ -7,6 +7,7 @@ the categories built by :func:`categorical`. The terms follow shared/GLOSSARY.md
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -212,16 +213,30 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+# A horizon in a machine name: clv_12m, expected_purchases_6m_total.
+_MONTHS = re.compile(r"_(\d+)m(?=_|$)")
+
+
 def label(table: Table, key: str, lang: str = "en") -> str:
     """The label of ``key`` in ``lang``.
 
+    A key with a horizon in months (``clv_6m``) takes the label of its template
+    (``clv_{months}m``), filled in.
+
     Examples
     --------
-    >>> from ecrm._labels import LIFECYCLE_STAGES, label
+    >>> from ecrm._labels import LIFECYCLE_STAGES, REPORT_COLUMNS, label
     >>> label(LIFECYCLE_STAGES, "reactivated", "zh")
     '回流客户'
+    >>> label(REPORT_COLUMNS, "clv_6m", "en"), label(REPORT_COLUMNS, "clv_24m_total", "zh")
+    ('6-month CLV', '未来 24 个月 CLV 合计')
     """
-    return table[key][check_lang(lang)]
+    check_lang(lang)
+    if key not in table and isinstance(key, str) and (found := _MONTHS.search(key)):
+        template = _MONTHS.sub("_{months}m", key, count=1)
+        if template in table:
+            return table[template][lang].format(months=int(found.group(1)))
+    return table[key][lang]
 
 
 def categorical(keys: Iterable[str], table: Table, lang: str = "en") -> pd.Categorical:
@@ -370,9 +385,9 @@ REPORT_HEADLINES: Table = {
     "active_share": {"en": "Active customers (new, active, loyal, reactivated)", "zh": "活跃客户占比"},
     "at_risk": {"en": "Customers at risk (lifecycle stage)", "zh": "沉睡客户数"},
     "churned_share": {"en": "Churned customers", "zh": "流失客户占比"},
-    "last_period": {"en": "Last month", "zh": "最近一个月"},
-    "last_period_net_revenue": {"en": "Net revenue, last month", "zh": "最近一个月净销售额"},
-    "last_period_buyers": {"en": "Buyers, last month", "zh": "最近一个月购买客户数"},
+    "last_period": {"en": "Last full month", "zh": "最近一个完整月"},
+    "last_period_net_revenue": {"en": "Net revenue, last full month", "zh": "最近完整月净销售额"},
+    "last_period_buyers": {"en": "Buyers, last full month", "zh": "最近完整月购买客户数"},
     "net_revenue_change": {"en": "Net revenue, change on the month before", "zh": "净销售额环比变化"},
     "buyers_change": {"en": "Buyers, change on the month before", "zh": "购买客户数环比变化"},
     "month1_retention": {"en": "Month-1 retention", "zh": "次月留存率"},
@@ -392,11 +407,11 @@ REPORT_HEADLINES: Table = {
         "en": "Revenue from the most valuable cluster",
         "zh": "最高价值客群收入占比",
     },
-    "clv_12m_total": {"en": "12-month CLV, all customers", "zh": "未来 12 个月 CLV 合计"},
-    "clv_12m_mean": {"en": "12-month CLV per customer", "zh": "人均未来 12 个月 CLV"},
-    "expected_purchases_12m": {
-        "en": "Expected repeat purchases, next 12 months",
-        "zh": "未来 12 个月预计复购次数",
+    "clv_{months}m_total": {"en": "{months}-month CLV, all customers", "zh": "未来 {months} 个月 CLV 合计"},
+    "clv_{months}m_mean": {"en": "{months}-month CLV per customer", "zh": "人均未来 {months} 个月 CLV"},
+    "expected_purchases_{months}m": {
+        "en": "Expected repeat purchases, next {months} months",
+        "zh": "未来 {months} 个月预计复购次数",
     },
     "p_alive_repeat_mean": {"en": "Mean probability alive, repeat buyers", "zh": "复购客户平均存活概率"},
     "churn_auc": {"en": "Churn model ROC AUC (out of time)", "zh": "流失模型 ROC AUC（跨期检验）"},
@@ -405,8 +420,8 @@ REPORT_HEADLINES: Table = {
         "zh": "BG/NBD 基准 ROC AUC（跨期检验）",
     },
     "recent_churn_rate": {
-        "en": "Customers who bought nothing in the last horizon",
-        "zh": "最近一个预测期内未购买的客户占比",
+        "en": "Customers who bought nothing in the last {days} days",
+        "zh": "最近 {days} 天内未购买的客户占比",
     },
     "high_risk_customers": {"en": "High-risk customers", "zh": "高风险客户数"},
     "expected_churners": {
@@ -452,6 +467,12 @@ REPORT_TEXT: Table = {
         "zh": "{n:,} 条晚于截止日期的记录未计入",
     },
     "month_n": {"en": "Month {n}", "zh": "第 {n} 月"},
+    "partial_month": {
+        "en": "{period} is not over (the data end on {date}): the cards show {last}, the last full month, "
+        "against the month before; the table and the trend include {period} so far.",
+        "zh": "{period} 尚未结束（数据截至 {date}）：指标卡展示最近一个完整月 {last} 及其环比；"
+        "表格与趋势图包含 {period} 截至目前的数据。",
+    },
     "survey_unknown_customers": {
         "en": "surveys: {n} of {total} answers are from customers without transactions; they count in "
         "the overall scores only",
@@ -468,15 +489,15 @@ REPORT_TEXT: Table = {
     "cluster_profiles": {"en": "Cluster profiles", "zh": "各客群画像"},
     "k_scores": {"en": "Choosing k: criterion per number of clusters", "zh": "k 的选择：各聚类数的评价指标"},
     "clv_params": {"en": "Model parameters with 95% intervals", "zh": "模型参数及 95% 置信区间"},
-    "clv_distribution": {"en": "Distribution of 12-month CLV", "zh": "未来 12 个月 CLV 分布"},
-    "clv_by_rfm": {"en": "12-month CLV by RFM segment", "zh": "各 RFM 分层的未来 12 个月 CLV"},
+    "clv_distribution": {"en": "Distribution of {months}-month CLV", "zh": "未来 {months} 个月 CLV 分布"},
+    "clv_by_rfm": {"en": "{months}-month CLV by RFM segment", "zh": "各 RFM 分层的未来 {months} 个月 CLV"},
     "clv_note": {
         "en": "BG/NBD purchases and Gamma-Gamma spend fitted in weeks on every customer; "
-        "CLV is discounted revenue over 12 months at 1% a month. BG/NBD holds one-time buyers "
+        "CLV is discounted revenue over {months} months at 1% a month. BG/NBD holds one-time buyers "
         "alive (probability alive 100%: they can only drop out after a repeat purchase), so the "
         "mean probability alive is over repeat buyers.",
         "zh": "BG/NBD 购买模型与 Gamma-Gamma 消费模型按周拟合全部客户；"
-        "CLV 为未来 12 个月、月折现率 1% 的折现收入。"
+        "CLV 为未来 {months} 个月、月折现率 1% 的折现收入。"
         "BG/NBD 假定只购买过一次的客户仍存活（存活概率 100%：客户只会在复购之后流失），"
         "因此平均存活概率只计复购客户。",
     },
@@ -490,11 +511,11 @@ REPORT_TEXT: Table = {
         "zh": "各风险等级的建议干预措施",
     },
     "churn_note": {
-        "en": "A customer churns when they buy nothing in the next {days} days. One model (gradient "
-        "boosting, isotonic calibration) learns from the customers as of {cutoff} and what they did in "
+        "en": "A customer churns when they buy nothing in the next {days} days. One model (logistic "
+        "regression, isotonic calibration) learns from the customers as of {cutoff} and what they did in "
         "the next {days} days, is tested on the customers as of {test} against what they did next, and "
         "scores every customer as of the snapshot.",
-        "zh": "客户在未来 {days} 天内没有购买即视为流失。同一个模型（梯度提升，保序校准）"
+        "zh": "客户在未来 {days} 天内没有购买即视为流失。同一个模型（逻辑回归，保序校准）"
         "以 {cutoff} 的客户及其随后 {days} 天的行为为训练样本，在 {test} 的客户及其随后的行为上检验，"
         "再对截至数据日的全部客户评分。",
     },
@@ -520,9 +541,16 @@ REPORT_TEXT: Table = {
     "untested": {"en": "untested", "zh": "未经检验"},
     "clv_not_converged": {
         "en": "Caveat: the CLV model's fit did not converge (see the notes on the data), so the CLV "
-        "figures below are rough; a small penalizer usually fixes it.",
-        "zh": "注意：CLV 模型拟合未收敛（见数据说明），下方的 CLV 数值仅供参考；设置较小的惩罚系数"
-        "（penalizer）通常可以解决。",
+        "figures below are rough. A small penalty usually fixes it: clv_penalizer = 0.001 in the [report] "
+        "table of the --config file, or report.build(..., clv_penalizer=0.001) (now {penalizer}).",
+        "zh": "注意：CLV 模型拟合未收敛（见数据说明），下方的 CLV 数值仅供参考。"
+        "设置较小的惩罚系数通常可以解决：在 --config 文件的 [report] 表中写 clv_penalizer = 0.001，"
+        "或调用 report.build(..., clv_penalizer=0.001)（当前为 {penalizer}）。",
+    },
+    "clv_warned": {
+        "en": "Caveat: the CLV model warned about its own fit (see the notes on the data), so the CLV "
+        "figures below are not to be relied on; the executive summary uses revenue instead.",
+        "zh": "注意：CLV 模型对自身拟合给出了警告（见数据说明），下方的 CLV 数值不宜采信；摘要改用历史收入。",
     },
     "points_totals": {"en": "Points by flow, all members", "zh": "全部会员积分流量"},
     "tier_mix": {"en": "Members per tier", "zh": "各等级会员数"},
@@ -533,6 +561,23 @@ REPORT_TEXT: Table = {
     "actions": {"en": "Three actions the data support:", "zh": "数据支持的三项行动："},
     "note_where": {"en": "{n}× in: {sections}", "zh": "出现 {n} 次：{sections}"},
     "note_EcrmWarning": {"en": "Note", "zh": "提示"},
+    "note_data": {"en": "Data read", "zh": "数据读取"},
+    "list_separator": {"en": "; ", "zh": "；"},
+    "data_read": {
+        "en": "{kept} of {read} rows used, {customers} customers, {first} to {last}",
+        "zh": "共 {read} 行，使用 {kept} 行，{customers} 位客户，{first} 至 {last}",
+    },
+    "data_without_customer": {
+        "en": "{n:,} rows without a customer id (guest checkouts) left out, {share} of revenue",
+        "zh": "{n:,} 行无客户编号（游客下单）未计入，占收入的 {share}",
+    },
+    "data_returns": {"en": "{n:,} return rows netted ({amount})", "zh": "{n:,} 行退货已冲减（{amount}）"},
+    "data_cancelled": {"en": "{n:,} of them cancelled orders", "zh": "其中 {n:,} 行为取消的订单"},
+    "data_returns_excluded": {"en": "{n:,} return rows left out", "zh": "{n:,} 行退货未计入"},
+    "data_after_as_of": {
+        "en": "{n:,} rows dated after the snapshot left out",
+        "zh": "{n:,} 行晚于截止日期的记录未计入",
+    },
     "note_DataDroppedWarning": {"en": "Data left out", "zh": "部分数据未计入"},
     "note_ConvergenceWarning": {"en": "Model fit did not converge", "zh": "模型拟合未收敛"},
     "summary_best": {
@@ -541,8 +586,8 @@ REPORT_TEXT: Table = {
         "zh": "最有价值的是 {n} 位{segment}（占客户的 {share}），贡献了 {revenue_share} 的收入。",
     },
     "summary_best_clv": {
-        "en": "They hold {clv_share} of the customer value expected over the next 12 months.",
-        "zh": "他们占未来 12 个月预计客户价值的 {clv_share}。",
+        "en": "They hold {clv_share} of the customer value expected over the next {months} months.",
+        "zh": "他们占未来 {months} 个月预计客户价值的 {clv_share}。",
     },
     "summary_at_risk": {
         "en": "{n} valuable customers are slipping away (RFM segments {segments}: they bought often or "
@@ -551,8 +596,8 @@ REPORT_TEXT: Table = {
         "他们贡献了 {revenue}（占收入的 {revenue_share}）。",
     },
     "summary_at_risk_clv": {
-        "en": "Their expected 12-month CLV at stake is {clv}.",
-        "zh": "涉及的未来 12 个月预计 CLV 为 {clv}。",
+        "en": "Their expected {months}-month CLV at stake is {clv}.",
+        "zh": "涉及的未来 {months} 个月预计 CLV 为 {clv}。",
     },
     "summary_change": {
         "en": "In {period}, net revenue was {revenue} ({change} on the month before) from {buyers} "
@@ -561,9 +606,9 @@ REPORT_TEXT: Table = {
         "购买客户 {buyers} 位（环比 {buyers_change}）。",
     },
     "action_churn": {
-        "en": "{action} for the {n} high-value customers the churn model rates {tier}: {clv} of expected "
-        "12-month CLV at stake.",
-        "zh": "对流失模型评为{tier}的 {n} 位高价值客户进行{action}：涉及未来 12 个月预计 CLV {clv}。",
+        "en": "{action} for the {n} high-value customers the churn model rates {tier}: {value} of {what} "
+        "at stake.",
+        "zh": "对流失模型评为{tier}的 {n} 位高价值客户进行{action}：涉及{what} {value}。",
     },
     "action_segment": {
         "en": "{segment} ({customers}, {value} {what}): {action}.",
@@ -571,7 +616,7 @@ REPORT_TEXT: Table = {
     },
     "customers_n": {"en": "{n} customers", "zh": "{n} 位客户"},
     "customers_one": {"en": "1 customer", "zh": "1 位客户"},
-    "expected_clv": {"en": "expected 12-month CLV", "zh": "未来 12 个月预计 CLV"},
+    "expected_clv": {"en": "expected {months}-month CLV", "zh": "未来 {months} 个月预计 CLV"},
     "past_revenue": {"en": "revenue to date", "zh": "历史收入"},
     "no_breakage": {
         "en": "no points lot has expired yet, so breakage cannot be estimated; the liability shown is gross",
@@ -693,12 +738,15 @@ REPORT_COLUMNS: Table = {
     "ci_lower": {"en": "95% interval, low", "zh": "95% 区间下限"},
     "ci_upper": {"en": "95% interval, high", "zh": "95% 区间上限"},
     "p_alive": {"en": "Probability alive", "zh": "存活概率"},
-    "expected_purchases_12m": {"en": "Expected purchases, next 12 months", "zh": "未来 12 个月预计购买次数"},
+    "expected_purchases_{months}m": {
+        "en": "Expected purchases, next {months} months",
+        "zh": "未来 {months} 个月预计购买次数",
+    },
     "expected_order_value": {"en": "Expected order value", "zh": "预计订单金额"},
-    "clv_12m": {"en": "12-month CLV", "zh": "未来 12 个月 CLV"},
-    "clv_12m_mean": {"en": "12-month CLV per customer", "zh": "人均未来 12 个月 CLV"},
-    "clv_12m_total": {"en": "12-month CLV, total", "zh": "未来 12 个月 CLV 合计"},
-    "clv_share": {"en": "Share of 12-month CLV", "zh": "CLV 占比"},
+    "clv_{months}m": {"en": "{months}-month CLV", "zh": "未来 {months} 个月 CLV"},
+    "clv_{months}m_mean": {"en": "{months}-month CLV per customer", "zh": "人均未来 {months} 个月 CLV"},
+    "clv_{months}m_total": {"en": "{months}-month CLV, total", "zh": "未来 {months} 个月 CLV 合计"},
+    "clv_share": {"en": "Share of expected CLV", "zh": "CLV 占比"},
     # churn
     "n": {"en": "Customers", "zh": "客户数"},
     "churn_rate": {"en": "Churn rate", "zh": "流失率"},

@@ -438,6 +438,7 @@ def clv_distribution(
     """
     _labels.check_lang(lang)
     values = np.asarray(clv["clv"] if isinstance(clv, pd.DataFrame) else clv, dtype=float)
+    values = values[np.isfinite(values)]  # customers without a CLV (left out of the spend model)
     label = _text("clv", lang)
     ax = summary_histograms(pd.DataFrame({label: values}), label, bins=bins, lang=lang, ax=ax)
     mean = float(np.mean(values))

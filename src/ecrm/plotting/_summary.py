@@ -51,6 +51,7 @@ def summary_histograms(
     """
     ax = axes(ax)
     values = np.asarray(summary[column], dtype=float)
+    values = values[np.isfinite(values)]  # an undefined value has no bar
     ax.hist(values, bins=bins, log=True, color="#4C72B0")
     plain_numbers(ax.yaxis)
     plain_numbers(ax.xaxis)

@@ -824,3 +824,78 @@ def test_demo_page_in_headless_chromium(demo_page, tmp_path):
     if lang == "zh":
         assert all(_CJK.search(note) for note in seen["notes"]), seen["notes"]
     assert "23,570" in seen["cards"]
+
+
+# --- options, and an export as it comes from a shop ------------------------------------------
+
+RETAIL_MAPPING = {
+    "customer_col": "CustomerID",
+    "date_col": "InvoiceDate",
+    "order_col": "InvoiceNo",
+    "quantity_col": "Quantity",
+    "price_col": "UnitPrice",
+    "date_format": "%m/%d/%Y %H:%M",
+    "missing_customers": "drop",
+    "cancel_prefix": "C",
+}
+
+
+@pytest.fixture(scope="module")
+def retail_log():
+    lines = ecrm.datasets.make_online_retail(n_customers=400, random_state=3)
+    with pytest.warns(DataDroppedWarning, match="without a customer id"):
+        return ecrm.transactions(lines, **RETAIL_MAPPING)
+
+
+def test_options_change_the_models_and_the_page(cdnow_sample, tmp_path):
+    tiers = {"high": 0.9, "medium": 0.6}
+    result = report.build(
+        cdnow_sample, tmp_path, currency="$", clv_horizon_months=6, clv_penalizer=0.001,
+        churn_horizon_days=60, churn_tiers=tiers,
+    )  # fmt: skip
+    customers = result.customers
+    assert {"clv_6m", "expected_purchases_6m"} <= set(customers.columns) and "clv_12m" not in customers
+    model = clv.CLVModel(penalizer=0.001).fit(ecrm.customer_summary(cdnow_sample, time_unit="W"))
+    value = model.predict_clv(horizon=6, horizon_unit="M")
+    np.testing.assert_allclose(customers["clv_6m"], value["clv"], rtol=1e-9)
+    head = result.summary["headline"]
+    assert head["clv"]["clv_6m_total"] == pytest.approx(value["clv"].sum())
+    assert result.summary["options"]["churn_tiers"] == tiers
+    # Churn: labels over 60 days (train as of 1998-03-02, test as of 1998-05-01), tiers at 0.9 / 0.6.
+    test = churn.dataset(cdnow_sample, cutoff="1998-05-01", horizon_days=60)
+    assert head["churn"]["recent_churn_rate"] == pytest.approx(test.y.mean())
+    p = customers["churn_probability"]
+    expected = np.where(p >= 0.9, "High risk", np.where(p >= 0.6, "Medium risk", "Low risk"))
+    assert (customers["churn_risk_tier"].astype(str) == expected).all()
+    page = result.index_html.read_text(encoding="utf-8")
+    assert "6-month CLV, all customers" in page and "Customers who bought nothing in the last 60 days" in page
+    assert f">${head['overview']['revenue']:,.2f}</span>" in page
+    for bad, match in (
+        ({"clv_horizon_months": 0}, r"clv_horizon_months=0: expected a whole number from 1 to 120"),
+        ({"clv_penalizer": -1}, r"clv_penalizer=-1: expected a number >= 0"),
+        ({"churn_tiers": {"high": 0.4, "medium": 0.7}}, r"churn_tiers=.*0 <= q <= p <= 1"),
+        ({"currency": 1}, r"currency=1"),
+    ):
+        with pytest.raises(SchemaError, match=match):
+            report.build(cdnow_sample, tmp_path, **bad)
+
+
+def test_online_retail_shape_in_chinese(retail_log, tmp_path):
+    result = report.build(retail_log, tmp_path, lang="zh")
+    parser = _PageParser()
+    page = result.index_html.read_text(encoding="utf-8")
+    parser.feed(page)
+    _check_tables(parser.tables, "zh")
+    assert parser.notes and all(_CJK.search(note) for note in parser.notes), parser.notes
+    # How the data were read, from the log's own account: guests left out, returns netted.
+    facts = retail_log.describe()
+    data = result.summary["data"]
+    assert data["rows_without_customer"] == facts["rows_without_customer"] > 0
+    assert f"{facts['rows_without_customer']:,} 行无客户编号（游客下单）未计入" in page
+    assert f"{facts['return_rows']:,} 行退货已冲减" in page
+    # The data end on 9 December: the cards compare November with October, and say so.
+    kpis = result.summary["headline"]["kpis"]
+    monthly = metrics.kpis(retail_log)
+    assert monthly.index[-1] == pd.Period("2011-12", "M") and kpis["last_period"] == "2011-11"
+    assert kpis["net_revenue_change"] == pytest.approx(monthly.loc["2011-11", "net_revenue_growth"])
+    assert "2011-12 尚未结束（数据截至 2011-12-09）" in page

@@ -563,6 +563,10 @@ REPORT_TEXT: Table = {
     "note_EcrmWarning": {"en": "Note", "zh": "提示"},
     "note_data": {"en": "Data read", "zh": "数据读取"},
     "list_separator": {"en": "; ", "zh": "；"},
+    "and_list": {"en": ", ", "zh": "、"},
+    "sentence_space": {"en": " ", "zh": ""},
+    "sentence_end": {"en": ".", "zh": "。"},
+    "colon": {"en": ": ", "zh": "："},
     "data_read": {
         "en": "{kept} of {read} rows used, {customers} customers, {first} to {last}",
         "zh": "共 {read} 行，使用 {kept} 行，{customers} 位客户，{first} 至 {last}",

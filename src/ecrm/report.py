@@ -984,7 +984,7 @@ def _executive_summary(
                 revenue_share=ctx.show(spend[best].sum() / revenue, "share"),
             )
             if clv is not None and clv.sum() > 0:
-                line += " " + ctx.text(
+                line += ctx.text("sentence_space") + ctx.text(
                     "summary_best_clv", clv_share=ctx.show(clv[best].sum() / clv.sum(), "share")
                 )
             lines.append(line)
@@ -993,12 +993,14 @@ def _executive_summary(
             line = ctx.text(
                 "summary_at_risk",
                 n=ctx.show(slipping.sum(), "count"),
-                segments=f"{label('at_risk')}, {label('cant_lose_them')}",
+                segments=ctx.text("and_list").join([label("at_risk"), label("cant_lose_them")]),
                 revenue=ctx.show(spend[slipping].sum(), "money"),
                 revenue_share=ctx.show(spend[slipping].sum() / revenue, "share"),
             )
             if clv is not None:
-                line += " " + ctx.text("summary_at_risk_clv", clv=ctx.show(clv[slipping].sum(), "money"))
+                line += ctx.text("sentence_space") + ctx.text(
+                    "summary_at_risk_clv", clv=ctx.show(clv[slipping].sum(), "money")
+                )
             lines.append(line)
     # The churn model's high-risk, high-value customers, when its tiers can be trusted.
     churn = headlines.get("churn", {})
@@ -1240,11 +1242,14 @@ def _page(
             parts.append("</ol>")
         parts.append("</section>")
     parts.append(f'<section id="notes" class="box notes"><h2>{esc(ctx.text("notes_on_data"))}</h2><ul>')
-    parts.append(f"<li><strong>{esc(ctx.text('note_data'))}:</strong> {esc(data_note)}.</li>")
+    parts.append(
+        f"<li><strong>{esc(ctx.text('note_data') + ctx.text('colon'))}</strong>"
+        f"{esc(data_note + ctx.text('sentence_end'))}</li>"
+    )
     for note in notes:
         where = ", ".join(section_title(key) for key in note.sections)
         parts.append(
-            f"<li><strong>{esc(_note_kind(ctx, note.category))}:</strong> "
+            f"<li><strong>{esc(_note_kind(ctx, note.category) + ctx.text('colon'))}</strong>"
             f"{esc(ctx.messages.get(note.message, note.message))} "
             f'<span class="where">({esc(ctx.text("note_where", n=note.count, sections=where))})'
             "</span></li>"

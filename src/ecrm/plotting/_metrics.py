@@ -59,8 +59,8 @@ def cohort_heatmap(
     'Quarters since acquisition'
     """
     values = cohorts.to_numpy(dtype=float)
-    # Cells big enough for their labels: about half an inch per column, a third per row.
-    ax = axes(ax, figsize=(max(6.4, 0.5 * values.shape[1] + 2.5), max(3.5, 0.4 * values.shape[0] + 2.0)))
+    # Cells big enough for their labels: two thirds of an inch per column, half per row.
+    ax = axes(ax, figsize=(max(6.4, 0.65 * values.shape[1] + 2.5), max(3.5, 0.45 * values.shape[0] + 2.0)))
     normalized = bool(cohorts.attrs.get("normalize"))
     # Period 0 is 100% by construction; scale colours on the later periods.
     later = values[:, 1:] if normalized and values.shape[1] > 1 else values

@@ -55,9 +55,10 @@ COMPACT_TABLE_COLUMNS = 10
 # many customers they show a note instead of fitting a model to a handful of points.
 MIN_MODEL_CUSTOMERS = 50
 # k-means settings of the segments section: silhouettes on a 5,000-customer sample and
-# 4 initialisations per k keep the automatic choice of k to about a second on CDNOW.
+# 2 initialisations per k keep the automatic choice of k to 0.3 s on CDNOW (4 gave the
+# same k and the same labels there, and 99.95% the same on an Online Retail-shaped export).
 SEGMENT_SAMPLE_SIZE = 5_000
-SEGMENT_N_INIT = 4
+SEGMENT_N_INIT = 2
 CLV_HORIZON_MONTHS = 12
 CHURN_HORIZON_DAYS = 90
 # Below this out-of-time ROC AUC the churn section says its tiers are unreliable (0.5 is

@@ -47,7 +47,8 @@ SURVEY_SCORES = {"nps": ("score", "nps_score"), "csat": ("csat_score",), "ces": 
 SURVEY_DATE_COL = "date"
 
 _FIGURE_DPI = 100
-# Figures wider than this (in pixels at _FIGURE_DPI) take a row of the page to themselves.
+# Figures wider than this (in pixels at _FIGURE_DPI) take a row of the page to themselves,
+# as do those a section marks wide.
 WIDE_FIGURE_PX = 900
 # Tables with more columns than this are set in smaller type.
 COMPACT_TABLE_COLUMNS = 10
@@ -250,8 +251,9 @@ class Section:
     tables : list of Table or (caption, DataFrame)
         Shown through :func:`ecrm._display.show`: column kinds from the column names
         unless the :class:`Table` says otherwise.
-    figures : list of (name, Axes)
-        Saved as ``figures/<section>_<name>.png`` next to ``index.html``.
+    figures : list of (name, Axes) or (name, Axes, wide)
+        Saved as ``figures/<section>_<name>.png`` next to ``index.html``; two share a
+        row of the page, unless ``wide`` is true (a heat map with many cells).
     columns : DataFrame, optional
         Per-customer columns indexed by customer id, joined to ``customers.csv``.
     notes : list of str
@@ -263,7 +265,7 @@ class Section:
 
     headline: list[tuple[Any, ...]] = field(default_factory=list)
     tables: list[Table | tuple[str, pd.DataFrame]] = field(default_factory=list)
-    figures: list[tuple[str, Any]] = field(default_factory=list)
+    figures: list[tuple[Any, ...]] = field(default_factory=list)
     columns: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     caveat: str | None = None
@@ -697,7 +699,8 @@ def _kpis(ctx: Context) -> Section:
         ],
         figures=[
             ("trend", kpi_trend(monthly, ("gmv", "net_revenue"), lang=ctx.lang)),
-            ("cohorts", cohort_heatmap(cohorts, lang=ctx.lang)),
+            # Many cohorts or months: a row of its own, so that each cell's label reads.
+            ("cohorts", cohort_heatmap(cohorts, lang=ctx.lang), max(cohorts.shape) > 8),
         ],
     )
     if partial:
@@ -1208,7 +1211,7 @@ figure img{max-width:100%;height:auto;display:block}
 
 def _page(
     ctx: Context,
-    rendered: list[tuple[str, Section, list[tuple[str, str, int]]]],
+    rendered: list[tuple[str, Section, list[tuple[str, str, int, bool]]]],
     summary: tuple[list[str], list[str]],
     data_note: str,
     notes: list[_Note],
@@ -1278,8 +1281,8 @@ def _page(
             parts.append("</div>")
         if images:
             parts.append('<div class="figures">')
-            for path, alt, width in images:  # a wide figure (a big cohort table) takes the full width
-                wide = ' class="wide"' if width > WIDE_FIGURE_PX else ""
+            for path, alt, width, marked in images:  # a wide figure takes the full width
+                wide = ' class="wide"' if marked or width > WIDE_FIGURE_PX else ""
                 parts.append(
                     f'<figure{wide}><img src="{esc(path)}" alt="{esc(alt)}" loading="eager"></figure>'
                 )
@@ -1301,12 +1304,13 @@ def _version() -> str:
     return __version__
 
 
-def _save_figures(key: str, section: Section, out_dir: Path) -> list[tuple[str, str, int]]:
-    """Write the section's figures; returns (relative path, title, width in pixels) of each."""
+def _save_figures(key: str, section: Section, out_dir: Path) -> list[tuple[str, str, int, bool]]:
+    """Write the section's figures; returns (relative path, title, width in pixels, marked
+    wide) of each."""
     import matplotlib.pyplot as plt
 
     saved = []
-    for name, ax in section.figures:
+    for name, ax, *wide in section.figures:
         relative = f"figures/{key}_{name}.png"
         figure = ax.get_figure()
         with warnings.catch_warnings():
@@ -1315,7 +1319,7 @@ def _save_figures(key: str, section: Section, out_dir: Path) -> list[tuple[str, 
             figure.savefig(out_dir / relative, dpi=_FIGURE_DPI, bbox_inches="tight")
         plt.close(figure)
         width = int.from_bytes((out_dir / relative).read_bytes()[16:20], "big")  # from the PNG header
-        saved.append((relative, ax.get_title(), width))
+        saved.append((relative, ax.get_title(), width, bool(wide and wide[0])))
     return saved
 
 
@@ -1498,7 +1502,7 @@ def build(
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(exist_ok=True)
-    rendered: list[tuple[str, Section, list[tuple[str, str, int]]]] = []
+    rendered: list[tuple[str, Section, list[tuple[str, str, int, bool]]]] = []
     for spec in SECTIONS:
         if any(given[name] is None for name in spec.needs):
             continue
@@ -1546,7 +1550,7 @@ def build(
             {"category": n.category.__name__, "message": n.message, "count": n.count, "sections": n.sections}
             for n in shown_notes
         ],
-        "figures": [path for _, _, images in rendered for path, _, _ in images],
+        "figures": [image[0] for _, _, images in rendered for image in images],
     }
     (out / "summary.json").write_text(
         json.dumps(summary_json, indent=2, ensure_ascii=False), encoding="utf-8"

@@ -863,7 +863,7 @@ def test_plots_draw_the_numbers_on_given_axes(holdout, bgnbd, models):
     clv = bgnbd.predict_clv()
     ax = ecrm.plotting.clv_distribution(clv, ax=axs[1, 2])
     assert sum(p.get_height() for p in ax.patches) == len(clv)
-    assert ax.get_ylabel() == "customers (log scale)"
+    assert ax.get_ylabel() == "Customers (log scale)"
 
     sbg = SBGModel().fit(ecrm.datasets.load_retention_cohorts()["regular"].iloc[:8])
     ax = ecrm.plotting.sbg_survival(sbg, 12, ax=axs[2, 0])

@@ -564,7 +564,7 @@ REPORT_TEXT: Table = {
     "note_data": {"en": "Data read", "zh": "数据读取"},
     "list_separator": {"en": "; ", "zh": "；"},
     "and_list": {"en": ", ", "zh": "、"},
-    "sentence_space": {"en": " ", "zh": ""},
+    "two_sentences": {"en": "{first} {second}", "zh": "{first}{second}"},
     "sentence_end": {"en": ".", "zh": "。"},
     "colon": {"en": ": ", "zh": "："},
     "data_read": {

@@ -988,8 +988,12 @@ def _executive_summary(
                 revenue_share=ctx.show(spend[best].sum() / revenue, "share"),
             )
             if clv is not None and clv.sum() > 0:
-                line += ctx.text("sentence_space") + ctx.text(
-                    "summary_best_clv", clv_share=ctx.show(clv[best].sum() / clv.sum(), "share")
+                line = ctx.text(
+                    "two_sentences",
+                    first=line,
+                    second=ctx.text(
+                        "summary_best_clv", clv_share=ctx.show(clv[best].sum() / clv.sum(), "share")
+                    ),
                 )
             lines.append(line)
         slipping = segment.isin([label("at_risk"), label("cant_lose_them")]).to_numpy()
@@ -1002,8 +1006,10 @@ def _executive_summary(
                 revenue_share=ctx.show(spend[slipping].sum() / revenue, "share"),
             )
             if clv is not None:
-                line += ctx.text("sentence_space") + ctx.text(
-                    "summary_at_risk_clv", clv=ctx.show(clv[slipping].sum(), "money")
+                line = ctx.text(
+                    "two_sentences",
+                    first=line,
+                    second=ctx.text("summary_at_risk_clv", clv=ctx.show(clv[slipping].sum(), "money")),
                 )
             lines.append(line)
     # The churn model's high-risk, high-value customers, when its tiers can be trusted.

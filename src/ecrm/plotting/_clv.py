@@ -295,7 +295,7 @@ def p_alive_matrix(
     ...                             time_unit="W")
     >>> ax = ecrm.plotting.p_alive_matrix(ecrm.clv.CLVModel(spend_model=None).fit(cal))
     >>> ax.get_xlabel()
-    'recency (W)'
+    'Time from first to last purchase (weeks)'
     """
     _labels.check_lang(lang)
 
@@ -347,7 +347,7 @@ def expected_purchases_matrix(
     ...                             time_unit="W")
     >>> ax = ecrm.plotting.expected_purchases_matrix(ecrm.clv.CLVModel(spend_model=None).fit(cal), 39)
     >>> ax.get_title()
-    'Expected purchases in the next 39 W (T = 38.86 W)'
+    'Expected purchases in the next 39 weeks (customer age 39 weeks)'
     """
     _labels.check_lang(lang)
 

@@ -7,7 +7,6 @@ import warnings
 from typing import Any
 
 from .. import _labels
-from .._display import column_label, lower_first  # noqa: F401  (lower_first is re-exported)
 from ..errors import EcrmWarning
 
 # CJK fonts tried for Chinese labels, first found wins. Debian and Ubuntu ship the first
@@ -41,11 +40,6 @@ def axes(ax: Any = None, figsize: tuple[float, float] = (6.4, 4.0)) -> Any:
 def phrase(key: str, lang: str, **values: Any) -> str:
     """A figure word (:data:`ecrm._labels.PLOT_TEXT`) in ``lang``, with ``values`` filled in."""
     return _labels.label(_labels.PLOT_TEXT, key, lang).format(**values)
-
-
-def column(name: str, lang: str) -> str:
-    """A column name as a person reads it (the report's column labels)."""
-    return column_label(name, lang)
 
 
 def contrast_text(image: Any, value: float) -> str:

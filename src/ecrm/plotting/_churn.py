@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._display import column_label
 from ._base import axes, finish, legend_above, phrase
-from ._base import column as column_label
 
 __all__ = ["calibration_curve", "feature_importance", "lift_curve", "roc"]
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._display import column_label
 from ._base import axes, finish, legend_above, legend_outside, phrase, plain_numbers
-from ._base import column as column_label
 
 __all__ = ["points_flow", "tier_mix"]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
+from .._display import column_label, kind_of
 from ._base import axes, contrast_text, date_axis, finish, legend_above, legend_outside, phrase, plain_numbers
 
 __all__ = ["cohort_heatmap", "kpi_trend", "retention_curves"]
@@ -162,8 +163,6 @@ def kpi_trend(
     >>> [line.get_label() for line in ax.get_lines()]
     ['成交总额 (GMV)', '客单价']
     """
-    from .._display import column_label, kind_of
-
     _labels.check_lang(lang)
     ax = axes(ax)
 

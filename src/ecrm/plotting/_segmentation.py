@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .._display import column_label
 from ._base import axes, contrast_text, finish, legend_above, legend_outside, phrase, plain_numbers
-from ._base import column as column_label
 
 __all__ = ["cluster_profiles", "cluster_scatter", "k_selection", "silhouette"]
 

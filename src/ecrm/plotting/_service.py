@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from .._display import value_label
+from .._display import column_label, value_label
 from ._base import axes, finish, legend_above, phrase
-from ._base import column as column_label
 
 __all__ = ["sla_dashboard"]
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish, lower_first, phrase, plain_numbers
-from ._base import column as column_label
+from .._display import column_label, lower_first
+from ._base import axes, finish, phrase, plain_numbers
 
 __all__ = ["summary_histograms"]
 

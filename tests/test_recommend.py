@@ -574,9 +574,9 @@ def test_a_transactions_log_without_products_is_refused():
     log = ecrm.transactions(
         pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"], "amount": [1.0]})
     )
-    with pytest.raises(ecrm.errors.SchemaError, match="no product column.*product_col="):
+    with pytest.raises(ecrm.errors.SchemaError, match=r"no product column.*product_col="):
         recommend.frequent_itemsets(log)
-    with pytest.raises(ecrm.errors.SchemaError, match="'product_id'.*missing"):
+    with pytest.raises(ecrm.errors.SchemaError, match=r"'product_id'.*missing"):
         ecrm.transactions(
             pd.DataFrame({"customer_id": [1, 2], "order_date": ["2024-01-01"] * 2, "amount": [1.0, 2.0],
                           "product_id": ["a", None]}),

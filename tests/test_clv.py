@@ -9,7 +9,7 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lifetimes import (
     BetaGeoBetaBinomFitter,
@@ -328,6 +328,8 @@ def fitted_for_properties(cal, models, bgnbd):
 
 @settings(max_examples=40, deadline=None)
 @given(_SUMMARY_ROWS, st.floats(0.0, 520.0))
+# A subnormal horizon once gave NaN for P(X = 0) (Pareto/NBD quadrature over a zero-width range).
+@example(rows=[(0, 0.0, 0.0)], horizon=5e-324)
 def test_no_nan_or_inf_from_any_prediction(fitted_for_properties, rows, horizon):
     """Frequencies up to 1,000, T up to 1,000 weeks, horizons up to 10 years."""
     purchase, with_spend, bgbb = fitted_for_properties

@@ -148,6 +148,7 @@ def test_make_online_retail_bad_arguments(kwargs, message):
     with pytest.raises(SchemaError, match=message):
         ecrm.datasets.make_online_retail(**kwargs)
 
+
 def test_make_baskets_is_deterministic_and_well_formed():
     a = ecrm.datasets.make_baskets(1_000, 80, random_state=3)
     pd.testing.assert_frame_equal(a, ecrm.datasets.make_baskets(1_000, 80, random_state=3))

@@ -571,9 +571,7 @@ def test_a_transactions_log_with_products_gives_the_same_rules():
 
 
 def test_a_transactions_log_without_products_is_refused():
-    log = ecrm.transactions(
-        pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"], "amount": [1.0]})
-    )
+    log = ecrm.transactions(pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"], "amount": [1.0]}))
     with pytest.raises(ecrm.errors.SchemaError, match=r"no product column.*product_col="):
         recommend.frequent_itemsets(log)
     with pytest.raises(ecrm.errors.SchemaError, match=r"'product_id'.*missing"):

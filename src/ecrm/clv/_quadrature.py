@@ -179,12 +179,15 @@ def _integrate(lo, hi, c, ds, es, moments, n):
     narrow = half <= 1e-13 * (1 + np.abs(left))
     if narrow.any():
         mid = (lo[narrow] + hi[narrow]) / 2
-        log_value[narrow] = np.log(hi[narrow] - lo[narrow]) + sum(
-            e[narrow] * np.log(d[narrow] + mid) for d, e in zip(ds, es, strict=True)
-        )
-        for (mean_log, mean_inv), d in zip(stats, ds, strict=True):
-            mean_log[narrow] = np.log(d[narrow] + mid)
-            with np.errstate(over="ignore"):  # d + mid may be subnormal: inf is the limit
+        # d + mid may round to 0 (a subnormal range at tau = 0): log 0 = -inf and 1/0 = inf
+        # are the limits, and a zero exponent contributes nothing, as in _ell.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            logs = [np.log(d[narrow] + mid) for d in ds]
+            log_value[narrow] = np.log(hi[narrow] - lo[narrow]) + sum(
+                np.where(e[narrow] == 0, 0.0, e[narrow] * log) for log, e in zip(logs, es, strict=True)
+            )
+            for (mean_log, mean_inv), d, log in zip(stats, ds, logs, strict=True):
+                mean_log[narrow] = log
                 mean_inv[narrow] = 1.0 / (d[narrow] + mid)
     width_class = np.where(narrow, -1, np.searchsorted(_WIDTHS, half))
     for k in np.unique(width_class[width_class >= 0]):

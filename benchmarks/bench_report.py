@@ -1,4 +1,4 @@
-"""Time ecrm.report.build on CDNOW before and after issue 14, in one run.
+"""Time ecrm.report.build on CDNOW, and ``ecrm demo`` end to end, before and now, in one run.
 
 "Before" is the code of a base commit (default 5df6dc4, main before issue 14: every
 section validated and re-derived the transactions itself), extracted with ``git archive``
@@ -10,10 +10,15 @@ kept), for CDNOW as loaded (datetime64 dates) and with the dates as ISO-8601 str
 date column is validated (``ecrm._schema.dates``) and parsed (``pd.to_datetime``), and
 adds up the time spent in the column checks and key derivations both versions share
 (``ids``, ``dates``, ``amounts``, ``factorize_ids``, ``day_number`` of ``ecrm._schema``):
-the part of the report that issue 14 removes the repetition of; the rest is the model
-fits and figures, unchanged.
+the part of the report that issue 14 removes the repetition of.
 
-Run: python benchmarks/bench_report.py [--base REV] [--repeat N]
+Then ``ecrm demo`` as a new user runs it (issue 17's target: under 8 s on a 2-core
+machine): one fresh ``python -m ecrm.cli demo --quiet`` process per timing, wall clock,
+imports, data, every section, the figures and the files included; the two versions
+alternate (before, now, before, now, ...) so that a change in the machine's load hits
+both alike, and the load average is printed with the times.
+
+Run: python benchmarks/bench_report.py [--base REV] [--repeat N] [--demo-repeat N] [--lang en|zh]
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,10 +100,45 @@ def run(src: Path, variant: str, repeat: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def demo_seconds(src: Path, lang: str) -> float:
+    """Wall time of one ``ecrm demo`` process with the package in ``src``."""
+    env = dict(os.environ, PYTHONPATH=str(src), MPLBACKEND="Agg")
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "ecrm.cli", "demo", "--out", out, "--lang", lang, "--quiet"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return time.perf_counter() - start
+
+
+def time_demo(before_src: Path, after_src: Path, repeat: int, lang: str, base: str) -> None:
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(repeat):  # alternating, so that the machine's load hits both alike
+        times["before"].append(demo_seconds(before_src, lang))
+        times["after"].append(demo_seconds(after_src, lang))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\necrm demo --lang {lang} end to end, {repeat} runs each, {os.cpu_count()} cores,", end=" ")
+    print(f"load average {load}")
+    for name, label in (("before", f"before ({base})"), ("after", "after (this checkout)")):
+        runs = " ".join(f"{t:.2f}" for t in times[name])
+        best, median = min(times[name]), statistics.median(times[name])
+        print(f"{label:24s} best {best:6.2f} s  median {median:6.2f} s  ({runs})")
+    best = min(times["after"])
+    print(
+        f"speed-up {min(times['before']) / best:.1f}x; target under 8 s: {'met' if best < 8 else 'NOT met'}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="5df6dc4", help="the commit timed as 'before'")
     parser.add_argument("--repeat", type=int, default=2, help="builds per version (best kept)")
+    parser.add_argument("--demo-repeat", type=int, default=3, help="ecrm demo runs per version (0: none)")
+    parser.add_argument("--lang", default="en", choices=("en", "zh"), help="language of the demo")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,6 +162,8 @@ def main() -> None:
                 f"before {before['validated']} / {before['parsed']}, "
                 f"after {after['validated']} / {after['parsed']}"
             )
+        if args.demo_repeat:
+            time_demo(before_src, after_src, args.demo_repeat, args.lang, args.base)
 
 
 if __name__ == "__main__":

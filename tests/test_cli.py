@@ -1,6 +1,7 @@
 """The ecrm command line: demo, summary of a CSV, exit codes."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -85,8 +86,13 @@ def test_report_bad_input_exits_2_naming_file_and_column(tmp_path, capsys):
     )
     assert cli.main([*args, "--surveys", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "Traceback" not in err
-    assert err.startswith(f"ecrm: error: {tmp_path / 'bad.csv'}: ") and "'score'" in err
+    first, *examples = err.splitlines()
+    assert "Traceback" not in err
+    assert first.startswith(f"ecrm: error: {tmp_path / 'bad.csv'}: ") and "'score'" in first
+    # The example rows the message announces follow it, indented.
+    assert first.endswith("first 1 shown:")
+    assert [line.split() for line in examples] == [["cid", "date", "score"], ["0", "1", "2024-02-01", "12"]]
+    assert all(line.startswith("    ") for line in examples)
     assert cli.main([*args[:2], "--out", str(tmp_path / "r")]) == 2  # default column names absent
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"ecrm: error: {tmp_path / 'tx.csv'}: ") and "'customer_id'" in err
@@ -252,3 +258,47 @@ def test_read_config_reads_both_tables(tmp_path):
     path.write_text("x = \n")
     with pytest.raises(ecrm.errors.EcrmError, match="cannot read as TOML"):
         cli.read_config(path)
+
+
+def test_report_options_in_the_config_file(tmp_path, capsys):
+    retail = ecrm.datasets.make_online_retail(n_customers=200, random_state=4)
+    path = tmp_path / "retail.csv"
+    retail.to_csv(path, index=False)
+    mapping = (
+        '[transactions]\ncustomer_col = "CustomerID"\ndate_col = "InvoiceDate"\norder_col = "InvoiceNo"\n'
+        'quantity_col = "Quantity"\nprice_col = "UnitPrice"\ndate_format = "%m/%d/%Y %H:%M"\n'
+        'missing_customers = "drop"\ncancel_prefix = "C"\n'
+    )
+    config = tmp_path / "retail.toml"
+    config.write_text(
+        mapping + f'[report]\nout = "{tmp_path / "r"}"\ncurrency = "£"\nclv_penalizer = 0.0001\n'
+        "clv_horizon_months = 3\nchurn_horizon_days = 45\nchurn_tiers = { high = 0.8, medium = 0.5 }\n"
+    )
+    assert cli.main(["report", str(path), "--config", str(config), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    guests = int(re.search(r"left out ([\d,]+) of", err).group(1).replace(",", ""))
+    assert err.count("ecrm: warning: transactions: left out") == 1  # each warning once
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["options"] == {
+        "currency": "£", "clv_horizon_months": 3, "clv_penalizer": 0.0001, "churn_horizon_days": 45,
+        "churn_tiers": {"high": 0.8, "medium": 0.5},
+    }  # fmt: skip
+    written = pd.read_csv(tmp_path / "r" / "customers.csv", index_col="CustomerID")
+    assert {"clv_3m", "expected_purchases_3m"} <= set(written.columns)
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "Customers who bought nothing in the last 45 days" in page and "£" in page
+    # The guest rows the mapping left out are on the page too, with their count.
+    assert summary["data"]["rows_without_customer"] == guests
+    assert f"{guests:,} rows without a customer id (guest checkouts) left out" in page
+    # A bad option, or a misspelt one: exit 2 naming it.
+    config.write_text(mapping + "[report]\nclv_penalizer = -1\n")
+    assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
+    assert f"{config}: [report] clv_penalizer=-1: expected a number >= 0" in capsys.readouterr().err
+    config.write_text(mapping + "[report]\nchurn_horizon = 60\n")
+    assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
+    assert "unknown key 'churn_horizon' in [report]; did you mean 'churn_horizon_days'?" in (
+        capsys.readouterr().err
+    )
+    config.write_text(mapping + '[report]\nloyalty_tiers = [["silver", 0, 1.0], ["gold", 400]]\n')
+    assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
+    assert "loyalty_tiers=" in capsys.readouterr().err

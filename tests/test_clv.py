@@ -832,7 +832,7 @@ def test_plots_draw_the_numbers_on_given_axes(holdout, bgnbd, models):
 
     fig, axs = plt.subplots(3, 3)
     ax = ecrm.plotting.clv_tracking(holdout, ax=axs[0, 0])
-    assert ax is axs[0, 0] and ax.get_title() and ax.get_xlabel() == "week"
+    assert ax is axs[0, 0] and ax.get_title() and ax.get_xlabel() == "Week"
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), holdout.tracking["actual"])
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), holdout.tracking["predicted"])
     assert ax.get_lines()[2].get_xdata()[0] == 39  # the calibration/holdout split, week 39
@@ -865,7 +865,7 @@ def test_plots_draw_the_numbers_on_given_axes(holdout, bgnbd, models):
     clv = bgnbd.predict_clv()
     ax = ecrm.plotting.clv_distribution(clv, ax=axs[1, 2])
     assert sum(p.get_height() for p in ax.patches) == len(clv)
-    assert ax.get_ylabel() == "customers (log scale)"
+    assert ax.get_ylabel() == "Customers (log scale)"
 
     sbg = SBGModel().fit(ecrm.datasets.load_retention_cohorts()["regular"].iloc[:8])
     ax = ecrm.plotting.sbg_survival(sbg, 12, ax=axs[2, 0])

@@ -51,7 +51,7 @@ def test_pages_have_examples():
 
 def test_cli_error_in_the_report_guide(tmp_path, capsys, monkeypatch):
     page = (DOCS / "guide" / "report.md").read_text(encoding="utf-8")
-    shown = re.search(r"^(ecrm: error: .*)$", page, re.M).group(1)
+    shown = re.search(r"^(ecrm: error: .*?)\n```", page, re.M | re.S).group(1)
     monkeypatch.chdir(tmp_path)
     Path("tx.csv").write_text("customer_id,order_date,amount\n1,2024-01-01,5\n2,2024-01-02,3\n")
     Path("nps.csv").write_text("customer_id,date,score\n1,2024-01-01,12\n2,2024-01-01,9\n")

@@ -491,13 +491,14 @@ def test_lifecycle_plots(cdnow_sample):
     counts = ecrm.lifecycle.stage_counts(ecrm.lifecycle.history(cdnow_sample))
     ax = ecrm.plotting.lifecycle_area(counts, share=True)
     assert ax.get_title() == "Customers by lifecycle stage"
-    assert ax.get_ylabel() == "share of customers"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+    assert ax.get_ylabel() == "Share of customers"
+    # The legend lists the stages as the stack shows them, the last (on top) first.
+    assert [t.get_text() for t in ax.get_legend().get_texts()][::-1] == [
         c for c in counts.columns if counts[c].sum() > 0
     ]
     m = ecrm.lifecycle.transitions(cdnow_sample, start="1997-09-30", end="1998-06-30")
     ax = ecrm.plotting.transition_heatmap(m)
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("stage at 1998-06-30", "stage at 1997-09-30")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Stage on 1998-06-30", "Stage on 1997-09-30")
     # Prospect and New are empty on both dates and left out; the cells carry the counts.
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "Active",

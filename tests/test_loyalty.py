@@ -583,9 +583,9 @@ def test_plots():
     ev = ecrm.datasets.make_loyalty_events(100, random_state=0)
     ledger = Ledger(ev)
     ax = ecrm.plotting.points_flow(ledger.summary())
-    assert ax.get_title().startswith("Points issued") and ax.get_ylabel() == "points"
+    assert ax.get_title().startswith("Points issued") and ax.get_ylabel() == "Points"
     ax = ecrm.plotting.tier_mix(ledger.tier_history())
-    assert ax.get_xlabel() == "period" and len(ax.patches) > 0
+    assert ax.get_xlabel() == "Period" and len(ax.patches) > 0
     plt.close("all")
 
 

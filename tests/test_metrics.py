@@ -406,10 +406,10 @@ def test_plots(cdnow):
     assert ax.get_title() == "Customers retained by acquisition cohort (share)"
     assert "100%" in [t.get_text() for t in ax.texts]
     ax = ecrm.plotting.retention_curves(c)
-    assert len(ax.get_lines()) == 3 and ax.get_ylabel() == "share of period 0"
+    assert len(ax.get_lines()) == 3 and ax.get_ylabel() == "Share of the first period"
     k = ecrm.metrics.kpis(cdnow.assign(big=cdnow["amount"] > 50), by="big")
     ax = ecrm.plotting.kpi_trend(k, ["gmv"])
-    assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "period"
+    assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "Period"
     plt.close("all")
 
 

@@ -489,5 +489,5 @@ def test_plots(cdnow_scored):
     ax = ecrm.plotting.rfm_distribution(cdnow_scored)
     heights = [p.get_height() for p in ax.patches]
     assert heights[5:10] == [12054, 0, 4040, 3641, 3835]  # F bars: the empty F = 2 shows
-    assert ax.get_xlabel() == "score" and ax.get_ylabel() == "customers"
+    assert ax.get_xlabel() == "Score" and ax.get_ylabel() == "Customers"
     plt.close("all")

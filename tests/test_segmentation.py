@@ -339,7 +339,7 @@ def test_plots(sample_summary):
 
     seg = KMeansSegmenter(k_range=(2, 4)).fit(sample_summary)
     ax = ecrm.plotting.k_selection(seg)
-    assert ax.get_ylabel() == "silhouette" and ax.get_xlabel() == "number of clusters k"
+    assert ax.get_ylabel() == "Silhouette" and ax.get_xlabel() == "Number of clusters k"
     np.testing.assert_allclose(ax.lines[0].get_ydata(), seg.k_scores_["silhouette"])
     ax = ecrm.plotting.silhouette(seg, sample_summary, max_points=800)
     assert "Silhouettes (mean" in ax.get_title()
@@ -348,5 +348,5 @@ def test_plots(sample_summary):
     assert sum(len(c.get_offsets()) for c in ax.collections[:-1]) == 800
     ax = ecrm.plotting.cluster_profiles(seg)
     np.testing.assert_allclose(ax.images[0].get_array(), seg.cluster_centers_)
-    assert ax.get_title() and ax.get_xlabel() == "feature"
+    assert ax.get_title() and ax.get_xlabel() == "Feature"
     plt.close("all")

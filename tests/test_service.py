@@ -272,6 +272,6 @@ def test_sla_dashboard():
     ax = ecrm.plotting.sla_dashboard(s, lang="zh")
     assert len(ax.patches) == 6
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "首次接触解决率" in labels and "首次响应时长 <= 24 h" in labels
-    assert ax.get_title() == "Customer-service levels" and ax.get_xlabel() == "channel"
+    assert "首次接触解决率" in labels and "首次响应时长 ≤ 24 小时" in labels
+    assert ax.get_title() == "客户服务水平" and ax.get_xlabel() == "渠道"
     plt.close("all")

@@ -531,7 +531,7 @@ def test_plots(responses):
     assert ax.get_title() == "净推荐值 (NPS)"
     trend = survey.nps_trend(responses, score_col="nps_score", by="touchpoint")
     ax = ecrm.plotting.nps_trend(trend)
-    assert len(ax.get_lines()) >= 3 and ax.get_ylabel() == "NPS" and ax.get_xlabel() == "period"
+    assert len(ax.get_lines()) >= 3 and ax.get_ylabel() == "NPS" and ax.get_xlabel() == "Period"
     ax = ecrm.plotting.score_distribution(responses["csat_score"], scale=(1, 5))
     assert [p.get_height() for p in ax.patches] == responses[
         "csat_score"

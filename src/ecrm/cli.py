@@ -6,8 +6,9 @@ the bundled CDNOW data with synthetic surveys, loyalty events and tickets; ``ecr
 the customer summary of a file. Every command that reads transactions takes the mapping
 of :func:`ecrm.transactions` as flags (``--customer-col``, ``--quantity-col``,
 ``--date-format``, ``--missing-customers``, ...) or from ``--config FILE.toml``. Bad
-input exits with status 2 and a one-line message naming the file, the column, the
-problem and the flag that fixes it.
+input exits with status 2 and a message whose first line names the file, the column,
+the problem and the flag that fixes it; the example rows it announces follow, indented.
+Each distinct warning is printed once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import EcrmError, EcrmWarning, SchemaError
-from .report import overview
+from .report import Options, overview
 from .summary import customer_summary
 from .transactions import MISSING_CUSTOMERS, RETURNS, TransactionMapping, transactions
 
@@ -61,10 +62,13 @@ MAPPING_HELP = {
     "returns": "negative amounts: net them (default), exclude them or refuse them",
 }
 MAPPING_CHOICES = {"missing_customers": MISSING_CUSTOMERS, "returns": RETURNS}
+# The report's options (ecrm.report.Options) a --config file may set, and the loyalty
+# programme's tier thresholds (a list of [name, minimum spend, points multiplier]).
+REPORT_OPTIONS = (*(f.name for f in dataclasses.fields(Options)), "loyalty_tiers")
 # What a --config file may hold: the mapping, and the options of `ecrm report`.
 CONFIG_SECTIONS = {
     "transactions": tuple(f.name for f in dataclasses.fields(TransactionMapping)),
-    "report": ("out", "as_of", "lang", "surveys", "loyalty", "tickets"),
+    "report": ("out", "as_of", "lang", "surveys", "loyalty", "tickets", *REPORT_OPTIONS),
 }
 
 
@@ -120,6 +124,12 @@ def read_config(path: str | Path) -> dict[str, dict[str, Any]]:
         [report]
         out = "retail-report"
         lang = "en"
+        currency = "£"
+        clv_penalizer = 0.001          # what the CLV caveat suggests when a fit did not converge
+        clv_horizon_months = 12
+        churn_horizon_days = 90
+        churn_tiers = { high = 0.7, medium = 0.4 }
+        loyalty_tiers = [["silver", 0, 1.0], ["gold", 500, 1.25], ["black", 1500, 1.5]]
 
     Raises
     ------
@@ -154,7 +164,30 @@ def read_config(path: str | Path) -> dict[str, dict[str, Any]]:
         TransactionMapping(**config["transactions"])
     except SchemaError as err:
         raise EcrmError(f"{path}: [transactions] {err}") from None
+    options = {k: v for k, v in config["report"].items() if k in REPORT_OPTIONS}
+    try:
+        _report_options(options)
+    except (SchemaError, TypeError, ValueError) as err:
+        raise EcrmError(f"{path}: [report] {err}") from None
     return config
+
+
+def _report_options(config: dict[str, Any]) -> dict[str, Any]:
+    """Keywords of ecrm.report.build from the report options of a config file (checked)."""
+    from .loyalty import LoyaltyProgram
+
+    options = {k: v for k, v in config.items() if k in REPORT_OPTIONS and k != "loyalty_tiers"}
+    Options(**options)  # refuses a bad value, naming the option
+    if "loyalty_tiers" in config:
+        tiers = config["loyalty_tiers"]
+        if not isinstance(tiers, list) or not all(isinstance(t, list) and len(t) == 3 for t in tiers):
+            raise SchemaError(
+                f"loyalty_tiers={tiers!r}: expected a list of [name, minimum spend, points multiplier]"
+            )
+        options["loyalty_program"] = LoyaltyProgram(
+            tiers=tuple((str(n), float(m), float(x)) for n, m, x in tiers)
+        )
+    return options
 
 
 def _mapping(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -234,6 +267,7 @@ def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[st
         inputs = {
             name: read_table(files[name]) for name in ("surveys", "loyalty", "tickets") if name in files
         }
+        inputs |= _report_options(config["report"])
     result = report.build(
         tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs
     )
@@ -352,10 +386,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_summary(summary, f"Customers in {args.transactions}", args.out)
     except EcrmError as err:
         # A SchemaError that names the keyword to pass is shown with the flag instead.
-        first_line = getattr(err, "cli_message", str(err)).splitlines()[0]
+        first_line, *examples = getattr(err, "cli_message", str(err)).splitlines()
         path = files.get(getattr(err, "input", "transactions"), "")
         where = f"{path}: " if path and not first_line.startswith(str(path)) else ""
         print(f"ecrm: error: {where}{first_line}", file=sys.stderr)
+        for line in examples:  # the example rows the message announces, indented under it
+            print(f"    {line}", file=sys.stderr)
         return 2
     except OSError as err:  # e.g. the output folder cannot be written
         print(f"ecrm: error: {err}", file=sys.stderr)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._labels import CAMPAIGN_TERMS, CAMPAIGN_WORDS, check_lang
 from ..errors import SchemaError
-from ._base import axes, finish
+from ._base import axes, finish, legend_above
 
 __all__ = ["cumulative_conversion", "lift_by_segment", "qini_curve"]
 
@@ -101,7 +101,7 @@ def lift_by_segment(
     ax.invert_yaxis()
     level = result.settings.get("level", 0.95)
     title = f"{_say('lift_by_segment', lang)}: {_say(metric, lang)} ({level:.0%})"
-    return finish(ax, title, _say("lift", lang), _say("segment", lang))
+    return finish(ax, title, _say("lift", lang), _say("segment", lang), lang)
 
 
 def cumulative_conversion(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
@@ -147,8 +147,8 @@ def cumulative_conversion(result: Any, *, lang: str = "en", ax: Any = None) -> A
         y = np.r_[0.0, share, share[-1] if share.size else 0.0]
         ax.step(x, 100 * y, where="post", color=_GROUP_COLOURS[key], label=_say(key, lang))
     ax.set_xlim(0, window)
-    ax.legend(fontsize=8)
-    return finish(ax, _say("cumulative_conversion", lang), _say("days_since_start", lang), "%")
+    legend_above(ax)
+    return finish(ax, _say("cumulative_conversion", lang), _say("days_since_start", lang), "%", lang)
 
 
 def qini_curve(curves: pd.DataFrame | Mapping[str, pd.DataFrame], *, lang: str = "en", ax: Any = None) -> Any:
@@ -199,7 +199,7 @@ def qini_curve(curves: pd.DataFrame | Mapping[str, pd.DataFrame], *, lang: str =
         linewidth=1,
         label=_say("random_targeting", lang),
     )
-    ax.legend(fontsize=8)
+    legend_above(ax)
     return finish(
-        ax, _say("qini", lang), f"{_say('share_targeted', lang)} (%)", _say("incremental_outcome", lang)
+        ax, _say("qini", lang), f"{_say('share_targeted', lang)} (%)", _say("incremental_outcome", lang), lang
     )

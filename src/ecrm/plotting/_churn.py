@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish
+from .._display import column_label
+from ._base import axes, finish, legend_above, phrase
 
 __all__ = ["calibration_curve", "feature_importance", "lift_curve", "roc"]
 
@@ -20,7 +21,7 @@ def _scores(scores: Any) -> Mapping[str, np.ndarray]:
     return {"model": np.asarray(scores, dtype=float)}
 
 
-def roc(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
+def roc(y_true: Any, scores: Any, *, lang: str = "en", ax: Any = None) -> Any:
     """ROC curves of one or more churn scores, with their AUC in the legend.
 
     Parameters
@@ -28,7 +29,10 @@ def roc(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     y_true : array-like of bool
         ``churned`` labels.
     scores : array-like or dict of name -> array-like
-        Churn scores (higher = more likely to churn), e.g. ``{"model": p, "BG/NBD": -e}``.
+        Churn scores (higher = more likely to churn), e.g. ``{"model": p, "BG/NBD": -e}``;
+        the names are drawn as given.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -45,20 +49,23 @@ def roc(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     >>> from ecrm import plotting
     >>> ax = plotting.roc([0, 1, 1, 0], {"model": [0.2, 0.9, 0.6, 0.4]})
     >>> ax.get_legend().get_texts()[0].get_text()
-    'model (AUC 1.000)'
+    'model (AUC 1.00)'
     """
     from sklearn.metrics import roc_auc_score, roc_curve
 
     ax = axes(ax)
     for name, s in _scores(scores).items():
         fpr, tpr, _ = roc_curve(y_true, s)
-        ax.plot(fpr, tpr, label=f"{name} (AUC {roc_auc_score(y_true, s):.3f})")
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="chance")
-    ax.legend(loc="lower right")
-    return finish(ax, "ROC curve of churn scores", "False positive rate", "True positive rate")
+        ax.plot(fpr, tpr, label=f"{name} (AUC {roc_auc_score(y_true, s):.2f})")
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", label=phrase("chance", lang))
+    ax.set_aspect("equal")
+    legend_above(ax, ncol=1)
+    return finish(
+        ax, phrase("roc", lang), phrase("false_positive_rate", lang), phrase("true_positive_rate", lang), lang
+    )
 
 
-def lift_curve(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
+def lift_curve(y_true: Any, scores: Any, *, lang: str = "en", ax: Any = None) -> Any:
     """Lift of targeting the top share of customers by churn score.
 
     Lift at share *q* = churn rate among the top *q* of customers / overall churn rate.
@@ -67,6 +74,8 @@ def lift_curve(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     ----------
     y_true : array-like of bool
     scores : array-like or dict of name -> array-like
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -81,8 +90,8 @@ def lift_curve(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     Examples
     --------
     >>> from ecrm import plotting
-    >>> plotting.lift_curve([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4]).get_ylabel()
-    'Lift'
+    >>> plotting.lift_curve([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], lang="zh").get_ylabel()
+    '提升度'
     """
     ax = axes(ax)
     y = np.asarray(y_true, dtype=float)
@@ -90,12 +99,12 @@ def lift_curve(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
         ranked = y[np.argsort(-s, kind="stable")]
         share = np.arange(1, len(y) + 1) / len(y)
         ax.plot(share, (np.cumsum(ranked) / np.arange(1, len(y) + 1)) / y.mean(), label=name)
-    ax.axhline(1.0, ls="--", color="grey", label="random")
-    ax.legend(loc="upper right")
-    return finish(ax, "Lift curve", "Share of customers targeted (by churn score)", "Lift")
+    ax.axhline(1.0, ls="--", color="grey", label=phrase("random", lang))
+    legend_above(ax)
+    return finish(ax, phrase("lift_curve", lang), phrase("share_targeted", lang), phrase("lift", lang), lang)
 
 
-def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, ax: Any = None) -> Any:
+def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, lang: str = "en", ax: Any = None) -> Any:
     """Reliability diagram: observed churn rate against predicted probability.
 
     Bins are quantiles of the predicted probability, so each holds as many customers.
@@ -106,6 +115,8 @@ def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, ax: Any = No
     proba : array-like or dict of name -> array-like
         Churn probabilities.
     n_bins : int
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -128,15 +139,20 @@ def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, ax: Any = No
     ax = axes(ax)
     for name, p in _scores(proba).items():
         observed, predicted = reliability(y_true, p, n_bins=n_bins, strategy="quantile")
-        ax.plot(predicted, observed, marker="o", label=name)
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfectly calibrated")
-    ax.legend(loc="upper left")
+        ax.plot(predicted, observed, marker="o", label=phrase("model", lang) if name == "model" else name)
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", label=phrase("perfectly_calibrated", lang))
+    ax.set_aspect("equal")
+    legend_above(ax)
     return finish(
-        ax, "Calibration of churn probabilities", "Predicted churn probability", "Observed churn rate"
+        ax,
+        phrase("calibration", lang),
+        phrase("predicted_probability", lang),
+        phrase("observed_rate", lang),
+        lang,
     )
 
 
-def feature_importance(importance: pd.DataFrame, *, top: int = 15, ax: Any = None) -> Any:
+def feature_importance(importance: pd.DataFrame, *, top: int = 15, lang: str = "en", ax: Any = None) -> Any:
     """Horizontal bars of permutation importance with one-standard-deviation whiskers.
 
     Parameters
@@ -145,6 +161,8 @@ def feature_importance(importance: pd.DataFrame, *, top: int = 15, ax: Any = Non
         Output of :meth:`ecrm.churn.ChurnModel.feature_importance`.
     top : int
         Number of features shown, most important at the top.
+    lang : {"en", "zh"}
+        Language of the title, labels and feature names.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -165,7 +183,8 @@ def feature_importance(importance: pd.DataFrame, *, top: int = 15, ax: Any = Non
     """
     ax = axes(ax)
     shown = importance.sort_values("importance_mean", ascending=False).head(top).iloc[::-1]
-    ax.barh(shown.index.astype(str), shown["importance_mean"], xerr=shown["importance_std"], color="#4C72B0")
+    names = [column_label(str(name), lang) for name in shown.index]
+    ax.barh(names, shown["importance_mean"], xerr=shown["importance_std"], color="#4C72B0")
     return finish(
-        ax, "Permutation feature importance", "Drop in ROC AUC when the feature is shuffled", "feature"
+        ax, phrase("feature_importance", lang), phrase("importance_drop", lang), phrase("feature", lang), lang
     )

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from ._base import axes, finish
+from ._base import axes, finish, legend_above, legend_outside, plain_numbers
 from ._summary import summary_histograms
 
 __all__ = [
@@ -61,7 +61,7 @@ def clv_tracking(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
     ...                                 calibration_end="1997-09-30", holdout_end="1998-06-30")
     >>> ax = ecrm.plotting.clv_tracking(res)
     >>> [line.get_label() for line in ax.get_lines()[:2]]
-    ['actual', 'model']
+    ['Actual', 'Model']
     """
     _labels.check_lang(lang)
     ax = axes(ax)
@@ -70,9 +70,13 @@ def clv_tracking(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
     ax.plot(track.index, track["predicted"], color="#C44E52", linestyle="--", label=_text("model", lang))
     split = track.index[track["week_end"] <= track.attrs["calibration_end"]]
     if len(split):
-        ax.axvline(split[-1], color="grey", linewidth=0.8, linestyle=":")
-    ax.legend(loc="upper left")
-    return finish(ax, _text("tracking_title", lang), _text("week", lang), _text("cumulative_repeat", lang))
+        ax.axvline(
+            split[-1], color="grey", linewidth=0.8, linestyle=":", label=_text("calibration_end", lang)
+        )
+    legend_above(ax)
+    return finish(
+        ax, _text("tracking_title", lang), _text("week", lang), _text("cumulative_repeat", lang), lang
+    )
 
 
 def conditional_expectations(
@@ -130,12 +134,13 @@ def conditional_expectations(
     ax.plot(x, table["actual"], marker="o", color="#333333", label=_text("actual", lang))
     ax.plot(x, table["predicted"], marker="s", color="#C44E52", linestyle="--", label=_text("model", lang))
     ax.set_xticks(x, [str(k) for k in table.index])
-    ax.legend(loc="upper left")
+    legend_above(ax)
     return finish(
         ax,
         _text("conditional_title", lang),
         _text("calibration_purchases", lang),
         _text("holdout_mean", lang),
+        lang,
     )
 
 
@@ -194,9 +199,14 @@ def purchase_frequency_fit(model: Any, *, max_frequency: int = 7, lang: str = "e
     ax.bar(x - 0.2, actual, width=0.4, color="#333333", label=_text("actual", lang))
     ax.bar(x + 0.2, expected, width=0.4, color="#C44E52", label=_text("model", lang))
     ax.set_xticks(x, [str(v) for v in k] + [f"{max_frequency}+"])
-    ax.legend(loc="upper right")
+    plain_numbers(ax.yaxis)
+    legend_above(ax)
     return finish(
-        ax, _text("frequency_fit_title", lang), _text("repeat_purchases", lang), _text("customers", lang)
+        ax,
+        _text("frequency_fit_title", lang),
+        _text("repeat_purchases", lang),
+        _text("customers", lang),
+        lang,
     )
 
 
@@ -233,8 +243,17 @@ def _matrix(model, values_of, max_frequency, max_recency, ax, colour_label, titl
         vmin=0, vmax=vmax, cmap="viridis",
     )  # fmt: skip
     ax.figure.colorbar(image, ax=ax, label=colour_label)
-    unit = model.time_unit_ or _text("period", lang)
-    return finish(ax, title(age, unit), _text("recency", lang, unit=unit), _text("frequency", lang))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # purchases are whole numbers
+    unit = (
+        _text(f"unit_{model.time_unit_}", lang)
+        if model.time_unit_ in ("D", "W", "M")
+        else _text("period", lang)
+    )
+    return finish(
+        ax, title(f"{age:,.0f}", unit), _text("recency", lang, unit=unit), _text("frequency", lang), lang
+    )
 
 
 def p_alive_matrix(
@@ -276,12 +295,12 @@ def p_alive_matrix(
     ...                             time_unit="W")
     >>> ax = ecrm.plotting.p_alive_matrix(ecrm.clv.CLVModel(spend_model=None).fit(cal))
     >>> ax.get_xlabel()
-    'recency (W)'
+    'Time from first to last purchase (weeks)'
     """
     _labels.check_lang(lang)
 
     def title(age, unit):
-        return _text("p_alive_title", lang, age=f"{age:.4g}", unit=unit)
+        return _text("p_alive_title", lang, age=age, unit=unit)
 
     return _matrix(
         model, model.p_alive, max_frequency, max_recency, ax, _text("p_alive", lang), title, lang, 1.0
@@ -328,7 +347,7 @@ def expected_purchases_matrix(
     ...                             time_unit="W")
     >>> ax = ecrm.plotting.expected_purchases_matrix(ecrm.clv.CLVModel(spend_model=None).fit(cal), 39)
     >>> ax.get_title()
-    'Expected purchases in the next 39 W (T = 38.86 W)'
+    'Expected purchases in the next 39 weeks (customer age 39 weeks)'
     """
     _labels.check_lang(lang)
 
@@ -336,7 +355,7 @@ def expected_purchases_matrix(
         return model.expected_purchases(t, summary)
 
     def title(age, unit):
-        return _text("expected_title", lang, t=f"{t:g}", age=f"{age:.4g}", unit=unit)
+        return _text("expected_title", lang, t=f"{t:g}", age=age, unit=unit)
 
     return _matrix(
         model, values_of, max_frequency, max_recency, ax, _text("expected_purchases", lang), title, lang
@@ -379,8 +398,8 @@ def alive_history(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) ->
     for customer in history.columns:
         ax.plot(history.index, history[customer], label=str(customer))
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower left")
-    return finish(ax, _text("alive_history_title", lang), _text("date", lang), _text("p_alive", lang))
+    legend_outside(ax)
+    return finish(ax, _text("alive_history_title", lang), _text("date", lang), _text("p_alive", lang), lang)
 
 
 def clv_distribution(
@@ -419,12 +438,15 @@ def clv_distribution(
     """
     _labels.check_lang(lang)
     values = np.asarray(clv["clv"] if isinstance(clv, pd.DataFrame) else clv, dtype=float)
+    values = values[np.isfinite(values)]  # customers without a CLV (left out of the spend model)
     label = _text("clv", lang)
-    ax = summary_histograms(pd.DataFrame({label: values}), label, bins=bins, ax=ax)
+    ax = summary_histograms(pd.DataFrame({label: values}), label, bins=bins, lang=lang, ax=ax)
     mean = float(np.mean(values))
     ax.axvline(mean, color="#C44E52", linestyle="--", label=_text("mean", lang, value=f"{mean:,.2f}"))
-    ax.legend(loc="upper right")
-    return finish(ax, _text("clv_title", lang, n=f"{len(values):,}"), label, _text("customers_log", lang))
+    legend_above(ax)
+    return finish(
+        ax, _text("clv_title", lang, n=f"{len(values):,}"), label, _text("customers_log", lang), lang
+    )
 
 
 def sbg_survival(model: Any, periods: int | None = None, *, lang: str = "en", ax: Any = None) -> Any:
@@ -469,5 +491,7 @@ def sbg_survival(model: Any, periods: int | None = None, *, lang: str = "en", ax
     ax.plot(curve.index, curve.to_numpy(), color="#C44E52", linestyle="--", label=_text("model", lang))
     ax.axvline(len(observed) - 1, color="grey", linewidth=0.8, linestyle=":")
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="upper right")
-    return finish(ax, _text("survival_title", lang), _text("period", lang), _text("surviving_share", lang))
+    legend_outside(ax)
+    return finish(
+        ax, _text("survival_title", lang), _text("period", lang), _text("surviving_share", lang), lang
+    )

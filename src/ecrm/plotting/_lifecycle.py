@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish
+from ._base import axes, contrast_text, date_axis, finish, legend_outside, phrase, plain_numbers
 
 __all__ = ["lifecycle_area", "transition_heatmap"]
 
 
-def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, ax: Any = None) -> Any:
+def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, lang: str = "en", ax: Any = None) -> Any:
     """Stacked area of customers per lifecycle stage over time.
 
     Parameters
@@ -22,6 +22,8 @@ def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, ax: Any = None)
         per stage. Stages nobody is ever in are left out of the legend.
     share : bool
         Draw shares of the customer base instead of counts.
+    lang : {"en", "zh"}
+        Language of the title and labels (stage names are drawn as given).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -39,7 +41,7 @@ def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, ax: Any = None)
     >>> h = ecrm.lifecycle.history(ecrm.datasets.load_cdnow_sample(), freq="M")
     >>> ax = ecrm.plotting.lifecycle_area(ecrm.lifecycle.stage_counts(h))
     >>> ax.get_ylabel()
-    'customers'
+    'Customers'
     """
     ax = axes(ax)
     used = counts.loc[:, counts.sum(axis=0) > 0]
@@ -47,15 +49,30 @@ def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, ax: Any = None)
     if share:
         totals = values.sum(axis=1, keepdims=True)
         values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
-    ax.stackplot(used.index, values.T, labels=[str(c) for c in used.columns], alpha=0.85)
-    # Period ends are dates: slanted labels keep a year or two of months readable.
-    ax.tick_params(axis="x", labelrotation=30)
-    ax.legend(loc="upper left", fontsize="small", frameon=False)
-    ylabel = "share of customers" if share else "customers"
-    return finish(ax, "Customers by lifecycle stage", "period end", ylabel)
+    colours = _stage_colours(len(counts.columns))[np.asarray(counts.sum(axis=0) > 0)]
+    ax.stackplot(used.index, values.T, labels=[str(c) for c in used.columns], colors=colours, alpha=0.9)
+    ax.margins(x=0)
+    date_axis(ax)
+    # The legend lists the stages as the stack shows them: the last, drawn on top, first.
+    handles, labels = ax.get_legend_handles_labels()
+    legend_outside(ax, handles=handles[::-1], labels=labels[::-1])
+    ylabel = phrase("share_of_customers" if share else "customers", lang)
+    return finish(ax, phrase("lifecycle_area", lang), phrase("period_end", lang), ylabel, lang)
 
 
-def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
+def _stage_colours(n: int) -> np.ndarray:
+    """One colour per stage, in stage order: blues and greens for the live stages, then
+    amber for at risk and grey for churned (the default seven-stage scheme)."""
+    palette = ["#9ecae1", "#6baed6", "#3182bd", "#31a354", "#74c476", "#fdae6b", "#bdbdbd"]
+    if n != len(palette):
+        import matplotlib
+
+        cmap = matplotlib.colormaps["tab10"]
+        return np.array([cmap(i % 10) for i in range(n)], dtype=object)
+    return np.array(palette, dtype=object)
+
+
+def transition_heatmap(matrix: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Heat map of a stage-to-stage transition matrix, each cell annotated.
 
     Parameters
@@ -63,6 +80,8 @@ def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     matrix : pandas.DataFrame
         Output of :func:`ecrm.lifecycle.transitions` (counts or row shares). Stages with
         no customer at either date are left out.
+    lang : {"en", "zh"}
+        Language of the title and labels (stage names are drawn as given).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -82,7 +101,7 @@ def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     >>> m = ecrm.lifecycle.transitions(tx, start="1997-09-30", end="1998-06-30", normalize=True)
     >>> ax = ecrm.plotting.transition_heatmap(m)
     >>> ax.get_xlabel()
-    'stage at 1998-06-30'
+    'Stage on 1998-06-30'
     """
     ax = axes(ax)
     filled = matrix.fillna(0)
@@ -92,7 +111,6 @@ def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     image = ax.imshow(np.nan_to_num(values), cmap="Blues", aspect="auto")
     # transitions() returns integer counts, or float row shares when normalize=True.
     shares = not all(pd.api.types.is_integer_dtype(t) for t in shown.dtypes)
-    top = np.nanmax(values, initial=0.0)
     for (i, j), value in np.ndenumerate(values):
         text = "" if np.isnan(value) else (f"{value:.0%}" if shares else f"{value:,.0f}")
         ax.text(
@@ -102,12 +120,18 @@ def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
             ha="center",
             va="center",
             fontsize="small",
-            color="white" if top and value > top / 2 else "black",
+            color=contrast_text(image, value),
         )
     ax.set_xticks(range(len(shown.columns)), [str(c) for c in shown.columns], rotation=30, ha="right")
     ax.set_yticks(range(len(shown.index)), [str(c) for c in shown.index])
-    ax.figure.colorbar(image, ax=ax)
+    plain_numbers(ax.figure.colorbar(image, ax=ax).ax.yaxis)
     start, end = matrix.attrs.get("start"), matrix.attrs.get("end")
-    xlabel = f"stage at {end:%Y-%m-%d}" if end is not None else "stage at end"
-    ylabel = f"stage at {start:%Y-%m-%d}" if start is not None else "stage at start"
-    return finish(ax, "Lifecycle transitions", xlabel, ylabel)
+    xlabel = (
+        phrase("stage_on", lang, date=f"{end:%Y-%m-%d}") if end is not None else phrase("stage_end", lang)
+    )
+    ylabel = (
+        phrase("stage_on", lang, date=f"{start:%Y-%m-%d}")
+        if start is not None
+        else phrase("stage_start", lang)
+    )
+    return finish(ax, phrase("transitions", lang), xlabel, ylabel, lang)

@@ -7,18 +7,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish
+from .._display import column_label
+from ._base import axes, finish, legend_above, legend_outside, phrase, plain_numbers
 
 __all__ = ["points_flow", "tier_mix"]
 
 
-def points_flow(summary: pd.DataFrame, *, ax: Any = None) -> Any:
+def points_flow(summary: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Points issued, redeemed and expired per period, with the net change as a line.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         Output of :meth:`ecrm.loyalty.Ledger.summary`.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -37,7 +40,7 @@ def points_flow(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     >>> ledger = ecrm.loyalty.Ledger(ecrm.datasets.make_loyalty_events(50))
     >>> ax = ecrm.plotting.points_flow(ledger.summary())
     >>> ax.get_ylabel()
-    'points'
+    'Points'
     """
     ax = axes(ax)
     x = np.arange(len(summary))
@@ -45,15 +48,27 @@ def points_flow(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     for i, (col, color) in enumerate(
         (("issued", "#4C72B0"), ("redeemed", "#55A868"), ("expired", "#C44E52"))
     ):
-        ax.bar(x + (i - 1) * width, summary[col].to_numpy(), width, label=col, color=color)
-    ax.plot(x, summary["net_change"].to_numpy(), color="black", marker=".", label="net change")
+        ax.bar(
+            x + (i - 1) * width, summary[col].to_numpy(), width, label=column_label(col, lang), color=color
+        )
+    ax.plot(
+        x, summary["net_change"].to_numpy(), color="black", marker=".", label=column_label("net_change", lang)
+    )
     ax.axhline(0, color="grey", linewidth=0.5)
-    ax.set_xticks(x, [str(p) for p in summary.index], rotation=90, fontsize=7)
-    ax.legend(fontsize=8)
-    return finish(ax, "Points issued, redeemed and expired per period", "period", "points")
+    _period_ticks(ax, summary.index)
+    plain_numbers(ax.yaxis)
+    legend_above(ax)
+    return finish(ax, phrase("points_flow", lang), phrase("period", lang), phrase("points", lang), lang)
 
 
-def tier_mix(history: pd.DataFrame, *, ax: Any = None) -> Any:
+def _period_ticks(ax: Any, periods: pd.Index) -> None:
+    """Period labels, every n-th one so that at most twelve show, horizontal."""
+    step = max(1, -(-len(periods) // 12))
+    positions = np.arange(0, len(periods), step)
+    ax.set_xticks(positions, [str(periods[i]) for i in positions], rotation=45, ha="right")
+
+
+def tier_mix(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Members per tier at the end of each period, as stacked bars.
 
     Parameters
@@ -61,6 +76,8 @@ def tier_mix(history: pd.DataFrame, *, ax: Any = None) -> Any:
     history : pandas.DataFrame
         Output of :meth:`ecrm.loyalty.Ledger.tier_history` (tier columns first, then
         ``upgrades`` and ``downgrades``, which are not drawn).
+    lang : {"en", "zh"}
+        Language of the title and labels (tier names are drawn as given).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -78,7 +95,7 @@ def tier_mix(history: pd.DataFrame, *, ax: Any = None) -> Any:
     >>> ledger = ecrm.loyalty.Ledger(ecrm.datasets.make_loyalty_events(50))
     >>> ax = ecrm.plotting.tier_mix(ledger.tier_history())
     >>> ax.get_xlabel()
-    'period'
+    'Period'
     """
     ax = axes(ax)
     tiers = [c for c in history.columns if c not in ("upgrades", "downgrades")]
@@ -89,6 +106,8 @@ def tier_mix(history: pd.DataFrame, *, ax: Any = None) -> Any:
         values = history[tier].to_numpy(dtype=float)
         ax.bar(x, values, bottom=bottom, label=str(tier), color=colors[i % len(colors)])
         bottom += values
-    ax.set_xticks(x, [str(p) for p in history.index], rotation=90, fontsize=7)
-    ax.legend(fontsize=8)
-    return finish(ax, "Members per tier at period end", "period", "members")
+    _period_ticks(ax, history.index)
+    plain_numbers(ax.yaxis)
+    handles, labels = ax.get_legend_handles_labels()
+    legend_outside(ax, handles=handles[::-1], labels=labels[::-1])  # top tier on top, as stacked
+    return finish(ax, phrase("tier_mix", lang), phrase("period", lang), column_label("members", lang), lang)

@@ -9,17 +9,25 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from ._base import axes, finish
+from .._display import column_label, kind_of
+from ._base import axes, contrast_text, date_axis, finish, legend_above, legend_outside, phrase, plain_numbers
 
 __all__ = ["cohort_heatmap", "kpi_trend", "retention_curves"]
 
 
-def _cohort_title(cohorts: pd.DataFrame) -> str:
-    what = "Revenue" if cohorts.attrs.get("value") == "revenue" else "Customers"
-    return f"{what} retained by acquisition cohort" + (" (share)" if cohorts.attrs.get("normalize") else "")
+def _cohort_title(cohorts: pd.DataFrame, lang: str) -> str:
+    key = "cohort_revenue" if cohorts.attrs.get("value") == "revenue" else "cohort_customers"
+    return phrase(key + ("_share" if cohorts.attrs.get("normalize") else ""), lang)
 
 
-def cohort_heatmap(cohorts: pd.DataFrame, *, annotate: bool | None = None, ax: Any = None) -> Any:
+def _periods_since(cohorts: pd.DataFrame, lang: str) -> str:
+    freq = str(cohorts.attrs.get("freq", "M"))[:1]
+    return phrase(f"periods_since_{freq}" if freq in "DWMQY" else "periods_since", lang)
+
+
+def cohort_heatmap(
+    cohorts: pd.DataFrame, *, annotate: bool | None = None, lang: str = "en", ax: Any = None
+) -> Any:
     """Heatmap of a cohort table: cohorts down, periods since acquisition across.
 
     Parameters
@@ -29,6 +37,8 @@ def cohort_heatmap(cohorts: pd.DataFrame, *, annotate: bool | None = None, ax: A
     annotate : bool, optional
         Write each cell's value (as a percentage when normalised); default when the
         table has at most 24 x 24 cells.
+    lang : {"en", "zh"}
+        Language of the title and labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -47,16 +57,23 @@ def cohort_heatmap(cohorts: pd.DataFrame, *, annotate: bool | None = None, ax: A
     >>> c = ecrm.metrics.cohort_retention(ecrm.datasets.load_cdnow(), freq="Q")
     >>> ax = ecrm.plotting.cohort_heatmap(c)
     >>> ax.get_xlabel()
-    'periods since acquisition'
+    'Quarters since acquisition'
     """
-    ax = axes(ax, figsize=(9.0, 5.0))
     values = cohorts.to_numpy(dtype=float)
+    # Cells big enough for their labels: two thirds of an inch per column, half per row.
+    ax = axes(ax, figsize=(max(6.4, 0.65 * values.shape[1] + 2.5), max(3.5, 0.45 * values.shape[0] + 2.0)))
     normalized = bool(cohorts.attrs.get("normalize"))
     # Period 0 is 100% by construction; scale colours on the later periods.
     later = values[:, 1:] if normalized and values.shape[1] > 1 else values
     top = np.nanmax(later) if np.isfinite(later).any() else 1.0
     image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="Blues", vmin=0, vmax=top)
-    ax.figure.colorbar(image, ax=ax)
+    bar = ax.figure.colorbar(image, ax=ax)
+    if normalized:
+        from matplotlib.ticker import PercentFormatter
+
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    else:
+        plain_numbers(bar.ax.yaxis)
     ax.set_xticks(range(values.shape[1]), [str(c) for c in cohorts.columns])
     ax.set_yticks(range(values.shape[0]), [str(c) for c in cohorts.index])
     if annotate is None:
@@ -64,19 +81,23 @@ def cohort_heatmap(cohorts: pd.DataFrame, *, annotate: bool | None = None, ax: A
     if annotate:
         rows, cols = np.nonzero(np.isfinite(values))
         for r, c in zip(rows, cols, strict=True):
-            text = f"{values[r, c]:.0%}" if normalized else f"{values[r, c]:,.0f}"
-            colour = "white" if values[r, c] > 0.6 * top else "black"
-            ax.text(c, r, text, ha="center", va="center", fontsize=7, color=colour)
-    return finish(ax, _cohort_title(cohorts), "periods since acquisition", "acquisition cohort")
+            label = f"{values[r, c]:.0%}" if normalized else f"{values[r, c]:,.0f}"
+            colour = contrast_text(image, min(values[r, c], top))
+            ax.text(c, r, label, ha="center", va="center", fontsize=8, color=colour)
+    return finish(
+        ax, _cohort_title(cohorts, lang), _periods_since(cohorts, lang), phrase("cohort", lang), lang
+    )
 
 
-def retention_curves(cohorts: pd.DataFrame, *, ax: Any = None) -> Any:
+def retention_curves(cohorts: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """One line per cohort: retained share (or value) by periods since acquisition.
 
     Parameters
     ----------
     cohorts : pandas.DataFrame
         Output of :func:`ecrm.metrics.cohort_retention`.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -101,9 +122,10 @@ def retention_curves(cohorts: pd.DataFrame, *, ax: Any = None) -> Any:
         observed = row.dropna()
         ax.plot(observed.index, observed.to_numpy(), marker=".", label=str(cohort))
     if len(cohorts) <= 12:
-        ax.legend(title="cohort", fontsize=8)
-    ylabel = "share of period 0" if cohorts.attrs.get("normalize") else str(cohorts.attrs.get("value"))
-    return finish(ax, _cohort_title(cohorts), "periods since acquisition", ylabel)
+        legend_outside(ax, title=phrase("cohort", lang))
+    value = "revenue" if cohorts.attrs.get("value") == "revenue" else "customers"
+    ylabel = phrase("share_of_period0" if cohorts.attrs.get("normalize") else value, lang)
+    return finish(ax, _cohort_title(cohorts, lang), _periods_since(cohorts, lang), ylabel, lang)
 
 
 def kpi_trend(
@@ -118,13 +140,16 @@ def kpi_trend(
     columns : sequence of str
         KPI columns to draw, e.g. ``("gmv", "net_revenue")``.
     lang : {"en", "zh"}
-        Language of the legend for KPIs in the glossary (GMV, AOV, ...).
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
     Returns
     -------
     matplotlib.axes.Axes
+        One line per column, each in its own style so that equal series (GMV and net
+        revenue without returns) stay visible; the y label names what the columns
+        measure when they share one (revenue), the legend names them, outside the data.
 
     References
     ----------
@@ -142,17 +167,43 @@ def kpi_trend(
     ax = axes(ax)
 
     def name(column: str) -> str:
-        return _labels.label(_labels.KPIS, column, lang) if column in _labels.KPIS else column
+        return (
+            _labels.label(_labels.KPIS, column, lang)
+            if column in _labels.KPIS
+            else column_label(column, lang)
+        )
 
+    # Later lines dashed and thinner, so a line lying on an earlier one still shows.
+    styles = [
+        {"linewidth": 3.0, "alpha": 0.6},
+        {"linewidth": 1.5, "linestyle": "--"},
+        {"linewidth": 1.5, "linestyle": ":"},
+    ]
     grouped = isinstance(kpis.index, pd.MultiIndex)
-    for column in columns:
+    for i, column in enumerate(columns):
         series = kpis[column]
+        style = styles[i % len(styles)]
         if grouped:
             table = series.unstack(level=0)
             for group in table.columns:  # one line per group: a handful
-                ax.plot(table.index.to_timestamp(), table[group].to_numpy(), label=f"{name(column)}: {group}")
+                ax.plot(
+                    table.index.to_timestamp(),
+                    table[group].to_numpy(),
+                    label=f"{name(column)}: {group}",
+                    **style,
+                )
         else:
-            ax.plot(series.index.to_timestamp(), series.to_numpy(), marker=".", label=name(column))
-    ax.legend(fontsize=8)
-    freq = kpis.attrs.get("freq", "")
-    return finish(ax, f"KPIs per period ({freq})", "period", ", ".join(name(c) for c in columns))
+            ax.plot(series.index.to_timestamp(), series.to_numpy(), marker=".", label=name(column), **style)
+    date_axis(ax)
+    plain_numbers(ax.yaxis)
+    legend_above(ax)
+    freq = str(kpis.attrs.get("freq", "M"))[:1]
+    kinds = {kind_of(c) for c in columns}
+    if len(columns) == 1:
+        ylabel = name(columns[0])
+    elif kinds == {"money"}:
+        ylabel = phrase("revenue", lang)
+    else:
+        ylabel = phrase("value", lang)
+    title = phrase(f"kpis_per_{freq}" if freq in "DWMQY" else "kpis_per_period", lang)
+    return finish(ax, title, phrase("period", lang), ylabel, lang)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from ._base import axes, finish
+from ._base import axes, finish, legend_above
 
 __all__ = ["recall_at_k", "rules_scatter"]
 
@@ -69,7 +69,7 @@ def rules_scatter(
         return _labels.label(_labels.RECOMMEND_METRICS, key, lang)
 
     title = f"{_labels.label(_labels.RECOMMEND_TEXT, 'top_rules', lang)} (n = {len(shown)})"
-    return finish(ax, title, word("confidence"), word("lift"))
+    return finish(ax, title, word("confidence"), word("lift"), lang)
 
 
 def recall_at_k(evaluation: pd.DataFrame, *, metric: str = "recall", lang: str = "en", ax: Any = None) -> Any:
@@ -117,7 +117,7 @@ def recall_at_k(evaluation: pd.DataFrame, *, metric: str = "recall", lang: str =
         for model, row in values.iterrows():  # one line per model: a handful
             ax.plot(ks, row.to_numpy(), marker="o", label=str(model))
         ax.set_xticks(ks)
-        ax.legend()
+        legend_above(ax)
         xlabel = _labels.label(_labels.RECOMMEND_TEXT, "list_length", lang)
     name = (
         _labels.label(_labels.RECOMMEND_METRICS, metric, lang)
@@ -128,4 +128,4 @@ def recall_at_k(evaluation: pd.DataFrame, *, metric: str = "recall", lang: str =
     title = _labels.label(_labels.RECOMMEND_TEXT, "recall_by_model", lang)
     if metric != "recall":
         title = f"{name} @ k"
-    return finish(ax, title, xlabel, name)
+    return finish(ax, title, xlabel, name, lang)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
-from ._base import axes, finish
+from ._base import axes, finish, legend_above, phrase, plain_numbers
 
 __all__ = ["rfm_distribution", "rfm_heatmap", "segment_bar"]
 
@@ -22,7 +22,7 @@ def _bins(scored: pd.DataFrame) -> int:
     return int(scored[["r_score", "f_score", "m_score"]].to_numpy().max())
 
 
-def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, ax: Any = None) -> Any:
+def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, lang: str = "en", ax: Any = None) -> Any:
     """R x F grid of customers, coloured by count or by mean monetary value.
 
     Parameters
@@ -32,6 +32,8 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, ax: Any = None) -
     value : {"count", "monetary"}
         Colour each cell by its number of customers or by their mean ``monetary``.
         Empty cells are blank.
+    lang : {"en", "zh"}
+        Language of the title and labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -62,17 +64,17 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, ax: Any = None) -
     counts = np.bincount(cell, minlength=bins * bins).astype(float)
     if value == "count":
         grid = counts
-        fmt, label = "{:,.0f}", "customers"
+        fmt, label = "{:,.0f}", phrase("customers", lang)
     else:
         sums = np.bincount(cell, weights=scored["monetary"].to_numpy(dtype=float), minlength=bins * bins)
         with np.errstate(invalid="ignore", divide="ignore"):
             grid = sums / counts
-        fmt, label = "{:,.0f}", "mean monetary"
+        fmt, label = "{:,.0f}", phrase("mean_monetary", lang)
     grid = np.where(counts > 0, grid, np.nan).reshape(bins, bins)
 
     ax = axes(ax, figsize=(6.5, 5.0))
     image = ax.imshow(grid, cmap="Blues", aspect="auto")
-    ax.figure.colorbar(image, ax=ax, label=label)
+    plain_numbers(ax.figure.colorbar(image, ax=ax, label=label).ax.yaxis)
     ticks = np.arange(bins)
     ax.set_xticks(ticks, [str(s) for s in range(1, bins + 1)])
     ax.set_yticks(ticks, [str(s) for s in range(bins, 0, -1)])
@@ -83,17 +85,19 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, ax: Any = None) -
             if np.isfinite(grid[i, j]):
                 colour = "white" if grid[i, j] > middle else "black"
                 ax.text(j, i, fmt.format(grid[i, j]), ha="center", va="center", color=colour, fontsize=8)
-    title = "Customers by R and F score" if value == "count" else "Mean monetary value by R and F score"
-    return finish(ax, title, "F score", "R score")
+    title = phrase("rfm_heatmap_count" if value == "count" else "rfm_heatmap_monetary", lang)
+    return finish(ax, title, phrase("f_score", lang), phrase("r_score", lang), lang)
 
 
-def segment_bar(segmented: pd.DataFrame, *, ax: Any = None) -> Any:
+def segment_bar(segmented: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Share of customers and share of revenue of every segment, side by side.
 
     Parameters
     ----------
     segmented : pandas.DataFrame
         Output of :func:`ecrm.rfm.segment`, or of :func:`ecrm.rfm.segment_summary`.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend (segment names are drawn as given).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -101,7 +105,7 @@ def segment_bar(segmented: pd.DataFrame, *, ax: Any = None) -> Any:
     -------
     matplotlib.axes.Axes
         Horizontal bars, segments in their category order (best at the top), shares in
-        percent.
+        percent; the legend sits outside the bars.
 
     References
     ----------
@@ -113,7 +117,7 @@ def segment_bar(segmented: pd.DataFrame, *, ax: Any = None) -> Any:
     >>> scored = ecrm.rfm.score(ecrm.datasets.load_cdnow(), as_of="1998-06-30")
     >>> ax = ecrm.plotting.segment_bar(ecrm.rfm.segment(scored))
     >>> ax.get_xlabel()
-    'share (%)'
+    'Share (%)'
     """
     from ..rfm import segment_summary
 
@@ -121,18 +125,18 @@ def segment_bar(segmented: pd.DataFrame, *, ax: Any = None) -> Any:
     names = [str(name) for name in table.index]
     y = np.arange(len(names))
     height = 0.4
-    ax = axes(ax, figsize=(7.0, 0.45 * len(names) + 1.5))
-    ax.barh(
-        y - height / 2, 100 * table["customer_share"].to_numpy(), height, label="customers", color="#4C72B0"
-    )
-    ax.barh(y + height / 2, 100 * table["revenue_share"].to_numpy(), height, label="revenue", color="#DD8452")
+    ax = axes(ax, figsize=(6.4, 0.4 * len(names) + 1.6))
+    customers = 100 * table["customer_share"].to_numpy()
+    revenue = 100 * table["revenue_share"].to_numpy()
+    ax.barh(y - height / 2, customers, height, label=phrase("customers", lang), color="#4C72B0")
+    ax.barh(y + height / 2, revenue, height, label=phrase("revenue", lang), color="#DD8452")
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.legend(loc="lower right")
-    return finish(ax, "Share of customers and revenue by segment", "share (%)", "segment")
+    legend_above(ax)
+    return finish(ax, phrase("segment_bar", lang), phrase("share_pct", lang), phrase("segment", lang), lang)
 
 
-def rfm_distribution(scored: pd.DataFrame, *, ax: Any = None) -> Any:
+def rfm_distribution(scored: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Number of customers at each R, F and M score, as grouped bars.
 
     Ties show here: a score that no value reaches (for instance F = 2 when half the
@@ -142,6 +146,8 @@ def rfm_distribution(scored: pd.DataFrame, *, ax: Any = None) -> Any:
     ----------
     scored : pandas.DataFrame
         Output of :func:`ecrm.rfm.score`.
+    lang : {"en", "zh"}
+        Language of the title and labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -173,5 +179,11 @@ def rfm_distribution(scored: pd.DataFrame, *, ax: Any = None) -> Any:
         counts = np.bincount(scored[column].to_numpy(dtype=np.int64), minlength=bins + 1)[1:]
         ax.bar(scores + offset, counts, width, label=name, color=colour)
     ax.set_xticks(scores)
-    ax.legend()
-    return finish(ax, f"Customers by RFM score (n = {len(scored):,})", "score", "customers")
+    legend_above(ax)
+    return finish(
+        ax,
+        phrase("rfm_distribution", lang, n=len(scored)),
+        phrase("score", lang),
+        phrase("customers", lang),
+        lang,
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
 
-from ._base import axes, finish
+from .._display import column_label
+from ._base import axes, contrast_text, finish, legend_above, legend_outside, phrase, plain_numbers
 
 __all__ = ["cluster_profiles", "cluster_scatter", "k_selection", "silhouette"]
 
@@ -24,19 +26,22 @@ def _sample(n: int, max_points: int, random_state: int) -> np.ndarray:
     return np.sort(np.random.default_rng(random_state).choice(n, max_points, replace=False))
 
 
-def k_selection(segmenter: Any, *, ax: Any = None) -> Any:
+def k_selection(segmenter: Any, *, lang: str = "en", ax: Any = None) -> Any:
     """The selection criterion (left axis) and inertia (right axis) against k.
 
     Parameters
     ----------
     segmenter : KMeansSegmenter
         Fitted with ``n_clusters="auto"``.
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
-        The criterion axes (the inertia axes is its twin).
+        The criterion axes (the inertia axes is its twin); one legend names both lines
+        and the chosen k, outside the data.
 
     References
     ----------
@@ -47,29 +52,39 @@ def k_selection(segmenter: Any, *, ax: Any = None) -> Any:
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
     >>> seg = ecrm.segmentation.KMeansSegmenter(k_range=(2, 4), n_init=3).fit(cust)
-    >>> ecrm.plotting.k_selection(seg).get_ylabel()
-    'silhouette'
+    >>> ax = ecrm.plotting.k_selection(seg)
+    >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()][1:]
+    ('Silhouette', ['Inertia (within-cluster sum of squares), right axis', 'chosen k = 2'])
     """
     ax = axes(ax)
     scores = segmenter.k_scores_
     ks = scores.index.to_numpy()
     criterion = [c for c in scores.columns if c != "inertia"]
+    lines = []
     if criterion:
-        ax.plot(ks, scores[criterion[0]], "o-", color="#4C72B0", label=criterion[0])
-        ax.axvline(segmenter.n_clusters_, color="grey", linestyle="--", linewidth=1)
+        lines += ax.plot(
+            ks, scores[criterion[0]], "o-", color="#4C72B0", label=column_label(criterion[0], lang)
+        )
     twin = ax.twinx()
-    twin.plot(ks, scores["inertia"], "s:", color="#DD8452", label="inertia")
-    twin.set_ylabel("inertia")
+    inertia = phrase("right_axis", lang, label=column_label("inertia", lang))
+    lines += twin.plot(ks, scores["inertia"], "s:", color="#DD8452", label=inertia)
+    twin.set_ylabel(column_label("inertia", lang))
+    plain_numbers(twin.yaxis)
+    chosen = ax.axvline(segmenter.n_clusters_, color="grey", linestyle="--", linewidth=1)
+    chosen.set_label(phrase("chosen_k", lang, k=segmenter.n_clusters_))
+    lines.append(chosen)
     ax.set_xticks(ks)
+    legend_above(ax, handles=lines)
     return finish(
         ax,
-        f"Choosing k (chosen k = {segmenter.n_clusters_})",
-        "number of clusters k",
-        criterion[0] if criterion else "",
+        phrase("k_selection", lang, k=segmenter.n_clusters_),
+        phrase("n_clusters", lang),
+        column_label(criterion[0], lang) if criterion else "",
+        lang,
     )
 
 
-def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any = None) -> Any:
+def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "en", ax: Any = None) -> Any:
     """Silhouette plot: every sampled customer's silhouette, sorted within its cluster.
 
     Parameters
@@ -79,6 +94,9 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any = None
     X : pandas.DataFrame or array-like
         Customers to draw (e.g. the fit data); up to ``max_points`` drawn at random.
     max_points : int
+    lang : {"en", "zh"}
+        Language of the title, labels and legend (clusters are named by
+        :meth:`~ecrm.segmentation.KMeansSegmenter.name_segments`).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -91,7 +109,7 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any = None
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
     >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3, n_init=3).fit(cust)
     >>> ecrm.plotting.silhouette(seg, cust).get_xlabel()
-    'silhouette coefficient'
+    'Silhouette coefficient'
     """
     from sklearn.metrics import silhouette_samples
 
@@ -101,20 +119,29 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any = None
     Z = Z[rows]
     labels = segmenter.predict(X)[rows]
     values = silhouette_samples(Z, labels) if len(np.unique(labels)) > 1 else np.zeros(len(Z))
+    names = segmenter.name_segments(lang)
     bottom = 0
     for k in range(segmenter.n_clusters_):
         mine = np.sort(values[labels == k])
-        ax.fill_betweenx(np.arange(bottom, bottom + len(mine)), 0, mine, label=f"cluster {k}")
+        ax.fill_betweenx(np.arange(bottom, bottom + len(mine)), 0, mine, label=str(names.iloc[k]))
         bottom += len(mine)
     ax.axvline(values.mean(), color="black", linestyle="--", linewidth=1)
-    ax.legend(loc="lower right", fontsize="small")
-    return finish(ax, f"Silhouettes (mean {values.mean():.3f})", "silhouette coefficient", "customers")
+    legend_outside(ax)
+    return finish(
+        ax,
+        phrase("silhouettes", lang, mean=values.mean()),
+        phrase("silhouette_coefficient", lang),
+        phrase("customers", lang),
+        lang,
+    )
 
 
 silhouette.__doc__ = silhouette.__doc__ % _REFERENCE
 
 
-def cluster_scatter(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any = None) -> Any:
+def cluster_scatter(
+    segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "en", ax: Any = None
+) -> Any:
     """Customers on the first two principal components of the scaled features, by cluster.
 
     Parameters
@@ -124,6 +151,8 @@ def cluster_scatter(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any =
     X : pandas.DataFrame or array-like
         Customers to draw; up to ``max_points`` drawn at random.
     max_points : int
+    lang : {"en", "zh"}
+        Language of the title, labels and legend.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -156,21 +185,27 @@ def cluster_scatter(segmenter: Any, X: Any, *, max_points: int = 5000, ax: Any =
             np.column_stack([centers, np.zeros(len(centers))]),
         )
     labels = segmenter.predict(X)[rows]
+    names = segmenter.name_segments(lang)
     for k in range(segmenter.n_clusters_):
         mine = labels == k
-        ax.scatter(points[mine, 0], points[mine, 1], s=6, alpha=0.5, label=f"cluster {k}")
-    ax.scatter(centers[:, 0], centers[:, 1], marker="X", s=120, color="black", label="centres")
-    ax.legend(loc="best", fontsize="small", markerscale=2)
-    return finish(ax, "Clusters on the first two principal components", "PC1", "PC2")
+        ax.scatter(points[mine, 0], points[mine, 1], s=6, alpha=0.5, label=str(names.iloc[k]))
+    ax.scatter(centers[:, 0], centers[:, 1], marker="X", s=120, color="black", label=phrase("centres", lang))
+    legend_outside(ax, markerscale=2)
+    return finish(ax, phrase("cluster_scatter", lang), "PC1", "PC2", lang)
 
 
-def cluster_profiles(segmenter: Any, *, ax: Any = None) -> Any:
+def cluster_profiles(segmenter: Any, *, lang: str = "en", ax: Any = None) -> Any:
     """Heat map of the standardised feature means (cluster centres) per cluster.
+
+    Clusters are named (:meth:`~ecrm.segmentation.KMeansSegmenter.name_segments`) and
+    each cell is written in the colour that reads on it.
 
     Parameters
     ----------
     segmenter : KMeansSegmenter
         Fitted.
+    lang : {"en", "zh"}
+        Language of the title, labels, feature and cluster names.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -187,16 +222,21 @@ def cluster_profiles(segmenter: Any, *, ax: Any = None) -> Any:
     >>> import ecrm
     >>> cust = ecrm.customer_summary(ecrm.datasets.load_cdnow_sample())
     >>> seg = ecrm.segmentation.KMeansSegmenter(n_clusters=3, n_init=3).fit(cust)
-    >>> ecrm.plotting.cluster_profiles(seg).get_ylabel()
-    'cluster'
+    >>> ax = ecrm.plotting.cluster_profiles(seg)
+    >>> ax.get_ylabel(), [t.get_text() for t in ax.get_xticklabels()]
+    ('Cluster', ['Days since last purchase', 'Orders', 'Total spend'])
     """
-    ax = axes(ax)
     centers = segmenter.cluster_centers_
+    ax = axes(ax, figsize=(6.4, 0.7 * len(centers) + 2.2))
     limit = max(float(np.abs(centers).max()), 1e-9)
     image = ax.imshow(centers, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     for (i, j), value in np.ndenumerate(centers):
-        ax.text(j, i, f"{value:+.2f}", ha="center", va="center", fontsize="small")
-    ax.set_xticks(range(len(segmenter.features_)), segmenter.features_)
-    ax.set_yticks(range(segmenter.n_clusters_))
-    ax.figure.colorbar(image, ax=ax, label="standardised mean")
-    return finish(ax, "Cluster profiles (standardised feature means)", "feature", "cluster")
+        ax.text(j, i, f"{value:+.2f}", ha="center", va="center", color=contrast_text(image, value))
+    features = [column_label(f, lang) for f in segmenter.features_]
+    ax.set_xticks(range(len(features)), features, rotation=15 if len(features) > 3 else 0)
+    names = [textwrap.fill(str(n), 18) for n in segmenter.name_segments(lang)]  # long names on two lines
+    ax.set_yticks(range(segmenter.n_clusters_), names)
+    ax.figure.colorbar(image, ax=ax, label=phrase("standardised_mean", lang))
+    return finish(
+        ax, phrase("cluster_profiles", lang), phrase("feature", lang), column_label("cluster", lang), lang
+    )

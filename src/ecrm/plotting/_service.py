@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from ._base import axes, finish
+from .._display import column_label, value_label
+from ._base import axes, finish, legend_above, phrase
 
 __all__ = ["sla_dashboard"]
 
@@ -60,10 +61,20 @@ def sla_dashboard(sla: pd.DataFrame, *, target: float = 0.9, lang: str = "en", a
         name = _labels.label(_labels.KPIS, _BAR_KPI[column], lang)
         if column != "first_contact_resolution":
             hours = sla.attrs.get("response_hours" if i == 0 else "resolution_hours")
-            name = f"{name} <= {hours:g} h"
+            name = phrase("within_hours", lang, name=name, hours=f"{hours:g}")
         ax.bar(x + (i - 1) * width, sla[column].to_numpy(dtype=float), width, label=name)
-    ax.axhline(target, color="grey", linestyle="--", linewidth=1, label=f"target {target:.0%}")
-    ax.set_xticks(x, [str(g) for g in sla.index])
+    ax.axhline(
+        target,
+        color="grey",
+        linestyle="--",
+        linewidth=1,
+        label=phrase("target", lang, target=f"{target:.0%}"),
+    )
+    ax.set_xticks(x, [value_label(g, lang) for g in sla.index])
     ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=8, loc="lower right")
-    return finish(ax, "Customer-service levels", str(sla.index.name), "share of tickets")
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    legend_above(ax, ncol=2)
+    xlabel = column_label(str(sla.index.name), lang) if sla.index.name else ""
+    return finish(ax, phrase("sla_dashboard", lang), xlabel, phrase("share_of_tickets", lang), lang)

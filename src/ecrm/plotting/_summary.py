@@ -7,13 +7,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, finish
+from .._display import column_label, lower_first
+from ._base import axes, finish, phrase, plain_numbers
 
 __all__ = ["summary_histograms"]
 
 
 def summary_histograms(
-    summary: pd.DataFrame, column: str = "n_orders", *, bins: int = 30, ax: Any = None
+    summary: pd.DataFrame, column: str = "n_orders", *, bins: int = 30, lang: str = "en", ax: Any = None
 ) -> Any:
     """Histogram of one customer-summary column, on a log count axis.
 
@@ -25,6 +26,8 @@ def summary_histograms(
         Column to draw, e.g. ``"n_orders"``, ``"total_spend"``, ``"recency_days"``.
     bins : int
         Number of bins.
+    lang : {"en", "zh"}
+        Language of the title and labels.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -43,10 +46,15 @@ def summary_histograms(
     >>> import ecrm
     >>> s = ecrm.customer_summary(ecrm.datasets.load_cdnow())
     >>> ax = ecrm.plotting.summary_histograms(s, "n_orders")
-    >>> ax.get_xlabel()
-    'n_orders'
+    >>> ax.get_xlabel(), ax.get_title()
+    ('Orders', 'Customers by orders (n = 23,570)')
     """
     ax = axes(ax)
     values = np.asarray(summary[column], dtype=float)
+    values = values[np.isfinite(values)]  # an undefined value has no bar
     ax.hist(values, bins=bins, log=True, color="#4C72B0")
-    return finish(ax, f"Customers by {column} (n = {len(values):,})", column, "customers (log scale)")
+    plain_numbers(ax.yaxis)
+    plain_numbers(ax.xaxis)
+    name = column_label(column, lang)
+    title = phrase("customers_by", lang, what=lower_first(name), n=len(values))
+    return finish(ax, title, name, phrase("customers_log", lang), lang)

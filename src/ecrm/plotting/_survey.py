@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._labels import NPS_CATEGORIES, SURVEY_METRICS, check_lang
-from ._base import axes, finish
+from ._base import axes, finish, legend_above, legend_outside, phrase
 
 __all__ = ["nps_bar", "nps_trend", "score_distribution"]
 
@@ -35,6 +35,8 @@ def nps_bar(result: pd.DataFrame | pd.Series, *, lang: str = "en", ax: Any = Non
     Returns
     -------
     matplotlib.axes.Axes
+        One bar per group, the NPS and its interval written right of the bar, the legend
+        below the axes.
 
     References
     ----------
@@ -47,11 +49,11 @@ def nps_bar(result: pd.DataFrame | pd.Series, *, lang: str = "en", ax: Any = Non
     >>> df = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4, "score": [10, 9, 7, 2, 3, 5, 8, 10]})
     >>> ax = ecrm.plotting.nps_bar(ecrm.survey.nps(df, by="g"))
     >>> ax.get_xlabel()
-    'share of responses (%)'
+    'Share of responses (%)'
     """
     check_lang(lang)
     table = _as_table(result)
-    ax = axes(ax, figsize=(8.0, 0.6 * len(table) + 1.8))
+    ax = axes(ax, figsize=(6.4, 0.45 * len(table) + 1.8))
     y = np.arange(len(table))
     left = np.zeros(len(table))
     for key in ("detractor", "passive", "promoter"):
@@ -65,10 +67,11 @@ def nps_bar(result: pd.DataFrame | pd.Series, *, lang: str = "en", ax: Any = Non
         ax.text(101, i, text, va="center", fontsize=9)
     names = [", ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in table.index]
     ax.set_yticks(y, names if isinstance(result, pd.DataFrame) else [""])
-    ax.set_xlim(0, 125)
+    ax.set_xlim(0, 130)
+    ax.set_xticks(range(0, 101, 20))
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8)
-    return finish(ax, SURVEY_METRICS["nps"][lang], "share of responses (%)", None)
+    legend_above(ax)
+    return finish(ax, SURVEY_METRICS["nps"][lang], phrase("share_of_responses", lang), None, lang)
 
 
 def nps_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
@@ -123,11 +126,11 @@ def nps_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
         )
     ax.axhline(0, color="grey", linewidth=0.8)
     if len(groups) > 1:
-        ax.legend(fontsize=8)
-    title = (
-        f"{SURVEY_METRICS['nps'][lang]} ({trend.attrs.get('level', 0.95):.0%} interval; ○ significant change)"
+        legend_outside(ax)
+    title = phrase(
+        "nps_trend", lang, nps=SURVEY_METRICS["nps"][lang], level=f"{trend.attrs.get('level', 0.95):.0%}"
     )
-    return finish(ax, title, "period", "NPS")
+    return finish(ax, title, phrase("period", lang), "NPS", lang)
 
 
 def score_distribution(
@@ -159,8 +162,8 @@ def score_distribution(
     --------
     >>> import ecrm
     >>> ax = ecrm.plotting.score_distribution([10, 9, 9, 7, 3])
-    >>> len(ax.patches)
-    11
+    >>> len(ax.patches), [p.get_facecolor()[:3] for p in ax.get_legend().get_patches()][0]
+    (11, (0.7686274509803922, 0.3058823529411765, 0.3215686274509804))
     """
     from .. import survey
 
@@ -172,13 +175,24 @@ def score_distribution(
     points = np.arange(low, high + 1)
     ax = axes(ax)
     if (low, high) == survey.NPS_SCALE:
+        from matplotlib.patches import Patch
+
         keys = np.array(list(NPS_CATEGORIES))[survey._categories(points)]
         colours = [_COLOURS[k] for k in keys]
-        for key in ("detractor", "passive", "promoter"):
-            ax.bar([], [], color=_COLOURS[key], label=NPS_CATEGORIES[key][lang])
-        ax.legend(fontsize=8)
+        # Legend patches in the bars' own colours (an empty bar() takes the default colour).
+        handles = [
+            Patch(color=_COLOURS[k], label=NPS_CATEGORIES[k][lang])
+            for k in ("detractor", "passive", "promoter")
+        ]
+        legend_above(ax, handles=handles)
     else:
         colours = ["#4C72B0"] * len(points)
     ax.bar(points, counts, color=colours)
     ax.set_xticks(points)
-    return finish(ax, f"Score distribution (n = {values.size:,})", "score", "responses")
+    return finish(
+        ax,
+        phrase("score_distribution", lang, n=values.size),
+        phrase("score", lang),
+        phrase("responses", lang),
+        lang,
+    )

@@ -408,7 +408,7 @@ def test_liability_with_estimated_and_given_breakage():
     assert est["gross_liability"] == pytest.approx(20.0) and est["liability"] == pytest.approx(15.0)
     given_ = ledger.liability(as_of="2024-06-30", breakage=0.1)
     assert given_["liability"] == pytest.approx(18.0) and given_["breakage_source"] == "given"
-    with pytest.raises(SchemaError, match=r"breakage=1\.5 must be a number in"):
+    with pytest.raises(SchemaError, match=r"liability: breakage=1\.5 must be a number >= 0 and < 1"):
         ledger.liability(breakage=1.5)
     with pytest.raises(SchemaError, match="no lot has matured"):
         Ledger(ev, LoyaltyProgram(expiry_policy=None)).liability()
@@ -499,12 +499,30 @@ def test_schema_errors():
         Ledger(events(BASE)).tiers()
     with pytest.raises(SchemaError, match="has no events in the ledger"):
         Ledger(events(BASE)).statement("zz")
-    with pytest.raises(SchemaError, match="expiry_days=0 must be a positive"):
+    with pytest.raises(SchemaError, match="expiry_days=0 must be an integer >= 1"):
         LoyaltyProgram(expiry_days=0)
     with pytest.raises(SchemaError, match="thresholds starting at 0"):
         LoyaltyProgram(tiers={"a": (10, 1.0)})
     with pytest.raises(SchemaError, match="expiry_policy='monthly' is not supported"):
         LoyaltyProgram(expiry_policy="monthly")
+
+
+def test_numpy_scalars_are_valid_parameters_and_text_is_not():
+    # issue 18 item 13: numpy scalars (as read from a config or a frame) are numbers
+    program = LoyaltyProgram(points_per_unit=np.int64(2), point_value=np.float32(0.01), expiry_days=np.int64(30))
+    assert program.points_per_unit == 2.0 and program.point_value == pytest.approx(0.01)
+    assert program.expiry_days == 30 and type(program.expiry_days) is int
+    tx = pd.DataFrame({"customer_id": [1], "order_date": pd.to_datetime(["2024-01-05"]), "amount": [10.0]})
+    assert program.earn_events(tx)["points"].tolist() == [20]
+    # item 12: text and bools are not numbers, a number is not a prefix
+    with pytest.raises(SchemaError, match="points_per_unit='2' must be a number > 0"):
+        LoyaltyProgram(points_per_unit="2")
+    with pytest.raises(SchemaError, match="point_value=True must be a number > 0"):
+        LoyaltyProgram(point_value=True)
+    with pytest.raises(SchemaError, match="earn_events: id_prefix=5 must be a string"):
+        program.earn_events(tx, id_prefix=5)
+    with pytest.raises(SchemaError, match="liability: breakage='0.1' must be a number"):
+        Ledger(events(BASE)).liability(breakage="0.1")
 
 
 def test_reverse_without_ref_column():

@@ -524,12 +524,15 @@ def flag(value: object, name: str, what: str | None = None) -> bool:
     return bool(value)
 
 
-def text(value: object, name: str, what: str | None = None, *, none: bool = False) -> str | None:
-    """A non-empty string."""
+def text(
+    value: object, name: str, what: str | None = None, *, none: bool = False, empty: bool = False
+) -> str | None:
+    """A string, non-empty unless ``empty``."""
     if value is None and none:
         return None
-    if not isinstance(value, str) or not value:
-        raise _refuse(name, value, "must be a non-empty string" + (" or None" if none else ""), what)
+    if not isinstance(value, str) or not (value or empty):
+        kind = "a string" if empty else "a non-empty string"
+        raise _refuse(name, value, f"must be {kind}" + (" or None" if none else ""), what)
     return value
 
 

@@ -144,18 +144,14 @@ class LoyaltyProgram:
         if self.expiry_policy is not None:
             _time.check_choice(self.expiry_policy, "expiry_policy", ("rolling", "end_of_year"))
         for name in ("points_per_unit", "point_value"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                raise SchemaError(f"{name}={value!r} must be a positive finite number")
-        if self.expiry_policy == "rolling" and not (
-            isinstance(self.expiry_days, int | np.integer) and self.expiry_days > 0
-        ):
-            raise SchemaError(
-                f"expiry_days={self.expiry_days!r} must be a positive whole number of days "
-                "for expiry_policy='rolling'"
-            )
-        if not (isinstance(self.tier_window_days, int | np.integer) and self.tier_window_days > 0):
-            raise SchemaError(f"tier_window_days={self.tier_window_days!r} must be a positive whole number")
+            object.__setattr__(self, name, _schema.positive(getattr(self, name), name))
+        rolling = self.expiry_policy == "rolling"
+        # a whole number of days; needed by expiry_policy='rolling'
+        days = _schema.integer(self.expiry_days, "expiry_days", low=1, none=not rolling)
+        object.__setattr__(self, "expiry_days", days)
+        object.__setattr__(
+            self, "tier_window_days", _schema.integer(self.tier_window_days, "tier_window_days", low=1)
+        )
         tiers = _DEFAULT_TIERS if self.tiers is None else self.tiers
         if isinstance(tiers, Mapping):
             tiers = [(k, *v) for k, v in tiers.items()]
@@ -282,6 +278,7 @@ class LoyaltyProgram:
         2 2024-03-01     125    gold        1.25
         """
         what = "transactions"
+        _schema.text(id_prefix, "id_prefix", "earn_events", empty=True)
         tx = as_transactions(
             transactions,
             what=what,
@@ -1123,9 +1120,8 @@ class Ledger:
                 )
             rate, source = matured_expired / matured_points, "estimated"
         else:
-            if not (isinstance(breakage, int | float) and 0 <= breakage < 1):
-                raise SchemaError(f"liability: breakage={breakage!r} must be a number in [0, 1)")
-            rate, source = float(breakage), "given"
+            rate = _schema.number(breakage, "breakage", "liability", low=0, high=1, high_open=True)
+            source = "given"
         gross = outstanding * self.program.point_value
         out = pd.Series(
             {

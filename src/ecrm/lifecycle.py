@@ -107,7 +107,9 @@ class LifecycleWindows:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            object.__setattr__(self, field.name, _schema.integer(value, field.name, "lifecycle windows", low=1))
+            object.__setattr__(
+                self, field.name, _schema.integer(value, field.name, "lifecycle windows", low=1)
+            )
         if not self.new_days <= self.active_days <= self.churn_days:
             raise SchemaError(
                 "lifecycle windows must satisfy new_days <= active_days <= churn_days; got "

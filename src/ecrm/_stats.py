@@ -14,7 +14,6 @@ import pandas as pd
 from scipy import stats
 
 from . import _schema
-from .errors import SchemaError
 
 
 def z_value(level: float) -> float:

@@ -550,6 +550,27 @@ def choice(value: object, name: str, choices: Sequence[object], what: str | None
     return value
 
 
+def scale(value: object, name: str = "scale", what: str | None = None) -> tuple[int, int]:
+    """A rating scale ``(low, high)`` of two integers with ``low < high``.
+
+    Examples
+    --------
+    >>> scale((1, 5))
+    (1, 5)
+    """
+    try:
+        low, high = value  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise _refuse(name, value, "must be a pair (low, high), e.g. (1, 5)", what) from None
+    if not (_is_integer(low) and _is_integer(high)):
+        raise _refuse(name, value, "must be two integers, e.g. (1, 5)", what)
+    if low > high:
+        raise _refuse(name, value, f"is given backwards (high, low); pass ({high}, {low})", what)
+    if low == high:
+        raise _refuse(name, value, "has a single point; a scale needs low < high", what)
+    return int(low), int(high)
+
+
 def timestamp(value: object, like: pd.Series | None, name: str, what: str | None = None) -> pd.Timestamp:
     """Parse ``value`` (a date string, ``datetime``, ``date`` or Timestamp) as a Timestamp,
     in the time zone of the dates ``like`` when given.

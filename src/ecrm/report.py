@@ -935,7 +935,8 @@ def _service(ctx: Context) -> Section:
     features = service.customer_features(tickets, **kwargs)
     # Customers without tickets have none of them (0), not unknown counts.
     section.columns = features.reindex(ctx.customers.index)
-    counts = ["n_tickets", "n_complaints", "n_open_tickets"]
+    # (n_complaints stays unknown, NaN, when the tickets have no categories)
+    counts = [c for c in ("n_tickets", "n_complaints", "n_open_tickets") if features[c].notna().all()]
     section.columns[counts] = section.columns[counts].fillna(0).astype(np.int64)
     return section
 

@@ -98,6 +98,9 @@ def test_report_bad_input_exits_2_naming_file_and_column(tmp_path, capsys):
     assert err.startswith(f"ecrm: error: {tmp_path / 'tx.csv'}: ") and "'customer_id'" in err
     assert cli.main(["report", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
     assert "nope.csv: no such file" in capsys.readouterr().err
+    # issue 18 item 14: a missing side file is that file's fault, not the transactions'
+    assert cli.main([*args, "--surveys", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err.strip() == f"ecrm: error: {tmp_path / 'nope.csv'}: no such file"
     assert cli.main(["report", str(tmp_path / "tx.csv")]) == 2  # --out is required
     assert "--out" in capsys.readouterr().err
 

@@ -219,3 +219,21 @@ def test_timestamps_sequence():
     for bad in ("2024-01-01", ["2024-01-01"], 5):
         with pytest.raises(SchemaError, match="must be a list of at least 2 date"):
             _schema.timestamps(bad, None, "cutoffs", min_len=2)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [pd.Timestamp("2024-01-02", tz="Asia/Shanghai"), pd.Timestamp("2024-01-02")],
+    ids=["zone", "naive"],
+)
+def test_datetime_objects_in_two_zones_are_named_as_such(second):
+    # issue 18 item 14: an object column of Timestamps in two zones was "not ISO-8601 dates"
+    first = pd.Timestamp("2024-01-01", tz="UTC")
+    tx = frame(order_date=pd.Series([first, second, first, first], dtype=object))
+    with pytest.raises(
+        SchemaError, match=r"'order_date' mixes datetimes of different time zones .* in [13] of 4 row"
+    ):
+        ecrm.customer_summary(tx)
+    as_python = tx.assign(order_date=pd.Series([v.to_pydatetime() for v in tx["order_date"]], dtype=object))
+    with pytest.raises(SchemaError, match="mixes datetimes of different time zones"):
+        ecrm.customer_summary(as_python)

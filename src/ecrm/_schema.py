@@ -14,6 +14,7 @@ flag (``--date-format``), from :attr:`SchemaError.cli_message`.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import numbers
@@ -301,6 +302,19 @@ def dates(
             )
         unparsed = (parsed.isna() & values.notna()).to_numpy()
         if unparsed.any():
+            # datetime objects that did not parse: their zone differs from the parsed ones'
+            stamps = np.zeros(len(values), dtype=bool)
+            stamps[unparsed] = values[unparsed].map(lambda v: isinstance(v, datetime.datetime)).to_numpy(bool)
+            if stamps.any():
+                raise bad_rows(
+                    what,
+                    column,
+                    "mixes datetimes of different time zones (or naive and zone-aware ones); convert "
+                    "every value to one zone first, e.g. pd.to_datetime(..., utc=True); these are off",
+                    frame,
+                    stamps,
+                    rows=rows,
+                )
             if date_format is not None:
                 problem = f"has values that do not match date_format={date_format!r}"
             elif dayfirst:

@@ -365,10 +365,10 @@ def test_window_past_the_data_warns_and_a_window_after_it_is_refused():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"window_days": 0}, "window_days=0 must be a number > 0"),
-        ({"pre_days": -5}, "pre_days=-5 must be a number > 0"),
-        ({"split": 1.0}, "split=1.0 must be a number > 0 and < 1"),
-        ({"level": 95}, "level=95 must be a number > 0 and < 1"),
+        ({"window_days": 0}, "window_days=0 must be a finite number > 0"),
+        ({"pre_days": -5}, "pre_days=-5 must be a finite number > 0"),
+        ({"split": 1.0}, "split=1.0 must be a finite number > 0 and < 1"),
+        ({"level": 95}, "level=95 must be a finite number > 0 and < 1"),
         ({"cost_per_contact": 1.0}, "cost_per_contact and margin go together"),
         ({"cost_per_contact": 1.0, "margin": 1.5}, "margin=1.5"),
         ({"min_customers": 0}, "min_customers=0"),
@@ -468,7 +468,7 @@ def test_revenue_sample_size_and_cuped():
     [
         ({"baseline": 0.9, "mde": 0.2}, "outside \\(0, 1\\)"),
         ({"baseline": 0.1, "mde": 0}, "mde=0 must be a non-zero number"),
-        ({"baseline": 10.0, "mde": 1.0, "metric": "revenue"}, "sd=None must be a number > 0"),
+        ({"baseline": 10.0, "mde": 1.0, "metric": "revenue"}, "sd=None must be a finite number > 0"),
         ({"baseline": 0.1, "mde": 0.01, "metric": "clicks"}, "metric='clicks' is not supported"),
         ({"baseline": 0.1, "mde": 0.01, "power": 1.2}, "power=1.2"),
     ],

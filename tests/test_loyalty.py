@@ -408,7 +408,7 @@ def test_liability_with_estimated_and_given_breakage():
     assert est["gross_liability"] == pytest.approx(20.0) and est["liability"] == pytest.approx(15.0)
     given_ = ledger.liability(as_of="2024-06-30", breakage=0.1)
     assert given_["liability"] == pytest.approx(18.0) and given_["breakage_source"] == "given"
-    with pytest.raises(SchemaError, match=r"liability: breakage=1\.5 must be a number >= 0 and < 1"):
+    with pytest.raises(SchemaError, match=r"liability: breakage=1\.5 must be a finite number >= 0 and < 1"):
         ledger.liability(breakage=1.5)
     with pytest.raises(SchemaError, match="no lot has matured"):
         Ledger(ev, LoyaltyProgram(expiry_policy=None)).liability()
@@ -521,13 +521,13 @@ def test_numpy_scalars_are_valid_parameters_and_text_is_not():
     tx = pd.DataFrame({"customer_id": [1], "order_date": pd.to_datetime(["2024-01-05"]), "amount": [10.0]})
     assert program.earn_events(tx)["points"].tolist() == [20]
     # item 12: text and bools are not numbers, a number is not a prefix
-    with pytest.raises(SchemaError, match="points_per_unit='2' must be a number > 0"):
+    with pytest.raises(SchemaError, match="points_per_unit='2' must be a finite number > 0"):
         LoyaltyProgram(points_per_unit="2")
-    with pytest.raises(SchemaError, match="point_value=True must be a number > 0"):
+    with pytest.raises(SchemaError, match="point_value=True must be a finite number > 0"):
         LoyaltyProgram(point_value=True)
     with pytest.raises(SchemaError, match="earn_events: id_prefix=5 must be a string"):
         program.earn_events(tx, id_prefix=5)
-    with pytest.raises(SchemaError, match=r"liability: breakage=.0\.1. must be a number"):
+    with pytest.raises(SchemaError, match=r"liability: breakage=.0\.1. must be a finite number"):
         Ledger(events(BASE)).liability(breakage="0.1")
 
 

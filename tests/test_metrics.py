@@ -233,7 +233,7 @@ def test_repurchase_rate_hand_computed():
     with pytest.raises(SchemaError, match="window_days=-1"):
         ecrm.metrics.repurchase_rate(tx, window_days=-1)
     # issue 18 item 12: text is not a number (it raised a raw TypeError); numpy ints are
-    with pytest.raises(SchemaError, match="repurchase_rate: window_days='30' must be a number >= 0"):
+    with pytest.raises(SchemaError, match="repurchase_rate: window_days='30' must be a finite number >= 0"):
         ecrm.metrics.repurchase_rate(tx, window_days="30")
     assert ecrm.metrics.repurchase_rate(tx, window_days=np.int64(60)) == 0.5
 

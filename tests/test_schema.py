@@ -168,15 +168,15 @@ def test_number_accepts_numpy_scalars(value):
 
 @pytest.mark.parametrize("value", [True, "0.01", None, np.nan, np.inf, -0.5, complex(1, 0), np.bool_(False)])
 def test_number_refuses_bools_text_and_non_finite(value):
-    with pytest.raises(SchemaError, match=r"f: rate=.* must be a number >= 0"):
+    with pytest.raises(SchemaError, match=r"f: rate=.* must be a finite number >= 0"):
         _schema.number(value, "rate", "f", low=0)
 
 
 def test_number_bounds_and_messages():
     assert _schema.number(None, "x", none=True) is None
-    with pytest.raises(SchemaError, match=r"x=0 must be a number > 0 or None"):
+    with pytest.raises(SchemaError, match=r"x=0 must be a finite number > 0 or None"):
         _schema.positive(0, "x", none=True)
-    with pytest.raises(SchemaError, match=r"p=1 must be a number > 0 and < 1"):
+    with pytest.raises(SchemaError, match=r"p=1 must be a finite number > 0 and < 1"):
         _schema.probability(1, "p", strict=True)
     assert _schema.probability(1, "p") == 1.0
     assert _schema.number(12.0, "h", whole=True) == 12.0

@@ -507,7 +507,7 @@ def number(
     >>> number("0.01", "discount_rate", "predict_clv", low=0)
     Traceback (most recent call last):
     ...
-    ecrm.errors.SchemaError: predict_clv: discount_rate='0.01' must be a number >= 0
+    ecrm.errors.SchemaError: predict_clv: discount_rate='0.01' must be a finite number >= 0
     """
     if value is None and none:
         return None
@@ -515,7 +515,7 @@ def number(
     ok = ok and _in_range(float(value), low, high, low_open, high_open)  # type: ignore[arg-type]
     ok = ok and (not whole or float(value).is_integer())  # type: ignore[arg-type]
     if not ok:
-        kind = "a whole number" if whole else "a number"
+        kind = "a whole number" if whole else "a finite number"
         extra = " or None" if none else ""
         raise _refuse(name, value, f"must be {kind}{_span(low, high, low_open, high_open)}{extra}", what)
     return float(value)  # type: ignore[arg-type]

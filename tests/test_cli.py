@@ -296,7 +296,7 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     # A bad option, or a misspelt one: exit 2 naming it.
     config.write_text(mapping + "[report]\nclv_penalizer = -1\n")
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
-    assert f"{config}: [report] clv_penalizer=-1: expected a number >= 0" in capsys.readouterr().err
+    assert f"{config}: [report] clv_penalizer=-1 must be a finite number >= 0" in capsys.readouterr().err
     config.write_text(mapping + "[report]\nchurn_horizon = 60\n")
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "unknown key 'churn_horizon' in [report]; did you mean 'churn_horizon_days'?" in (

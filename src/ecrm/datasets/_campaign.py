@@ -114,7 +114,7 @@ def make_campaign(
         )
     for key, value in probs.items():
         _schema.probability(value, f"response[{key!r}]", what)
-    start_ts = pd.Timestamp(start).normalize()
+    start_ts = _schema.timestamp(start, None, "start", what).normalize()
     rng = np.random.default_rng(random_state)
     history, latent = make_transactions(
         n_customers,

@@ -88,7 +88,10 @@ def make_loyalty_events(
         ("adjust_prob", adjust_prob),
     ):
         _schema.probability(p, name, what)
-    t0, t1 = pd.Timestamp(start).as_unit("ns"), pd.Timestamp(end).as_unit("ns")
+    t0, t1 = (
+        _schema.timestamp(start, None, "start", what).as_unit("ns"),
+        _schema.timestamp(end, None, "end", what).as_unit("ns"),
+    )
     if not t1 > t0:
         raise SchemaError(f"end={end!r} must be after start={start!r}")
     rng = np.random.default_rng(random_state)

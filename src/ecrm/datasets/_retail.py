@@ -222,7 +222,10 @@ def make_online_retail(
     _schema.integer(n_customers, "n_customers", what, low=1)
     for name, value in (("guest_share", guest_share), ("cancel_rate", cancel_rate)):
         _schema.number(value, name, what, low=0, high=1, high_open=True)
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize(),
+    )
     n_days = (end_ts - start_ts).days + 1
     if n_days < 1:
         raise SchemaError(f"make_online_retail: end={end} is before start={start}")

@@ -124,7 +124,10 @@ def make_transactions(
     for name, value in params.items():
         _schema.positive(value, name, what)
     _schema.number(return_rate, "return_rate", what, low=0, high=1, high_open=True)
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize(),
+    )
     window_days = (end_ts - start_ts).days + 1
     if window_days < 1:
         raise SchemaError(f"make_transactions: end={end} is before start={start}")

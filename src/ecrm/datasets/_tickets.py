@@ -87,7 +87,10 @@ def make_tickets(
     _schema.probability(csat_response_rate, "csat_response_rate", what)
     n_customers = max(1, n_tickets // 2) if n_customers is None else n_customers
     _schema.integer(n_customers, "n_customers", what, low=1)
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize() + pd.Timedelta(days=1),
+    )
     window_hours = (end_ts - start_ts) / pd.Timedelta(hours=1)
     if window_hours <= 0:
         raise SchemaError(f"make_tickets: end={end} is before start={start}")

@@ -228,6 +228,29 @@ def ids(
     return integral_ids(values)
 
 
+def one_id_type(
+    values: pd.Series, frame: pd.DataFrame, column: str, what: str, *, rows: np.ndarray | None = None
+) -> None:
+    """Refuse ids that mix numbers and text reading the same (1 and '1'): they would be
+    counted as two customers. Ids of mixed types that differ (85123, '85123A') are fine."""
+    if values.dtype != object or not pd.api.types.infer_dtype(values, skipna=True).startswith("mixed"):
+        return
+    distinct = values.drop_duplicates()
+    text = distinct.astype(str)
+    clash = text[text.duplicated(keep=False)]
+    if len(clash):
+        mask = values.astype(str).isin(clash).to_numpy()
+        raise bad_rows(
+            what,
+            column,
+            "mixes numbers and text that read the same (e.g. 1 and '1'), which would count one "
+            "customer twice; convert the column to one type first, e.g. .astype(str),",
+            frame,
+            mask,
+            rows=rows,
+        )
+
+
 def guess_date_formats(values: pd.Series, limit: int = 500) -> list[str]:
     """The layouts of :data:`DATE_FORMATS` that parse every value of a sample of ``values``.
 

@@ -44,7 +44,9 @@ def _transactions() -> pd.DataFrame:
             "order_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(day, unit="D"),
             "amount": np.round(rng.gamma(2.0, 20.0, n), 2),
             "order_id": [f"o{c}-{d}" for c, d in zip(customer, day, strict=True)],
-            "product_id": rng.choice([f"p{i}" for i in range(8)], n, p=[0.3, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05, 0.05]),
+            "product_id": rng.choice(
+                [f"p{i}" for i in range(8)], n, p=[0.3, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05, 0.05]
+            ),
             "channel": rng.choice(["web", "app"], n),
         }
     )
@@ -57,7 +59,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # returns left out of points, small-data fits
     TX = _transactions()
     SUMMARY = ecrm.customer_summary(TX)
-    TICKETS = ecrm.datasets.make_tickets(40, start="2024-01-01", end="2024-03-31", n_customers=10, random_state=0)
+    TICKETS = ecrm.datasets.make_tickets(
+        40, start="2024-01-01", end="2024-03-31", n_customers=10, random_state=0
+    )
     SURVEYS = ecrm.datasets.make_surveys(
         60, customer_ids=SUMMARY.index, start="2023-06-01", end="2024-06-01", random_state=0
     )
@@ -137,7 +141,9 @@ TX_FAMILIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "two_zones": _two_zones,
     "zone_aware": lambda t: _col(t, "order_date", t["order_date"].dt.tz_localize("America/New_York")),
     "missing_dates": lambda t: _col(t, "order_date", t["order_date"].mask(_every(11, t))),
-    "year_2400": lambda t: _col(t, "order_date", t["order_date"].astype("datetime64[s]") + pd.DateOffset(years=400)),
+    "year_2400": lambda t: _col(
+        t, "order_date", t["order_date"].astype("datetime64[s]") + pd.DateOffset(years=400)
+    ),
     "nan_amounts": lambda t: _col(t, "amount", t["amount"].mask(_every(5, t))),
     "inf_amounts": lambda t: _col(t, "amount", t["amount"].mask(_every(5, t), np.inf)),
     "text_amounts": lambda t: _col(t, "amount", t["amount"].astype(str).str.replace(".", ",", regex=False)),
@@ -175,10 +181,16 @@ TX_FUNCTIONS: dict[str, Callable[[Any], object]] = {
     "clv.evaluate_holdout": lambda d: clv.evaluate_holdout(d, calibration_end=CUT, holdout_end=END),
     "CLVModel.p_alive_history": lambda d: CLV_MODEL.p_alive_history(d, [1, 2]),
     "LoyaltyProgram.earn_events": lambda d: loyalty.LoyaltyProgram().earn_events(d, order_col="order_id"),
-    "recommend.frequent_itemsets": lambda d: recommend.frequent_itemsets(d, product_col="product_id", min_support=0.05),
-    "recommend.association_rules": lambda d: recommend.association_rules(d, product_col="product_id", min_support=0.02),
+    "recommend.frequent_itemsets": lambda d: recommend.frequent_itemsets(
+        d, product_col="product_id", min_support=0.05
+    ),
+    "recommend.association_rules": lambda d: recommend.association_rules(
+        d, product_col="product_id", min_support=0.02
+    ),
     "recommend.ItemKNN.fit": lambda d: recommend.ItemKNN().fit(d, product_col="product_id"),
-    "recommend.evaluate": lambda d: recommend.evaluate(POPULAR, d, split_date="2024-03-31", product_col="product_id"),
+    "recommend.evaluate": lambda d: recommend.evaluate(
+        POPULAR, d, split_date="2024-03-31", product_col="product_id"
+    ),
     "campaign.outcomes": lambda d: campaign.outcomes(ASSIGN["customer_id"], d, start="2024-01-01"),
     "campaign.evaluate": lambda d: campaign.evaluate(ASSIGN, d, start="2024-01-01"),
 }
@@ -188,3 +200,162 @@ TX_FUNCTIONS: dict[str, Callable[[Any], object]] = {
 @pytest.mark.parametrize("function", list(TX_FUNCTIONS))
 def test_transactions_families(function, family):
     check(TX_FUNCTIONS[function], TX_FAMILIES[family](TX))
+
+
+# ---------------------------------------------------------------------------------------
+# Other inputs: one dict of families each, and the entry points that read them.
+
+
+def _frame_families(good: pd.DataFrame, id_col: str, date_col: str | None, number_col: str | None) -> dict:
+    """The families every input frame meets: columns, ids, dates, numbers, shape, index."""
+    families: dict[str, Callable[[pd.DataFrame], object]] = {
+        "good": lambda f: f.copy(),
+        "missing_id": lambda f: f.drop(columns=id_col),
+        "misspelt_id": lambda f: f.rename(columns={id_col: id_col.upper()}),
+        "nan_ids": lambda f: _col(f, id_col, f[id_col].astype(object).mask(_every(3, f))),
+        "mixed_ids": lambda f: _col(f, id_col, f[id_col].astype(object).mask(_every(2, f), "1")),
+        "empty": lambda f: f.iloc[:0],
+        "one_row": lambda f: f.iloc[:1],
+        "duplicated_index": lambda f: f.set_axis(np.zeros(len(f), dtype=int)),
+        "multi_index": lambda f: f.set_axis(
+            pd.MultiIndex.from_arrays([np.arange(len(f)), np.arange(len(f))])
+        ),
+        "duplicated_rows": lambda f: pd.concat([f, f.iloc[:3]]),
+        "all_object": lambda f: f.astype(object),
+        "a_list": lambda f: f.to_dict("records"),
+    }
+    if date_col is not None:
+        families |= {
+            "text_dates": lambda f: _col(f, date_col, f[date_col].astype(str).mask(_every(4, f), "soon")),
+            "dates_as_numbers": lambda f: _col(f, date_col, np.arange(len(f))),
+            "missing_dates": lambda f: _col(f, date_col, f[date_col].mask(_every(4, f))),
+            "zone_aware": lambda f: _col(f, date_col, pd.to_datetime(f[date_col]).dt.tz_localize("UTC")),
+            "year_2400": lambda f: _col(
+                f, date_col, pd.to_datetime(f[date_col]).astype("datetime64[s]") + pd.DateOffset(years=400)
+            ),
+        }
+    if number_col is not None:
+        families |= {
+            "nan_numbers": lambda f: _col(f, number_col, f[number_col].astype(float).mask(_every(4, f))),
+            "inf_numbers": lambda f: _col(
+                f, number_col, f[number_col].astype(float).mask(_every(4, f), np.inf)
+            ),
+            "text_numbers": lambda f: _col(
+                f, number_col, f[number_col].astype(str).mask(_every(4, f), "n/a")
+            ),
+            "bool_numbers": lambda f: _col(f, number_col, f[number_col].astype(float) > 0),
+            "negative_numbers": lambda f: _col(f, number_col, -f[number_col].astype(float) - 1),
+            "huge_numbers": lambda f: _col(f, number_col, f[number_col].astype(float) * 1e300),
+        }
+    return families
+
+
+def _summary_families() -> dict:
+    families = _frame_families(SUMMARY, "T", None, "recency_days")
+    del families["missing_id"], families["misspelt_id"], families["nan_ids"], families["mixed_ids"]
+    return families | {
+        "csv_round_trip": lambda s: pd.read_csv(__import__("io").StringIO(s.to_csv()), index_col=0),
+        "without_T": lambda s: s.drop(columns="T"),
+        "nan_frequency": lambda s: _col(s, "frequency", s["frequency"].mask(_every(3, s))),
+        "fractional_frequency": lambda s: _col(s, "frequency", s["frequency"] + 0.5),
+        "recency_after_T": lambda s: _col(s, "recency", s["T"] + 10),
+        "text_monetary": lambda s: _col(s, "monetary_value", s["monetary_value"].astype(str)),
+        "merged_with_transactions": lambda s: TX.merge(s, left_on="customer_id", right_index=True),
+        "one_customer": lambda s: s.iloc[:1],
+        "reindexed_strings": lambda s: s.set_axis(s.index.astype(str)),
+    }
+
+
+def _segmented():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return rfm.segment(rfm.score(SUMMARY))
+
+
+INPUTS: dict[str, tuple[object, dict, dict]] = {
+    "summary": (
+        SUMMARY,
+        _summary_families(),
+        {
+            "rfm.score": rfm.score,
+            "CLVModel.fit": lambda s: clv.CLVModel(penalizer=0.01).fit(s),
+            "CLVModel.predict_clv": lambda s: CLV_MODEL.predict_clv(summary=s),
+            "CLVModel.p_alive": CLV_MODEL.p_alive,
+            "CLVModel.expected_purchases": lambda s: CLV_MODEL.expected_purchases(10, s),
+            "KMeansSegmenter.fit": lambda s: KMeansSegmenter(n_clusters=2, n_init=1).fit(s),
+            "report.overview": report.overview,
+        },
+    ),
+    "segmented": (
+        _segmented(),
+        _frame_families(_segmented(), "segment", None, "monetary"),
+        {"rfm.segment_summary": rfm.segment_summary, "rfm.segment": rfm.segment},
+    ),
+    "tickets": (
+        TICKETS,
+        _frame_families(TICKETS, "customer_id", "created_at", "csat")
+        | {"csat_seven": lambda t: _col(t, "csat", t["csat"].fillna(7.0))},
+        {
+            "service.sla": lambda t: service.sla(t, by="channel"),
+            "service.customer_features": lambda t: service.customer_features(t, as_of="2024-03-15"),
+        },
+    ),
+    "surveys": (
+        SCORES,
+        _frame_families(SCORES, "customer_id", "date", "score")
+        | {
+            "a_true_among_scores": lambda f: _col(
+                f, "score", f["score"].astype(object).mask(_every(5, f), True)
+            )
+        },
+        {
+            "survey.nps": lambda f: survey.nps(f, by="touchpoint"),
+            "survey.csat": lambda f: survey.csat(f, scale=(0, 10)),
+            "survey.ces": lambda f: survey.ces(f, scale=(0, 10)),
+            "survey.nps_trend": survey.nps_trend,
+            "survey.nps_category": lambda f: survey.nps_category(
+                f["score"] if isinstance(f, pd.DataFrame) else f
+            ),
+            "survey.nps_test": lambda f: survey.nps_test(f, SCORES),
+            "survey.link": lambda f: survey.link(f, SUMMARY),
+            "survey.by_segment": lambda f: survey.by_segment(f, _segmented(), "segment"),
+        },
+    ),
+    "loyalty_events": (
+        EVENTS,
+        _frame_families(EVENTS, "customer_id", "ts", "points")
+        | {
+            "repeated_event_id": lambda e: _col(e, "event_id", "same"),
+            "unknown_type": lambda e: _col(e, "type", e["type"].mask(_every(5, e), "gift")),
+            "redeem_more_than_earned": lambda e: pd.concat(
+                [e, e.iloc[[0]].assign(event_id="r", type="redeem", points=10**9)], ignore_index=True
+            ),
+        },
+        {
+            "Ledger.balances": lambda e: loyalty.Ledger(e).balances(),
+            "Ledger.tiers": lambda e: loyalty.Ledger(e).tiers(),
+            "Ledger.summary": lambda e: loyalty.Ledger(e).summary(),
+            "Ledger.liability": lambda e: loyalty.Ledger(e).liability(breakage=0.1),
+            "Ledger.expire": lambda e: loyalty.Ledger(e).expire(),
+            "Ledger.tier_history": lambda e: loyalty.Ledger(e).tier_history(),
+        },
+    ),
+    "assignments": (
+        ASSIGN,
+        _frame_families(ASSIGN, "customer_id", None, None)
+        | {
+            "one_group": lambda a: _col(a, "group", "treatment"),
+            "bool_groups": lambda a: _col(a, "group", True),
+        },
+        {"campaign.evaluate": lambda a: campaign.evaluate(a, TX, start="2024-01-01")},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "family", "function"),
+    [(k, fam, fn) for k, (_, fams, fns) in INPUTS.items() for fam in fams for fn in fns],
+)
+def test_input_families(kind, family, function):
+    good, families, functions = INPUTS[kind]
+    check(functions[function], families[family](good))

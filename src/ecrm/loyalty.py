@@ -1068,7 +1068,7 @@ class Ledger:
         steps = np.bincount(change[0], minlength=size) - np.bincount(change[1], minlength=size)
         counts = np.cumsum(steps.reshape(n_per + 1, n_tiers)[:n_per], axis=0)
         # Up/downgrades: a segment's tier against the same customer's previous segment.
-        cont = np.r_[False, same[:-1]]
+        cont = np.r_[False, same[:-1]][: same.size]  # (empty when no segment is seen)
         ups = np.bincount(seg_start[cont][tier[cont] > tier[:-1][cont[1:]]], minlength=n_per)
         downs = np.bincount(seg_start[cont][tier[cont] < tier[:-1][cont[1:]]], minlength=n_per)
         out = pd.DataFrame(

@@ -359,3 +359,353 @@ INPUTS: dict[str, tuple[object, dict, dict]] = {
 def test_input_families(kind, family, function):
     good, families, functions = INPUTS[kind]
     check(functions[function], families[family](good))
+
+
+# ---------------------------------------------------------------------------------------
+# Wrong parameter types and extreme values, keyword by keyword
+
+BAD_VALUES: dict[str, list[object]] = {
+    "date": [
+        "soon",
+        20240101,
+        True,
+        [2024],
+        pd.Timestamp("2024-01-01", tz="Asia/Tokyo"),
+        "1700-01-01",
+        "2500-01-01",
+    ],
+    "dates": ["2023-06-30", ["2023-06-30", "soon"], [20230630, 20231231], []],
+    "freq": ["H", 5, None, "month"],
+    "count": ["3", 2.5, True, -1, 0, np.nan, None, np.int64(2)],
+    "number": ["0.1", True, np.nan, np.inf, -1.0, 1e308, None, np.float32(2.0)],
+    "share": ["0.5", True, -0.1, 1.5, np.nan, None, 0, 1],
+    "lang": ["fr", 5, None],
+    "column": [5, "nope", ["customer_id"], None, ""],
+    "flag": ["yes", 2, None],
+    "choice": ["nope", 5, None, ["a"], {"a": 1}, (1, 2, 3)],
+}
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    SCORED = rfm.score(SUMMARY)
+    RISK = CHURN_MODEL.risk_tier(X)
+    LEDGER = loyalty.Ledger(EVENTS)
+    UPLIFT = campaign.UpliftModel(estimator="linear").fit(X, TREATED, Y)
+    SBG = clv.SBGModel().fit(ecrm.datasets.load_retention_cohorts()["regular"])
+P = CHURN_MODEL.churn_probability(X)
+
+
+def _with(function: Callable[..., object], *args: object, **fixed: object) -> Callable[..., object]:
+    return lambda **kw: function(*args, **(fixed | kw))
+
+
+PARAMS: dict[str, tuple[Callable[..., object], dict[str, str]]] = {
+    "customer_summary": (
+        _with(ecrm.customer_summary, TX),
+        {"as_of": "date", "freq": "freq", "time_unit": "choice", "returns": "choice", "order_col": "column"},
+    ),
+    "transactions": (
+        _with(ecrm.transactions, TX),
+        {
+            "customer_col": "column",
+            "date_format": "choice",
+            "dayfirst": "flag",
+            "missing_customers": "choice",
+            "cancel_prefix": "column",
+            "quantity_col": "column",
+        },
+    ),
+    "rfm.score": (
+        _with(rfm.score, TX),
+        {"bins": "count", "monetary": "choice", "method": "choice", "as_of": "date", "weights": "choice"},
+    ),
+    "rfm.score(edges)": (_with(rfm.score, SUMMARY, method="fixed"), {"edges": "choice"}),
+    "rfm.segment": (
+        _with(rfm.segment, SCORED),
+        {"scheme": "choice", "lang": "lang", "threshold": "choice", "segment_map": "choice"},
+    ),
+    "lifecycle.stage": (_with(lifecycle.stage, TX), {"as_of": "date", "windows": "choice", "lang": "lang"}),
+    "lifecycle.history": (_with(lifecycle.history, TX), {"freq": "freq", "start": "date", "as_of": "date"}),
+    "lifecycle.transitions": (
+        _with(lifecycle.transitions, TX, start=CUT, end=END),
+        {"start": "date", "end": "date", "normalize": "flag", "customers": "choice"},
+    ),
+    "lifecycle.suggest_windows": (
+        _with(lifecycle.suggest_windows, TX),
+        {"loyal_orders": "count", "as_of": "date"},
+    ),
+    "lifecycle.LifecycleWindows": (
+        lifecycle.LifecycleWindows,
+        {"new_days": "count", "active_days": "count", "churn_days": "count", "loyal_window_days": "count"},
+    ),
+    "metrics.kpis": (
+        _with(metrics.kpis, TX),
+        {
+            "freq": "freq",
+            "by": "column",
+            "as_of": "date",
+            "start": "date",
+            "end": "date",
+            "order_col": "column",
+        },
+    ),
+    "metrics.cohort_retention": (
+        _with(metrics.cohort_retention, TX),
+        {"freq": "freq", "value": "choice", "normalize": "flag", "as_of": "date"},
+    ),
+    "metrics.retention_rate": (_with(metrics.retention_rate, TX), {"freq": "freq", "as_of": "date"}),
+    "metrics.churn_rate": (_with(metrics.churn_rate, TX), {"freq": "freq", "amount_col": "column"}),
+    "metrics.repurchase_rate": (
+        _with(metrics.repurchase_rate, TX),
+        {"window_days": "number", "as_of": "date"},
+    ),
+    "metrics.time_to_second_purchase": (
+        _with(metrics.time_to_second_purchase, TX),
+        {"per_customer": "flag", "as_of": "date"},
+    ),
+    "churn.features": (
+        _with(churn.features, TX),
+        {"as_of": "date", "min_history_days": "number", "extra": "choice"},
+    ),
+    "churn.dataset": (
+        _with(churn.dataset, TX, cutoff=CUT),
+        {"cutoff": "date", "horizon_days": "number", "min_history_days": "number"},
+    ),
+    "churn.bgnbd_baseline": (
+        _with(churn.bgnbd_baseline, TX, as_of=CUT),
+        {"as_of": "date", "horizon_days": "number"},
+    ),
+    "churn.backtest": (
+        _with(churn.backtest, TX, cutoffs=["2023-06-30", CUT], estimator="logistic", horizon_days=90),
+        {"cutoffs": "dates", "horizon_days": "number", "estimator": "choice"},
+    ),
+    "churn.ChurnModel": (
+        lambda **kw: churn.ChurnModel(**({"estimator": "logistic"} | kw)).fit(X, Y),
+        {"estimator": "choice", "calibrate": "flag", "random_state": "choice"},
+    ),
+    "ChurnModel.risk_tier": (_with(CHURN_MODEL.risk_tier, X), {"tiers": "choice", "lang": "lang"}),
+    "churn.score_metrics": (_with(churn.score_metrics, Y, P), {"probability": "flag"}),
+    "churn.interventions": (_with(churn.interventions, RISK), {"lang": "lang", "segments": "choice"}),
+    "clv.CLVModel": (
+        lambda **kw: clv.CLVModel(**kw).fit(SUMMARY),
+        {"purchase_model": "choice", "spend_model": "choice", "penalizer": "number", "time_unit": "choice"},
+    ),
+    "CLVModel.predict_clv": (
+        _with(CLV_MODEL.predict_clv, summary=SUMMARY),
+        {
+            "horizon": "count",
+            "horizon_unit": "choice",
+            "discount_rate": "number",
+            "margin": "number",
+            "interval": "share",
+        },
+    ),
+    "CLVModel.expected_purchases": (
+        _with(CLV_MODEL.expected_purchases, t=10),
+        {"t": "number", "summary": "choice"},
+    ),
+    "CLVModel.probability_of_purchases": (
+        _with(CLV_MODEL.probability_of_purchases, t=10, n=1),
+        {"t": "number", "n": "count"},
+    ),
+    "CLVModel.expected_purchases_new_customer": (
+        _with(CLV_MODEL.expected_purchases_new_customer, t=4),
+        {"t": "number"},
+    ),
+    "clv.calibration_holdout": (
+        _with(clv.calibration_holdout, TX, calibration_end=CUT),
+        {"calibration_end": "date", "holdout_end": "date", "freq": "freq", "time_unit": "choice"},
+    ),
+    "clv.evaluate_holdout": (
+        _with(clv.evaluate_holdout, TX, calibration_end=CUT, holdout_end=END),
+        {"purchase_model": "choice", "penalizer": "number", "time_unit": "choice"},
+    ),
+    "clv.SBGModel": (
+        lambda **kw: clv.SBGModel(**kw).fit(ecrm.datasets.load_retention_cohorts()["regular"]),
+        {"penalizer": "number"},
+    ),
+    "SBGModel.survival": (SBG.survival, {"periods": "count"}),
+    "loyalty.LoyaltyProgram": (
+        loyalty.LoyaltyProgram,
+        {
+            "points_per_unit": "number",
+            "rounding": "choice",
+            "expiry_days": "count",
+            "expiry_policy": "choice",
+            "tiers": "choice",
+            "tier_window_days": "count",
+            "tier_basis": "choice",
+            "point_value": "number",
+        },
+    ),
+    "LoyaltyProgram.earn_events": (
+        _with(loyalty.LoyaltyProgram().earn_events, TX),
+        {"as_of": "date", "id_prefix": "column", "order_col": "column"},
+    ),
+    "loyalty.Ledger": (_with(loyalty.Ledger, EVENTS), {"program": "choice", "date_col": "column"}),
+    "Ledger.balances": (LEDGER.balances, {"as_of": "date"}),
+    "Ledger.statement": (_with(LEDGER.statement, customer_id=1), {"customer_id": "choice", "as_of": "date"}),
+    "Ledger.summary": (LEDGER.summary, {"freq": "freq", "as_of": "date"}),
+    "Ledger.tier_history": (LEDGER.tier_history, {"freq": "freq", "lang": "lang"}),
+    "Ledger.liability": (LEDGER.liability, {"as_of": "date", "breakage": "share"}),
+    "Ledger.tiers": (LEDGER.tiers, {"as_of": "date", "lang": "lang"}),
+    "recommend.frequent_itemsets": (
+        _with(recommend.frequent_itemsets, TX, product_col="product_id"),
+        {"min_support": "share", "max_len": "count", "as_of": "date", "product_col": "column"},
+    ),
+    "recommend.association_rules": (
+        _with(recommend.association_rules, TX, product_col="product_id"),
+        {"min_support": "share", "min_confidence": "share", "max_len": "count"},
+    ),
+    "recommend.ItemKNN": (
+        lambda **kw: recommend.ItemKNN(**kw).fit(TX, product_col="product_id"),
+        {"n_neighbors": "count", "half_life_days": "number", "popularity_damping": "number"},
+    ),
+    "Popular.recommend": (
+        POPULAR.recommend,
+        {"customers": "choice", "n": "count", "exclude_purchased": "flag"},
+    ),
+    "recommend.next_best_product": (
+        _with(recommend.next_best_product, POPULAR),
+        {"customers": "choice", "exclude_purchased": "flag"},
+    ),
+    "recommend.evaluate": (
+        _with(recommend.evaluate, POPULAR, TX, split_date="2024-03-31", product_col="product_id"),
+        {"split_date": "date", "k": "count", "segments": "choice"},
+    ),
+    "recommend.report_tables": (
+        _with(recommend.report_tables, TX, product_col="product_id"),
+        {
+            "top": "count",
+            "min_support": "share",
+            "min_confidence": "share",
+            "holdout_days": "count",
+            "lang": "lang",
+        },
+    ),
+    "campaign.evaluate": (
+        _with(campaign.evaluate, ASSIGN, TX, start="2024-01-01"),
+        {
+            "start": "date",
+            "window_days": "number",
+            "pre_days": "number",
+            "split": "share",
+            "level": "share",
+            "min_customers": "count",
+            "by": "column",
+            "treatment": "choice",
+        },
+    ),
+    "campaign.outcomes": (
+        _with(campaign.outcomes, ASSIGN["customer_id"], TX, start="2024-01-01"),
+        {"start": "date", "window_days": "number", "as_of": "date"},
+    ),
+    "campaign.power": (
+        _with(campaign.power, n_treatment=500, n_control=500, baseline=0.1, mde=0.02),
+        {"n_treatment": "number", "baseline": "share", "mde": "number", "metric": "choice", "rho": "share"},
+    ),
+    "campaign.sample_size": (
+        _with(campaign.sample_size, baseline=0.1, mde=0.02),
+        {
+            "baseline": "share",
+            "mde": "number",
+            "power": "share",
+            "alpha": "share",
+            "split": "share",
+            "sd": "number",
+        },
+    ),
+    "campaign.UpliftModel": (
+        lambda **kw: campaign.UpliftModel(**({"estimator": "linear"} | kw)).fit(X, TREATED, Y),
+        {"estimator": "choice", "method": "choice"},
+    ),
+    "UpliftModel.target": (_with(UPLIFT.target, X), {"n": "count"}),
+    "service.sla": (
+        _with(service.sla, TICKETS),
+        {
+            "response_hours": "number",
+            "resolution_hours": "number",
+            "by": "column",
+            "as_of": "date",
+            "csat_scale": "choice",
+        },
+    ),
+    "service.customer_features": (
+        _with(service.customer_features, TICKETS, as_of="2024-03-15"),
+        {"as_of": "date", "complaint_categories": "choice", "category_col": "column"},
+    ),
+    "survey.nps": (
+        _with(survey.nps, SCORES),
+        {"by": "column", "ci": "choice", "level": "share", "weights": "choice", "on_invalid": "choice"},
+    ),
+    "survey.nps(bootstrap)": (
+        _with(survey.nps, SCORES, ci="bootstrap"),
+        {"n_boot": "count", "random_state": "choice"},
+    ),
+    "survey.csat": (
+        _with(survey.csat, SCORES, scale=(0, 10)),
+        {"scale": "choice", "satisfied": "choice", "ci": "choice"},
+    ),
+    "survey.ces": (_with(survey.ces, SCORES, scale=(0, 10)), {"scale": "choice", "low_effort": "choice"}),
+    "survey.nps_trend": (
+        _with(survey.nps_trend, SCORES),
+        {"freq": "freq", "date_col": "column", "level": "share"},
+    ),
+    "survey.nps_test": (_with(survey.nps_test, SCORES, SCORES), {"paired": "flag", "level": "share"}),
+    "survey.sample_size": (
+        _with(survey.sample_size, margin=5),
+        {"margin": "number", "expected_nps": "number", "passive_share": "share", "level": "share"},
+    ),
+    "survey.link": (
+        _with(survey.link, SCORES, SUMMARY),
+        {"as_of": "date", "lang": "lang", "on_invalid": "choice"},
+    ),
+    "survey.nps_category": (
+        _with(survey.nps_category, SCORES["score"]),
+        {"lang": "lang", "on_invalid": "choice"},
+    ),
+    "survey.by_segment": (
+        _with(
+            survey.by_segment,
+            SCORES,
+            SCORED.assign(segment=np.arange(len(SCORED)) % 2),
+            segment_col="segment",
+        ),
+        {"segment_col": "column", "metric": "choice"},
+    ),
+    "KMeansSegmenter": (
+        lambda **kw: KMeansSegmenter(**({"n_init": 1} | kw)).fit(SUMMARY),
+        {
+            "n_clusters": "count",
+            "k_range": "choice",
+            "features": "choice",
+            "feature_transform": "choice",
+            "scale": "choice",
+            "criterion": "choice",
+            "sample_size": "count",
+            "n_init": "count",
+            "random_state": "choice",
+            "algorithm": "choice",
+        },
+    ),
+    "report.Options": (
+        report.Options,
+        {
+            "currency": "column",
+            "clv_horizon_months": "count",
+            "clv_penalizer": "number",
+            "churn_horizon_days": "count",
+            "churn_tiers": "choice",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("function", "keyword", "value"),
+    [(fn, kw, v) for fn, (_, kws) in PARAMS.items() for kw, kind in kws.items() for v in BAD_VALUES[kind]],
+    ids=lambda v: repr(v)[:30] if not isinstance(v, str) else v,
+)
+def test_parameters(function, keyword, value):
+    call, _ = PARAMS[function]
+    check(lambda v: call(**{keyword: v}), value)

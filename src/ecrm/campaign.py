@@ -68,9 +68,7 @@ def _transactions(
 
 
 def _columns(by: object) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)  # type: ignore[arg-type]
+    return _schema.columns(by, "by")
 
 
 def _unit_ticks(like: pd.Series, days: float) -> np.int64:
@@ -233,8 +231,8 @@ def _window(
     what: str,
 ) -> _Window:
     """Resolve the window start(s), lengths and the end of the observed data."""
-    days = _schema.positive(window_days, "window_days")
-    pre = _schema.positive(pre_days, "pre_days", none=True)
+    days = _schema.days(window_days, "window_days")
+    pre = _schema.days(pre_days, "pre_days", none=True)
     if start is not None:
         ts = _schema.timestamp(start, tx.date, "start", what)
         begin: np.ndarray | np.int64 = _as_ticks(pd.Series([ts]), tx.date, "start", what)[0]

@@ -73,7 +73,7 @@ class ChurnDataset:
 
 
 def _horizon(horizon_days: object) -> pd.Timedelta:
-    return pd.Timedelta(days=_schema.positive(horizon_days, "horizon_days"))  # type: ignore[arg-type]
+    return pd.Timedelta(days=_schema.days(horizon_days, "horizon_days"))  # type: ignore[arg-type]
 
 
 def _check_min_history(min_history_days: object) -> None:
@@ -570,8 +570,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             indexed like ``X``.
         """
         _labels.check_lang(lang)
-        bounds = {"high": 0.7, "medium": 0.4} if tiers is None else dict(tiers)
-        if set(bounds) != {"high", "medium"}:
+        bounds = {"high": 0.7, "medium": 0.4} if tiers is None else tiers
+        if not isinstance(bounds, Mapping) or set(bounds) != {"high", "medium"}:
             raise SchemaError(f"tiers={tiers!r}: give {{'high': p, 'medium': q}} with 0 <= q <= p <= 1")
         for key, bound in bounds.items():
             _schema.probability(bound, f"tiers[{key!r}]", "risk_tier")

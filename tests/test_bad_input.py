@@ -709,3 +709,86 @@ PARAMS: dict[str, tuple[Callable[..., object], dict[str, str]]] = {
 def test_parameters(function, keyword, value):
     call, _ = PARAMS[function]
     check(lambda v: call(**{keyword: v}), value)
+
+
+# ---------------------------------------------------------------------------------------
+# Model inputs: features X with labels y (paired by index), scores, counts
+
+
+def _xy_families() -> dict[str, Callable[[tuple], tuple]]:
+    def x_col(x: pd.DataFrame, column: str, values: object) -> pd.DataFrame:
+        return _col(x, column, values)
+
+    first = X.columns[0]
+    return {
+        "good": lambda p: (p[0].copy(), p[1].copy()),
+        "y_reversed": lambda p: (p[0], p[1].iloc[::-1]),
+        "y_disjoint_index": lambda p: (p[0], p[1].set_axis(p[1].index.astype(str) + "x")),
+        "y_shorter": lambda p: (p[0], p[1].iloc[:-3]),
+        "y_list_wrong_length": lambda p: (p[0], list(p[1].iloc[:-1])),
+        "y_text": lambda p: (p[0], p[1].map({True: "yes", False: "no"})),
+        "y_nan": lambda p: (p[0], p[1].astype(float).mask(_every(4, p[1]))),
+        "y_one_class": lambda p: (p[0], p[1] & False),
+        "x_text_column": lambda p: (x_col(p[0], first, p[0][first].astype(str)), p[1]),
+        "x_nan_column": lambda p: (x_col(p[0], first, np.nan), p[1]),
+        "x_inf": lambda p: (x_col(p[0], first, np.inf), p[1]),
+        "x_duplicated_index": lambda p: (p[0].set_axis(np.zeros(len(p[0]), dtype=int)), p[1]),
+        "x_array": lambda p: (p[0].to_numpy(), p[1].to_numpy()),
+        "x_empty": lambda p: (p[0].iloc[:0], p[1].iloc[:0]),
+        "x_one_row": lambda p: (p[0].iloc[:1], p[1].iloc[:1]),
+        "x_missing_column": lambda p: (p[0].drop(columns=first), p[1]),
+    }
+
+
+XY_FUNCTIONS: dict[str, Callable[[tuple], object]] = {
+    "ChurnModel.fit": lambda p: churn.ChurnModel(estimator="logistic").fit(*p),
+    "ChurnModel.evaluate": lambda p: CHURN_MODEL.evaluate(*p),
+    "ChurnModel.churn_probability": lambda p: CHURN_MODEL.churn_probability(p[0]),
+    "ChurnModel.predict_proba(unfitted)": lambda p: churn.ChurnModel().predict_proba(p[0]),
+    "churn.score_metrics": lambda p: churn.score_metrics(p[1], P),
+    "UpliftModel.fit": lambda p: campaign.UpliftModel(estimator="linear").fit(p[0], TREATED, p[1]),
+    "UpliftModel.predict": lambda p: UPLIFT.predict(p[0]),
+    "campaign.qini_curve": lambda p: campaign.qini_curve(pd.Series(P, index=X.index), TREATED, p[1]),
+    "campaign.qini_area": lambda p: campaign.qini_area(pd.Series(P, index=X.index), TREATED, p[1]),
+    "KMeansSegmenter.fit": lambda p: KMeansSegmenter(n_clusters=2, n_init=1).fit(p[0]),
+}
+
+OTHER: dict[str, tuple[object, dict, dict]] = {
+    "xy": ((X, Y), _xy_families(), XY_FUNCTIONS),
+    "cohort_counts": (
+        ecrm.datasets.load_retention_cohorts()["regular"],
+        {
+            "good": lambda a: a.copy(),
+            "text": lambda a: a.astype(str),
+            "increasing": lambda a: a.iloc[::-1].reset_index(drop=True),
+            "negative": lambda a: -a,
+            "nan": lambda a: a.astype(float).mask(_every(3, a)),
+            "one_period": lambda a: a.iloc[:1],
+            "empty": lambda a: a.iloc[:0],
+            "a_frame_of_text": lambda a: a.to_frame().astype(str),
+        },
+        {"SBGModel.fit": lambda a: clv.SBGModel().fit(a)},
+    ),
+    "risk_table": (
+        RISK,
+        _frame_families(RISK, "risk_tier", None, "churn_probability"),
+        {"churn.interventions": churn.interventions},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "family", "function"),
+    [(k, fam, fn) for k, (_, fams, fns) in OTHER.items() for fam in fams for fn in fns],
+)
+def test_model_input_families(kind, family, function):
+    good, families, functions = OTHER[kind]
+    check(functions[function], families[family](good))
+
+
+def test_history_frame_families():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = lifecycle.history(TX)
+    for family in _frame_families(history, "customer_id", "period_end", None).values():
+        check(lifecycle.stage_counts, family(history))

@@ -703,20 +703,49 @@ def test_duplicated_customer_ids_are_refused(cal):
 
 
 def test_a_summary_that_lost_its_time_unit_is_not_guessed(cal, bgnbd, tmp_path):
-    # Issue 18, item 5: after a CSV round trip main read weeks as days.
+    # Issue 18, item 5: after a CSV round trip main read weeks as days. The unit is read
+    # from the values (T x 7 = tenure_days exactly), never from a default.
     path = tmp_path / "summary.csv"
     cal.to_csv(path)
     back = pd.read_csv(path, index_col="customer_id")
     assert "time_unit" not in back.attrs
-    with pytest.raises(SchemaError, match="the time unit of recency and T is unknown"):
-        CLVModel().fit(back)
-    with pytest.raises(SchemaError, match=r"has no attrs\['time_unit'\].*fitted in 'W'"):
-        bgnbd.p_alive(back)
-    said = CLVModel(time_unit="W").fit(back)
-    np.testing.assert_allclose(said.params_["estimate"], bgnbd.params_["estimate"], rtol=1e-10)
-    np.testing.assert_allclose(said.p_alive(back), bgnbd.p_alive(), rtol=1e-12)
+    read = CLVModel().fit(back)
+    assert read.time_unit_ == "W"
+    np.testing.assert_allclose(read.params_["estimate"], bgnbd.params_["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(bgnbd.p_alive(back), bgnbd.p_alive(), rtol=1e-12)
+    # A wrong unit is refused, whether declared or written in attrs.
+    with pytest.raises(SchemaError, match=r"recency and T are not in time_unit='D'.*read as time_unit='W'"):
+        CLVModel(time_unit="D").fit(back)
+    mislabelled = cal.copy()
+    mislabelled.attrs["time_unit"] = "M"
+    with pytest.raises(SchemaError, match=r"not in attrs\['time_unit'\]='M' .*: in 2357 of 2357"):
+        CLVModel().fit(mislabelled)
     with pytest.raises(SchemaError, match=r"time_unit 'W' .* differs from the model's 'D'"):
         CLVModel(time_unit="D").fit(cal)
+    # Without the day columns nothing says what the unit is: it must be said.
+    bare = back[["frequency", "recency", "T", "monetary_value"]]
+    with pytest.raises(SchemaError, match="the time unit of recency and T is unknown"):
+        CLVModel().fit(bare)
+    with pytest.raises(SchemaError, match=r"time unit of the summary is unknown.*fitted in 'W'"):
+        bgnbd.p_alive(bare)
+    said = CLVModel(time_unit="W").fit(bare)
+    np.testing.assert_allclose(said.params_["estimate"], bgnbd.params_["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(said.p_alive(bare), bgnbd.p_alive(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("freq", ["W", "M"])
+def test_coarse_periods_check_the_time_unit_within_one_period(cdnow_sample, freq, tmp_path):
+    # With freq coarser than a day, T is whole periods: within one period of tenure_days.
+    summary = ecrm.customer_summary(cdnow_sample, freq=freq, time_unit="W")
+    assert CLVModel(spend_model=None).fit(summary).time_unit_ == "W"
+    path = tmp_path / "coarse.csv"
+    summary.to_csv(path)
+    back = pd.read_csv(path, index_col="customer_id")
+    with pytest.raises(SchemaError, match="the time unit of recency and T is unknown"):
+        CLVModel(spend_model=None).fit(back)  # not exact in any unit: not guessed
+    assert CLVModel(spend_model=None, time_unit="W").fit(back).time_unit_ == "W"
+    with pytest.raises(SchemaError, match=r"not in time_unit='D'"):
+        CLVModel(spend_model=None, time_unit="D").fit(back)
 
 
 def test_single_customer_warns_with_nan_standard_errors(cal):

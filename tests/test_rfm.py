@@ -225,8 +225,30 @@ def test_empty_frame_and_not_a_frame_and_missing_columns():
 
 
 def test_duplicate_customer_ids_in_summary():
-    with pytest.raises(SchemaError, match=r"has 1 duplicate\(s\), e.g. \['a'\]"):
+    with pytest.raises(SchemaError, match=r"has 1 duplicated customer id\(s\), e.g. \['a'\]"):
         rfm.score(make_summary([1, 2], [1, 1], [1.0, 2.0], ids=["a", "a"]))
+
+
+def test_transactions_with_summary_columns_are_transactions(cdnow_sample):
+    # Issue 18, item 2: main scored the 6,919 rows of tx.merge(summary) as customers.
+    summary = ecrm.customer_summary(cdnow_sample)
+    expected = rfm.score(summary)
+    merged = cdnow_sample.merge(summary, left_on="customer_id", right_index=True)
+    scored = rfm.score(merged)
+    assert len(scored) == 2357
+    pd.testing.assert_frame_equal(scored, expected)
+    # Custom column names are transactions columns too.
+    renamed = merged.rename(columns={"customer_id": "cid", "order_date": "day", "amount": "paid"})
+    pd.testing.assert_frame_equal(
+        rfm.score(renamed, customer_col="cid", date_col="day", amount_col="paid").rename_axis("customer_id"),
+        expected,
+    )
+    # A summary with the customer id as a repeated column is refused as one.
+    repeated = pd.concat([summary, summary.iloc[:2]]).reset_index()
+    with pytest.raises(SchemaError, match="column 'customer_id' repeats"):
+        rfm.score(repeated)
+    with pytest.raises(SchemaError, match=r"expected transactions .* or a customer summary"):
+        rfm.score(pd.DataFrame({"spend": [1.0]}))
 
 
 # ---------------------------------------------------------------- properties

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _labels, _schema, _time
+from . import _labels, _schema, _summaries, _time
 from .errors import SchemaError
 from .summary import customer_summary
 from .transactions import Transactions
@@ -160,7 +160,9 @@ def score(
     data : pandas.DataFrame or ecrm.Transactions
         Raw transactions (or :func:`ecrm.transactions`), or the output of
         :func:`ecrm.customer_summary` (recognised by its columns ``recency_days``,
-        ``n_orders`` and ``total_spend``). Transactions are
+        ``n_orders`` and ``total_spend``, one row per customer). A frame with the
+        transaction columns (``customer_col``, ``date_col``, ``amount_col``) is read as
+        transactions even when summary columns were joined to it. Transactions are
         summarised with ``customer_col``, ``date_col``, ``amount_col``, ``order_col`` and
         ``as_of``, exactly as :func:`ecrm.customer_summary` does.
     bins : int
@@ -273,8 +275,22 @@ def score(
     w = None if weights is None else _check_weights(weights)
 
     frame = data if isinstance(data, Transactions) else _schema.check_frame(data, "rfm.score")
-    if not isinstance(frame, Transactions) and all(c in frame.columns for c in SUMMARY_COLUMNS):
+    # A frame is a summary by what it is, not by a few columns: transaction rows that
+    # carry summary columns (tx.merge(summary)) are transactions.
+    tx_columns = (customer_col, date_col, amount_col)
+    is_summary = False
+    if not isinstance(frame, Transactions) and not _summaries.is_transactions(frame, tx_columns):
+        found = [c in frame.columns for c in SUMMARY_COLUMNS]
+        is_summary = all(found) or (any(found) and not any(c in frame.columns for c in tx_columns))
+    if not is_summary and not isinstance(frame, Transactions) and not any(c in frame for c in tx_columns):
+        raise SchemaError(
+            f"rfm.score: expected transactions (columns {list(tx_columns)}, see customer_col=...) or a "
+            f"customer summary (columns {list(SUMMARY_COLUMNS)}); available columns: "
+            f"{[str(c) for c in frame.columns][:20]}"
+        )
+    if is_summary:
         what = "customer summary"
+        _summaries.one_row_per_customer(frame, what, customer_col)
         known = frame.attrs.get("as_of")
         if as_of is not None and (known is None or pd.Timestamp(as_of) != known):
             raise SchemaError(
@@ -293,13 +309,7 @@ def score(
             as_of=as_of,
         )
     m_col = "total_spend" if monetary == "total" else "avg_order_value"
-    _schema.require_columns(summary, [*SUMMARY_COLUMNS, m_col], what)
-    if summary.index.has_duplicates:
-        dup = summary.index[summary.index.duplicated()]
-        raise SchemaError(
-            f"{what}: the index (customer ids) has {len(dup)} duplicate(s), e.g. {list(dup[:5])}; "
-            "a summary has one row per customer"
-        )
+    _schema.require_columns(summary, list(dict.fromkeys([*SUMMARY_COLUMNS, m_col])), what)
     recency = _numeric(summary, "recency_days", what, non_negative=True)
     frequency = _numeric(summary, "n_orders", what, non_negative=True)
     money = _numeric(summary, m_col, what, non_negative=False)

@@ -513,3 +513,44 @@ def test_plots(cdnow_scored):
     assert heights[5:10] == [12054, 0, 4040, 3641, 3835]  # F bars: the empty F = 2 shows
     assert ax.get_xlabel() == "Score" and ax.get_ylabel() == "Customers"
     plt.close("all")
+
+
+def test_segment_summary_refuses_what_it_cannot_count(cdnow_sample):
+    # Issue 18, item 7: main gave NaN revenue shares for one NaN monetary, let NaN
+    # segments vanish from the table while counting them in the shares, and raised a
+    # raw ValueError on text monetary.
+    segmented = rfm.segment(rfm.score(ecrm.customer_summary(cdnow_sample)))
+    table = rfm.segment_summary(segmented)
+    assert table["n_customers"].sum() == 2357 and table["customer_share"].sum() == pytest.approx(1.0)
+    assert table["revenue_share"].sum() == pytest.approx(1.0)
+    nan_money = segmented.assign(monetary=segmented["monetary"].where(segmented.index != 7))
+    with pytest.raises(SchemaError, match=r"column 'monetary' has missing values \(NaN/None\) in 1 of 2357"):
+        rfm.segment_summary(nan_money)
+    no_segment = segmented.copy()
+    no_segment.loc[no_segment.index[:10], "segment"] = np.nan
+    with pytest.raises(SchemaError, match=r"column 'segment' has no segment \(NaN\) in 10 of 2357"):
+        rfm.segment_summary(no_segment)
+    text = segmented.assign(monetary=segmented["monetary"].astype(object).where(segmented.index != 7, "n/a"))
+    with pytest.raises(SchemaError, match=r"column 'monetary' has non-numeric values in 1 of 2357"):
+        rfm.segment_summary(text)
+    assert segmented["segment"].notna().all()  # inputs unchanged
+
+
+def test_segment_without_attrs_infers_bins_from_the_scores(cdnow_sample, tmp_path):
+    # Issue 18, item 9: main read 3-bin scores whose attrs were lost as 5-bin scores and
+    # named them on the 5-bin grid (1,456 "Hibernating").
+    summary = ecrm.customer_summary(cdnow_sample)
+    three = rfm.score(summary, bins=3)
+    path = tmp_path / "scored.csv"
+    three.to_csv(path)
+    back = pd.read_csv(path, index_col="customer_id")
+    with pytest.raises(SchemaError, match=r"needs 5-bin scores.*highest score is 3"):
+        rfm.segment(back)
+    # cn8 and custom maps read the bins from the scores: the same result as with attrs.
+    pd.testing.assert_series_equal(
+        rfm.segment(back, scheme="cn8")["segment"], rfm.segment(three, scheme="cn8")["segment"]
+    )
+    five = rfm.score(summary)
+    five.to_csv(path)
+    again = rfm.segment(pd.read_csv(path, index_col="customer_id"))
+    pd.testing.assert_series_equal(again["segment"], rfm.segment(five)["segment"])

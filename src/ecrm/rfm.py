@@ -359,6 +359,27 @@ def _scores(scored: pd.DataFrame, columns: Sequence[str], bins: int, what: str) 
     return out
 
 
+def _bins_of(scored: pd.DataFrame, standard: bool, what: str) -> int:
+    """The number of bins of scores whose ``attrs["rfm_bins"]`` is gone (a CSV round trip).
+
+    The highest score is a lower bound (a top score can be empty under heavy ties), so
+    5-bin scores are recognised only by a 5 among them: the 5-bin grid is never applied
+    to scores that stop below it. Other schemes use the highest score.
+    """
+    _schema.require_columns(scored, list(SCORE_COLUMNS), what)
+    top = max(float(pd.to_numeric(scored[c], errors="coerce").max()) for c in SCORE_COLUMNS)
+    if not np.isfinite(top):
+        return _STANDARD_BINS  # bad values: the score check names them
+    if standard and top < _STANDARD_BINS:
+        raise SchemaError(
+            f"{what}: scheme='standard' needs 5-bin scores, but attrs['rfm_bins'] is missing (e.g. after "
+            f"a CSV round trip) and the highest score is {top:g}: these look like {top:g}-bin scores; "
+            "score with bins=5, or set scored.attrs['rfm_bins'] = 5 if they are 5-bin scores whose top "
+            "bins are empty"
+        )
+    return _STANDARD_BINS if standard else int(min(max(top, MIN_BINS), MAX_BINS))
+
+
 def _compile_map(segment_map: Mapping[str, str], bins: int) -> tuple[np.ndarray, list[str]]:
     """Segment number of every rfm_code cell, and the segment names in map order.
 
@@ -414,8 +435,10 @@ def segment(
     Parameters
     ----------
     scored : pandas.DataFrame
-        Output of :func:`score` (``r_score``, ``f_score``, ``m_score``; the number of
-        bins is read from ``attrs["rfm_bins"]``, 5 when absent).
+        Output of :func:`score` (``r_score``, ``f_score``, ``m_score``). The number of
+        bins is read from ``attrs["rfm_bins"]``; when it is gone (a CSV round trip) it
+        is taken from the highest score, and the standard scheme refuses scores whose
+        highest is below 5.
     scheme : {"standard", "cn8"}
         ``"standard"``: the 10-segment grid on R x F scores (5 bins only), given by
         :data:`STANDARD_MAP`:
@@ -481,7 +504,9 @@ def segment(
     _time.check_choice(scheme, "scheme", SCHEMES)
     _time.check_choice(threshold, "threshold", THRESHOLDS)
     _schema.check_frame(scored, what)
-    bins = _check_bins(scored.attrs.get("rfm_bins", _STANDARD_BINS))
+    standard = segment_map is None and scheme == "standard"
+    known = scored.attrs.get("rfm_bins")
+    bins = _check_bins(known) if known is not None else _bins_of(scored, standard, what)
     out = scored.copy()
 
     if segment_map is not None or scheme == "standard":
@@ -548,7 +573,8 @@ def segment_summary(segmented: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ecrm.errors.SchemaError
-        An empty frame or missing columns.
+        An empty frame, missing columns, customers without a segment (NaN), missing,
+        infinite or text values of recency, frequency or monetary.
 
     References
     ----------
@@ -572,18 +598,17 @@ def segment_summary(segmented: pd.DataFrame) -> pd.DataFrame:
     what = "rfm.segment_summary"
     frame = _schema.check_frame(segmented, what)
     _schema.require_columns(frame, ["segment", "recency_days", "frequency", "monetary"], what)
-    revenue = frame["monetary"].to_numpy(dtype=float)
+    # Every customer is counted in the shares, so every one needs a segment and values.
+    unsegmented = frame["segment"].isna().to_numpy()
+    if unsegmented.any():
+        raise _schema.bad_rows(what, "segment", "has no segment (NaN)", frame, unsegmented)
+    values = {
+        c: _schema.amounts(frame, c, what).to_numpy() for c in ("recency_days", "frequency", "monetary")
+    }
+    revenue = values["monetary"]
     if frame.attrs.get("rfm_monetary") == "mean":
-        revenue = revenue * frame["frequency"].to_numpy(dtype=float)
-    parts = pd.DataFrame(
-        {
-            "segment": frame["segment"].array,
-            "revenue": revenue,
-            "recency_days": frame["recency_days"].to_numpy(dtype=float),
-            "frequency": frame["frequency"].to_numpy(dtype=float),
-            "monetary": frame["monetary"].to_numpy(dtype=float),
-        }
-    )
+        revenue = revenue * values["frequency"]
+    parts = pd.DataFrame({"segment": frame["segment"].array, "revenue": revenue, **values})
     grouped = parts.groupby("segment", observed=False, sort=True)
     out = pd.DataFrame(
         {

@@ -768,6 +768,25 @@ def test_single_customer_warns_with_nan_standard_errors(cal):
     assert list(baseline.index) == [1] and np.isfinite(baseline).all() and (baseline >= 0).all()
 
 
+def test_single_customer_who_bought_at_as_of_gets_finite_predictions(cdnow_sample):
+    # Issue 18, item 8: customer 1 of the sample, summarised as of their last purchase
+    # (recency = T): the fit runs to a -> 0 (no dropout), and the Beta quadrature put a
+    # node at p = 0 where the integrand is 0 / 0: expected purchases were NaN. At a = 0
+    # the BG/NBD is the Poisson-gamma (NBD) model, E[X(t)] = (r + x) t / (alpha + T).
+    one = cdnow_sample[cdnow_sample["customer_id"] == 1]
+    summary = ecrm.customer_summary(one, time_unit="W")
+    with pytest.warns(ecrm.clv.ConvergenceWarning):
+        model = CLVModel(spend_model=None).fit(summary)
+    r, alpha, a, _ = model._theta
+    assert a < 1e-6 and float(model.p_alive().iloc[0]) == pytest.approx(1.0)
+    x, big_t = summary["frequency"].iloc[0], summary["T"].iloc[0]
+    nbd = (r + x) * 10 / (alpha + big_t)
+    assert float(model.expected_purchases(10).iloc[0]) == pytest.approx(nbd, rel=1e-6)
+    with pytest.warns(ecrm.clv.ConvergenceWarning):
+        baseline = ecrm.churn.bgnbd_baseline(one, as_of=one["order_date"].max(), horizon_days=70)
+    assert float(baseline.iloc[0]) == pytest.approx(nbd, rel=1e-6)
+
+
 def test_convergence_warning_names_the_penalizer():
     flat = pd.DataFrame({"frequency": [3] * 50, "recency": [10.0] * 50, "T": [20.0] * 50})
     with pytest.warns(ecrm.clv.ConvergenceWarning, match=r"did not converge.*penalizer=0\.001"):

@@ -219,7 +219,7 @@ def test_bad_horizon(horizon):
 def test_no_customers_with_history():
     with pytest.raises(SchemaError, match="no customers with history at cutoff 2024-03-31"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, min_history_days=1000)
-    with pytest.raises(SchemaError, match="min_history_days=-1 must be >= 0"):
+    with pytest.raises(SchemaError, match="min_history_days=-1 must be a finite number >= 0"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, min_history_days=-1)
 
 
@@ -356,8 +356,11 @@ def test_backtest_rolls_forward(cdnow_sample):
     assert bt[["roc_auc", "pr_auc"]].gt(0.6).all().all() and bt.loc[1::2, "brier"].isna().all()
     with pytest.raises(SchemaError, match="less than horizon_days=120"):
         churn.backtest(cdnow_sample, cutoffs=["1997-04-30", "1997-06-30"], horizon_days=120)
-    with pytest.raises(SchemaError, match="at least two cutoffs"):
+    with pytest.raises(SchemaError, match=r"cutoffs=\['1997-04-30'\] must be a list of at least 2 date"):
         churn.backtest(cdnow_sample, cutoffs=["1997-04-30"])
+    # issue 18 item 12: a word among the cutoffs leaked pandas' DateParseError
+    with pytest.raises(SchemaError, match=r"backtest: cutoffs\[1\]='soon' is not a date"):
+        churn.backtest(cdnow_sample, cutoffs=["1997-04-30", "soon"])
 
 
 # ------------------------------------------------------------------------ plots

@@ -165,6 +165,11 @@ def test_prospects_from_a_customers_table():
     }
     assert out.loc["signed_up", "days_since_last"] is pd.NA
     assert out.loc["signed_up", "n_orders_in_window"] == 0
+    # a per-customer table indexed by customer_id (issue 18) reads the same, and is not changed
+    indexed = customers.set_index("customer_id")
+    before = indexed.copy()
+    pd.testing.assert_frame_equal(ecrm.lifecycle.stage(tx, as_of=AS_OF, customers=indexed), out)
+    pd.testing.assert_frame_equal(indexed, before)
 
 
 def test_zone_aware_dates_count_local_days():
@@ -405,10 +410,10 @@ def test_cdnow_figures_in_the_guide(cdnow):
     [
         ({"active_days": 20}, r"new_days <= active_days <= churn_days; got new_days=30, active_days=20"),
         ({"churn_days": 60}, r"got new_days=30, active_days=90, churn_days=60"),
-        ({"new_days": 0}, r"new_days=0 must be a positive integer"),
-        ({"loyal_orders": 0}, r"loyal_orders=0 must be a positive integer"),
-        ({"churn_days": 180.5}, r"churn_days=180.5 must be a positive integer"),
-        ({"loyal_window_days": True}, r"loyal_window_days=True must be a positive integer"),
+        ({"new_days": 0}, r"new_days=0 must be an integer >= 1"),
+        ({"loyal_orders": 0}, r"loyal_orders=0 must be an integer >= 1"),
+        ({"churn_days": 180.5}, r"churn_days=180.5 must be an integer >= 1"),
+        ({"loyal_window_days": True}, r"loyal_window_days=True must be an integer >= 1"),
     ],
 )
 def test_bad_windows(kwargs, message, hand_tx):

@@ -142,6 +142,9 @@ def test_as_of_with_a_summary_must_match(cdnow_sample):
         SchemaError, match=r"as_of='1997-12-31' given with a customer summary computed as of 1998-01-31"
     ):
         rfm.score(summary, as_of="1997-12-31")
+    # issue 18 item 12: a word leaked pandas' DateParseError
+    with pytest.raises(SchemaError, match=r"rfm\.score: as_of='soon' is not a date"):
+        rfm.score(summary, as_of="soon")
 
 
 # ---------------------------------------------------------------- bad input
@@ -167,7 +170,7 @@ def test_bad_summary_values(column, value, message):
 
 @pytest.mark.parametrize("bins", [1, 11, 0, 2.5, True, "5"])
 def test_bins_outside_range(bins):
-    with pytest.raises(SchemaError, match=r"bins=.* is not supported; choose an integer from 2 to 10"):
+    with pytest.raises(SchemaError, match=r"bins=.* must be an integer >= 2 and <= 10"):
         rfm.score(make_summary([1], [1], [1.0]), bins=bins)
 
 

@@ -14,7 +14,10 @@ flag (``--date-format``), from :attr:`SchemaError.cli_message`.
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
+import numbers
 import re
 import shlex
 import warnings
@@ -299,6 +302,19 @@ def dates(
             )
         unparsed = (parsed.isna() & values.notna()).to_numpy()
         if unparsed.any():
+            # datetime objects that did not parse: their zone differs from the parsed ones'
+            stamps = np.zeros(len(values), dtype=bool)
+            stamps[unparsed] = values[unparsed].map(lambda v: isinstance(v, datetime.datetime)).to_numpy(bool)
+            if stamps.any():
+                raise bad_rows(
+                    what,
+                    column,
+                    "mixes datetimes of different time zones (or naive and zone-aware ones); convert "
+                    "every value to one zone first, e.g. pd.to_datetime(..., utc=True); these are off",
+                    frame,
+                    stamps,
+                    rows=rows,
+                )
             if date_format is not None:
                 problem = f"has values that do not match date_format={date_format!r}"
             elif dayfirst:
@@ -345,29 +361,6 @@ def cancelled(frame: pd.DataFrame, column: str, prefix: str, rows: np.ndarray | 
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return np.zeros(len(values), dtype=bool)
     return values.astype("string").str.startswith(prefix).fillna(False).to_numpy(dtype=bool)
-
-
-def timestamp(value: object, like: pd.Series, name: str, what: str) -> pd.Timestamp:
-    """Parse ``value`` as a Timestamp in the time zone of the dates ``like``.
-
-    A naive value given for zone-aware data is read as wall time in the data's zone;
-    a zone-aware value for naive data is an error (ambiguous).
-    """
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        raise SchemaError(f"{what}: {name}={value!r} is not a date ({err})") from None
-    if ts is pd.NaT:
-        raise SchemaError(f"{what}: {name} is missing (NaT)")
-    data_tz = getattr(like.dtype, "tz", None)
-    if data_tz is not None:
-        ts = ts.tz_localize(data_tz) if ts.tzinfo is None else ts.tz_convert(data_tz)
-    elif ts.tzinfo is not None:
-        raise SchemaError(
-            f"{what}: {name}={value!r} has a time zone but the dates are naive; "
-            "pass a naive date or localise the data"
-        )
-    return ts
 
 
 def day_number(values: pd.Series) -> np.ndarray:
@@ -511,3 +504,223 @@ def fitted_features(X: object, names: np.ndarray | None, what: str) -> pd.DataFr
     if missing:
         raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
     return X[list(names)]
+
+
+# ---------------------------------------------------------------------------------------
+# Parameter checks: the one place a scalar keyword is validated. Each returns the value
+# as a plain Python object (numpy scalars welcome) or raises a SchemaError that names the
+# parameter, the value and what is allowed.
+
+
+def _refuse(name: str, value: object, problem: str, what: str | None) -> SchemaError:
+    prefix = f"{what}: " if what else ""
+    return SchemaError(f"{prefix}{name}={value!r} {problem}")
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def _span(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    lo = None if low is None else f"{'>' if low_open else '>='} {low:g}"
+    hi = None if high is None else f"{'<' if high_open else '<='} {high:g}"
+    if lo and hi:
+        return f" {lo} and {hi}"
+    return f" {lo or hi}" if (lo or hi) else ""
+
+
+def _in_range(x: float, low: float | None, high: float | None, low_open: bool, high_open: bool) -> bool:
+    if low is not None and (x <= low if low_open else x < low):
+        return False
+    return not (high is not None and (x >= high if high_open else x > high))
+
+
+def integer(
+    value: object,
+    name: str,
+    what: str | None = None,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    none: bool = False,
+) -> int | None:
+    """An integer (Python or numpy, never a bool) in ``[low, high]``, as ``int``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> integer(np.int64(3), "k", low=1)
+    3
+    >>> integer(True, "k", "demo", low=1)
+    Traceback (most recent call last):
+    ...
+    ecrm.errors.SchemaError: demo: k=True must be an integer >= 1
+    """
+    if value is None and none:
+        return None
+    if not _is_integer(value) or not _in_range(int(value), low, high, False, False):  # type: ignore[call-overload]
+        extra = " or None" if none else ""
+        raise _refuse(name, value, f"must be an integer{_span(low, high, False, False)}{extra}", what)
+    return int(value)  # type: ignore[call-overload]
+
+
+def number(
+    value: object,
+    name: str,
+    what: str | None = None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    whole: bool = False,
+    none: bool = False,
+) -> float | None:
+    """A finite real number (int, float or numpy scalar; never a bool or a string) in the
+    range ``low``..``high`` (bounds excluded when ``*_open``), as ``float``; a whole
+    number (12 or 12.0) when ``whole``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> number(np.float32(0.5), "rate", low=0)
+    0.5
+    >>> number("0.01", "discount_rate", "predict_clv", low=0)
+    Traceback (most recent call last):
+    ...
+    ecrm.errors.SchemaError: predict_clv: discount_rate='0.01' must be a finite number >= 0
+    """
+    if value is None and none:
+        return None
+    ok = _is_real(value) and math.isfinite(value)  # type: ignore[arg-type]
+    ok = ok and _in_range(float(value), low, high, low_open, high_open)  # type: ignore[arg-type]
+    ok = ok and (not whole or float(value).is_integer())  # type: ignore[arg-type]
+    if not ok:
+        kind = "a whole number" if whole else "a finite number"
+        extra = " or None" if none else ""
+        raise _refuse(name, value, f"must be {kind}{_span(low, high, low_open, high_open)}{extra}", what)
+    return float(value)  # type: ignore[arg-type]
+
+
+def positive(value: object, name: str, what: str | None = None, *, none: bool = False) -> float | None:
+    """A finite number > 0."""
+    return number(value, name, what, low=0, low_open=True, none=none)
+
+
+def probability(value: object, name: str, what: str | None = None, *, strict: bool = False) -> float:
+    """A number in [0, 1] (in (0, 1) when ``strict``)."""
+    return number(value, name, what, low=0, high=1, low_open=strict, high_open=strict)  # type: ignore[return-value]
+
+
+def flag(value: object, name: str, what: str | None = None) -> bool:
+    """True or False (a numpy bool too); never 0/1 or a string."""
+    if not _is_bool(value):
+        raise _refuse(name, value, "must be True or False", what)
+    return bool(value)
+
+
+def text(
+    value: object, name: str, what: str | None = None, *, none: bool = False, empty: bool = False
+) -> str | None:
+    """A string, non-empty unless ``empty``."""
+    if value is None and none:
+        return None
+    if not isinstance(value, str) or not (value or empty):
+        kind = "a string" if empty else "a non-empty string"
+        raise _refuse(name, value, f"must be {kind}" + (" or None" if none else ""), what)
+    return value
+
+
+def choice(value: object, name: str, choices: Sequence[object], what: str | None = None) -> object:
+    """One of ``choices`` (compared by equality, refusing bools unless listed).
+
+    Examples
+    --------
+    >>> choice("net", "returns", ("net", "exclude", "raise"))
+    'net'
+    """
+    hashable = isinstance(value, str | int | float | type(None))
+    if not hashable or (_is_bool(value) and not any(c is value for c in choices)) or value not in choices:
+        raise _refuse(name, value, "is not supported; choose one of " + ", ".join(map(repr, choices)), what)
+    return value
+
+
+def scale(value: object, name: str = "scale", what: str | None = None) -> tuple[int, int]:
+    """A rating scale ``(low, high)`` of two integers with ``low < high``.
+
+    Examples
+    --------
+    >>> scale((1, 5))
+    (1, 5)
+    """
+    try:
+        low, high = value  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise _refuse(name, value, "must be a pair (low, high), e.g. (1, 5)", what) from None
+    if not (_is_integer(low) and _is_integer(high)):
+        raise _refuse(name, value, "must be two integers, e.g. (1, 5)", what)
+    if low > high:
+        raise _refuse(name, value, f"is given backwards (high, low); pass ({high}, {low})", what)
+    if low == high:
+        raise _refuse(name, value, "has a single point; a scale needs low < high", what)
+    return int(low), int(high)
+
+
+def timestamp(value: object, like: pd.Series | None, name: str, what: str | None = None) -> pd.Timestamp:
+    """Parse ``value`` (a date string, ``datetime``, ``date`` or Timestamp) as a Timestamp,
+    in the time zone of the dates ``like`` when given.
+
+    Numbers and bools are refused (``pd.Timestamp(5)`` would be 1970). A naive value given
+    for zone-aware data is read as wall time in the data's zone; a zone-aware value for
+    naive data is an error (ambiguous).
+
+    Examples
+    --------
+    >>> timestamp("2024-01-31", None, "as_of")
+    Timestamp('2024-01-31 00:00:00')
+    >>> timestamp("soon", None, "as_of", "rfm.score")
+    Traceback (most recent call last):
+    ...
+    ecrm.errors.SchemaError: rfm.score: as_of='soon' is not a date; expected a Timestamp or an ISO-8601 ...
+    """
+    allowed = "is not a date; expected a Timestamp or an ISO-8601 string such as '2024-01-31'"
+    if value is None or _is_bool(value) or isinstance(value, numbers.Number):
+        raise _refuse(name, value, allowed, what)
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, OverflowError):
+        raise _refuse(name, value, allowed, what) from None
+    if ts is pd.NaT:
+        raise _refuse(name, value, allowed, what)
+    prefix = f"{what}: " if what else ""
+    data_tz = None if like is None else getattr(like.dtype, "tz", None)
+    if data_tz is not None:
+        ts = ts.tz_localize(data_tz) if ts.tzinfo is None else ts.tz_convert(data_tz)
+    elif like is not None and ts.tzinfo is not None:
+        raise SchemaError(
+            f"{prefix}{name}={value!r} has a time zone but the dates are naive; "
+            "pass a naive date or localise the data"
+        )
+    return ts
+
+
+def timestamps(
+    values: object, like: pd.Series | None, name: str, what: str | None = None, *, min_len: int = 1
+) -> list[pd.Timestamp]:
+    """A sequence (list, tuple, array, Index or Series) of at least ``min_len`` dates, each
+    read by :func:`timestamp`; a single string is refused (it is not a sequence of dates)."""
+    listlike = isinstance(values, Sequence | np.ndarray | pd.Index | pd.Series)
+    if isinstance(values, str | bytes) or not listlike:
+        raise _refuse(name, values, f"must be a list of at least {min_len} date(s)", what)
+    items = list(values)
+    if len(items) < min_len:
+        raise _refuse(name, values, f"must be a list of at least {min_len} date(s)", what)
+    return [timestamp(v, like, f"{name}[{i}]", what) for i, v in enumerate(items)]

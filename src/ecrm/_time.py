@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError
+from . import _schema
 
 #: The calendar periods every ``freq=`` accepts.
 FREQS = ("D", "W", "M", "Q", "Y")
@@ -31,9 +31,7 @@ _MONTHS = {"M": 1, "Q": 3, "Y": 12}
 
 def check_choice(value: str, name: str, choices: tuple[str, ...]) -> str:
     """Raise a SchemaError unless ``value`` is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise SchemaError(f"{name}={value!r} is not supported; choose one of {', '.join(map(repr, choices))}")
-    return value
+    return _schema.choice(value, name, choices)  # type: ignore[return-value]
 
 
 def check_freq(freq: str, name: str = "freq") -> str:

@@ -75,18 +75,11 @@ class ChurnDataset:
 
 
 def _horizon(horizon_days: object) -> pd.Timedelta:
-    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int | np.integer | float):
-        raise SchemaError(f"horizon_days={horizon_days!r} must be a number of days")
-    if not (math.isfinite(horizon_days) and horizon_days > 0):
-        raise SchemaError(f"horizon_days={horizon_days!r} must be a positive number of days")
-    return pd.Timedelta(days=float(horizon_days))
+    return pd.Timedelta(days=_schema.positive(horizon_days, "horizon_days"))  # type: ignore[arg-type]
 
 
 def _check_min_history(min_history_days: object) -> None:
-    if isinstance(min_history_days, bool) or not isinstance(min_history_days, int | np.integer | float):
-        raise SchemaError(f"min_history_days={min_history_days!r} must be a number of days")
-    if not min_history_days >= 0:
-        raise SchemaError(f"min_history_days={min_history_days!r} must be >= 0")
+    _schema.number(min_history_days, "min_history_days", low=0)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -691,10 +684,10 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         """
         _labels.check_lang(lang)
         bounds = {"high": 0.7, "medium": 0.4} if tiers is None else dict(tiers)
-        if set(bounds) != {"high", "medium"} or not all(
-            isinstance(v, int | float) and 0 <= v <= 1 for v in bounds.values()
-        ):
+        if set(bounds) != {"high", "medium"}:
             raise SchemaError(f"tiers={tiers!r}: give {{'high': p, 'medium': q}} with 0 <= q <= p <= 1")
+        for key, bound in bounds.items():
+            _schema.probability(bound, f"tiers[{key!r}]", "risk_tier")
         if bounds["medium"] > bounds["high"]:
             raise SchemaError(f"tiers={tiers!r}: the medium bound must not exceed the high bound")
         p = self.churn_probability(X)
@@ -848,9 +841,8 @@ def backtest(
     3 1997-12-31  bgnbd  2357.0    0.798
     """
     horizon = _horizon(horizon_days)
-    if isinstance(cutoffs, str) or len(cutoffs) < 2:
-        raise SchemaError(f"cutoffs={cutoffs!r}: give at least two cutoffs (train at one, score the next)")
-    stamps = [pd.Timestamp(c) for c in cutoffs]
+    # at least two: train at one cutoff, score the next
+    stamps = _schema.timestamps(cutoffs, None, "cutoffs", "backtest", min_len=2)
     for a, b in itertools.pairwise(stamps):
         if b - a < horizon:
             raise SchemaError(

@@ -337,7 +337,8 @@ def cohort_retention(
         purchase counts in period 0).
     normalize : bool
         Divide each row by its period-0 value, so period 0 is 1.0 (留存率; for revenue,
-        revenue retention relative to the acquisition period).
+        revenue retention relative to the acquisition period; a cohort whose period-0 net
+        revenue is 0 or negative has no such ratio: its row is NaN, with a warning).
     customer_col, date_col, amount_col : str
         Column names.
     as_of : date-like, optional
@@ -356,7 +357,8 @@ def cohort_retention(
     -----
     ecrm.errors.DataDroppedWarning
         With ``value="revenue"``, for customers whose only rows are returns (they
-        belong to no cohort).
+        belong to no cohort), and with ``normalize`` for cohorts whose period-0 net revenue
+        is <= 0 (their rows are NaN).
 
     References
     ----------
@@ -380,6 +382,7 @@ def cohort_retention(
     2024-02                    1.0  1.0  NaN
     """
     _time.check_choice(value, "value", COHORT_VALUES)
+    _schema.flag(normalize, "normalize", "cohort_retention")
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -419,10 +422,21 @@ def cohort_retention(
     sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
     observable = np.add.outer(np.arange(n_periods), np.arange(n_periods)) < n_periods
     table[~observable] = np.nan
-    if normalize:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            table = table / table[:, :1]
     present = sizes > 0
+    if normalize:
+        base = table[:, :1]
+        undefined = present & (base[:, 0] <= 0)  # net revenue of the first period <= 0
+        if undefined.any():
+            names = _time.period_index(np.arange(log.base, log.last + 1)[undefined], freq, "cohort")
+            warnings.warn(
+                f"cohort_retention: {int(undefined.sum())} cohort(s) have net revenue <= 0 in their "
+                f"first period, so revenue retention relative to it is undefined; their rows are NaN "
+                f"(pass normalize=False for amounts): {[str(p) for p in names[:5]]}",
+                DataDroppedWarning,
+                stacklevel=2,
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table = np.where(base > 0, table / np.where(base > 0, base, 1.0), np.nan)
     cohorts = _time.period_index(np.arange(log.base, log.last + 1)[present], freq, "cohort")
     out = pd.DataFrame(
         table[present],
@@ -658,8 +672,7 @@ def repurchase_rate(
     >>> ecrm.metrics.repurchase_rate(tx, window_days=30)
     0.333...
     """
-    if window_days is not None and not (np.isscalar(window_days) and window_days >= 0):
-        raise SchemaError(f"repurchase_rate: window_days={window_days!r} must be a number >= 0")
+    _schema.number(window_days, "window_days", "repurchase_rate", low=0, none=True)
     log = _log(
         transactions,
         customer_col=customer_col,

@@ -151,32 +151,23 @@ class Options:
     churn_tiers: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
-        def whole(name: str, low: int, high: int) -> None:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-                raise SchemaError(f"{name}={value!r}: expected a whole number from {low} to {high}")
-
-        if not isinstance(self.currency, str) or len(self.currency) > 5:
+        if len(_schema.text(self.currency, "currency", empty=True)) > 5:  # type: ignore[arg-type]
             raise SchemaError(f"currency={self.currency!r}: expected a short symbol such as '$' or '¥'")
-        whole("clv_horizon_months", 1, 120)
-        whole("churn_horizon_days", 1, 3_650)
-        penalizer = self.clv_penalizer
-        if (
-            isinstance(penalizer, bool)
-            or not isinstance(penalizer, int | float)
-            or not 0 <= penalizer < math.inf
-        ):
-            raise SchemaError(f"clv_penalizer={penalizer!r}: expected a number >= 0, e.g. 0.001")
+        _schema.integer(self.clv_horizon_months, "clv_horizon_months", low=1, high=120)
+        _schema.integer(self.churn_horizon_days, "churn_horizon_days", low=1, high=3_650)
+        _schema.number(self.clv_penalizer, "clv_penalizer", low=0)  # e.g. 0.001
         tiers = self.churn_tiers
-        if tiers is not None and not (
-            isinstance(tiers, Mapping)
-            and set(tiers) == {"high", "medium"}
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in tiers.values())
-            and 0 <= tiers["medium"] <= tiers["high"] <= 1
-        ):
-            raise SchemaError(
-                f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
-            )
+        if tiers is not None:
+            if not isinstance(tiers, Mapping) or set(tiers) != {"high", "medium"}:
+                raise SchemaError(
+                    f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
+                )
+            for key, bound in tiers.items():
+                _schema.probability(bound, f"churn_tiers[{key!r}]")
+            if tiers["medium"] > tiers["high"]:
+                raise SchemaError(
+                    f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
+                )
 
     def words(self) -> dict[str, Any]:
         """The values report texts refer to: ``{months}`` and ``{days}``."""
@@ -935,7 +926,8 @@ def _service(ctx: Context) -> Section:
     features = service.customer_features(tickets, **kwargs)
     # Customers without tickets have none of them (0), not unknown counts.
     section.columns = features.reindex(ctx.customers.index)
-    counts = ["n_tickets", "n_complaints", "n_open_tickets"]
+    # (n_complaints stays unknown, NaN, when the tickets have no categories)
+    counts = [c for c in ("n_tickets", "n_complaints", "n_open_tickets") if features[c].notna().all()]
     section.columns[counts] = section.columns[counts].fillna(0).astype(np.int64)
     return section
 

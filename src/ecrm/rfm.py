@@ -50,9 +50,7 @@ _STANDARD_BINS = 5
 
 
 def _check_bins(bins: object) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or not MIN_BINS <= bins <= MAX_BINS:
-        raise SchemaError(f"bins={bins!r} is not supported; choose an integer from {MIN_BINS} to {MAX_BINS}")
-    return int(bins)
+    return _schema.integer(bins, "bins", low=MIN_BINS, high=MAX_BINS)  # type: ignore[return-value]
 
 
 def _numeric(frame: pd.DataFrame, column: str, what: str, *, non_negative: bool) -> np.ndarray:
@@ -273,6 +271,8 @@ def score(
     elif edges is not None:
         raise SchemaError("edges are only used with method='fixed'; pass method='fixed' or drop edges")
     w = None if weights is None else _check_weights(weights)
+    if as_of is not None:
+        _schema.timestamp(as_of, None, "as_of", "rfm.score")  # a date, whatever the input
 
     frame = data if isinstance(data, Transactions) else _schema.check_frame(data, "rfm.score")
     # A frame is a summary by what it is, not by a few columns: transaction rows that

@@ -7,8 +7,6 @@ distinct patterns the models are fitted on.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
@@ -31,26 +29,8 @@ def number(
     low_open: bool = False,
     integer: bool = False,
 ) -> float:
-    """``value`` as a float, or a SchemaError naming ``name`` and the allowed range.
-
-    Text, booleans, None and non-finite numbers are refused: ``"0.01"`` is not 0.01.
-    """
-    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-    number_ = float(value) if ok else np.nan  # type: ignore[arg-type]
-    ok = ok and np.isfinite(number_)
-    ok = ok and (low is None or (number_ > low if low_open else number_ >= low))
-    ok = ok and (high is None or number_ <= high)
-    ok = ok and (not integer or number_ == np.floor(number_))
-    if not ok:
-        kind = "a whole number" if integer else "a finite number"
-        bounds = []
-        if low is not None:
-            bounds.append(f"{'>' if low_open else '>='} {low:g}")
-        if high is not None:
-            bounds.append(f"<= {high:g}")
-        limits = f" {' and '.join(bounds)}" if bounds else ""
-        raise SchemaError(f"{what}: {name}={value!r} must be {kind}{limits}")
-    return number_
+    """``value`` as a float (a whole number when ``integer``): :func:`ecrm._schema.number`."""
+    return _schema.number(value, name, what, low=low, high=high, low_open=low_open, whole=integer)  # type: ignore[return-value]
 
 
 def numbers_array(
@@ -64,10 +44,8 @@ def numbers_array(
 
 
 def choice(value: object, name: str, choices: tuple) -> object:
-    """Raise a SchemaError unless ``value`` is one of ``choices``."""
-    if not any(value is c or (isinstance(value, str) and value == c) for c in choices):
-        raise SchemaError(f"{name}={value!r} is not supported; choose one of {', '.join(map(repr, choices))}")
-    return value
+    """Raise a SchemaError unless ``value`` is one of ``choices`` (:func:`ecrm._schema.choice`)."""
+    return _schema.choice(value, name, choices)
 
 
 # -------------------------------------------------------------------- summaries

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from .._labels import CAMPAIGN_TERMS, CAMPAIGN_WORDS, check_lang
 from ..errors import SchemaError
 from ._base import axes, finish, legend_above
@@ -68,8 +69,7 @@ def lift_by_segment(
     ['active', 'at_risk', 'lapsed']
     """
     check_lang(lang)
-    if metric not in _METRICS:
-        raise SchemaError(f"lift_by_segment: metric={metric!r}; choose one of {_METRICS}")
+    _schema.choice(metric, "metric", _METRICS, "lift_by_segment")
     if result.segments is None:
         raise SchemaError("lift_by_segment: the result has no segments; evaluate with by=")
     if estimate is None:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError
+from .. import _schema
 from ._base import axes, finish, legend_above, phrase, plain_numbers
 
 __all__ = ["rfm_distribution", "rfm_heatmap", "segment_bar"]
@@ -55,8 +55,7 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, lang: str = "en",
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('F score', 'R score')
     """
-    if value not in _VALUES:
-        raise SchemaError(f"value={value!r} is not supported; choose 'count' or 'monetary'")
+    _schema.choice(value, "value", _VALUES)
     bins = _bins(scored)
     r = scored["r_score"].to_numpy(dtype=np.int64)
     f = scored["f_score"].to_numpy(dtype=np.int64)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from .._labels import NPS_CATEGORIES, SURVEY_METRICS, check_lang
 from ._base import axes, finish, legend_above, legend_outside, phrase
 
@@ -168,7 +169,7 @@ def score_distribution(
     from .. import survey
 
     check_lang(lang)
-    low, high = survey._check_scale(scale, "score_distribution")
+    low, high = _schema.scale(scale, "scale", "score_distribution")
     frame = survey._as_frame(scores, "score", "score_distribution")
     values, _ = survey._scores(frame, "score", (low, high), "score_distribution", "raise")
     counts = np.bincount(values - low, minlength=high - low + 1)

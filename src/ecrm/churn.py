@@ -556,6 +556,20 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
     feature_names_in_ : ndarray of the column names when fitted on a DataFrame.
     empty_features_ : list of the columns left out because they were NaN in every row.
 
+    Notes
+    -----
+    **Pairing.** ``fit``, ``evaluate`` and ``feature_importance`` pair a ``y`` Series
+    with a DataFrame ``X`` by index (customer id): ``y`` in another order gives the same
+    result, and a row of ``X`` without a label is refused. Arrays are paired by position.
+
+    **scikit-learn checks.** The model is binary only (``__sklearn_tags__``:
+    ``classifier_tags.multi_class = False``; NaN features allowed) and passes
+    ``sklearn.utils.estimator_checks.check_estimator`` except the checks in
+    ``EXPECTED_FAILED_CHECKS`` of this module, each with its reason: a column of
+    arbitrary Python objects is a :class:`~ecrm.errors.SchemaError` rather than numpy's
+    ``TypeError``, and with ``calibrate=True`` fewer than 5 labels of a class is refused
+    (the isotonic calibration is fitted on 5 folds).
+
     References
     ----------
     Platt, J. (1999). Probabilistic outputs for support vector machines and comparisons

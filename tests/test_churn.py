@@ -432,7 +432,7 @@ def test_model_refuses_bad_input_with_schema_errors(cdnow_sample):
         churn.ChurnModel().predict_proba(X)
     with pytest.raises(NotFittedError):
         churn.ChurnModel().predict(X)
-    with pytest.raises(SchemaError, match="column 'segment' has values that are not numbers"):
+    with pytest.raises(SchemaError, match="column 'segment' has values that are not real numbers"):
         churn.ChurnModel(estimator="logistic").fit(X.assign(segment="gold"), y)
     with pytest.raises(SchemaError, match="column 'n_orders' has infinite values"):
         churn.ChurnModel(estimator="logistic").fit(X.assign(n_orders=np.inf), y)
@@ -494,3 +494,25 @@ def test_check_estimator(model):
     assert [r["check_name"] for r in results if r["status"] == "failed"] == []
     assert {r["check_name"] for r in results if r["status"] == "xfail"} == set(expected)
     assert not model.__sklearn_tags__().classifier_tags.multi_class
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Categorical(["gold", "silver"] * 5),
+        pd.date_range("2024-01-01", periods=10),
+        pd.to_timedelta(range(10), unit="D"),
+        np.full(10, 1j),
+        np.array(["1", "2"] * 5, dtype=object),
+        np.array([1, "a"] * 5, dtype=object),
+    ],
+    ids=["category", "datetime", "timedelta", "complex", "numeric_text", "mixed"],
+)
+def test_a_feature_that_is_not_a_real_number_is_named(values):
+    X = pd.DataFrame({"n_orders": np.arange(10.0), "tier": values})
+    y = np.arange(10) % 2 == 0
+    with pytest.raises(SchemaError, match=r"column 'tier' has values that are not real numbers \(dtype"):
+        churn.ChurnModel(calibrate=False).fit(X, y)
+    # Numbers held as Python objects, nullable integers and booleans are numbers.
+    for ok in (np.arange(10, dtype=object), pd.array([1, None] * 5, dtype="Int64"), y):
+        churn.ChurnModel(estimator="logistic", calibrate=False).fit(X.assign(tier=ok), y)

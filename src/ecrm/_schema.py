@@ -392,6 +392,10 @@ def factorize_ids(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+# pandas.api.types.infer_dtype kinds of an object column that holds only numbers.
+NUMBER_KINDS = ("integer", "floating", "mixed-integer-float", "boolean", "decimal", "empty")
+
+
 def feature_table(X: object, what: str) -> pd.DataFrame | np.ndarray:
     """A model's feature table: a DataFrame as given, or a 2-d float array.
 
@@ -410,18 +414,21 @@ def feature_table(X: object, what: str) -> pd.DataFrame | np.ndarray:
             values = X[column]
             if isinstance(values, pd.DataFrame):
                 raise SchemaError(f"{what}: column name {str(column)!r} appears more than once in X")
-            if pd.api.types.is_bool_dtype(values) or (
-                pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_complex_dtype(values)
-            ):
-                finite = values.to_numpy(dtype="float64", na_value=np.nan)
-            else:
-                numeric = pd.to_numeric(values, errors="coerce")
-                text = (numeric.isna() & values.notna()).to_numpy()
-                if text.any() or not pd.api.types.is_numeric_dtype(numeric):
-                    mask = text if text.any() else values.notna().to_numpy()
-                    problem = f"has values that are not numbers (dtype {values.dtype}; encode them)"
-                    raise bad_rows(what, str(column), problem, X, mask, show=[column])
-                finite = numeric.to_numpy(dtype="float64", na_value=np.nan)
+            dtype = values.dtype
+            real = pd.api.types.is_bool_dtype(dtype) or (
+                pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+            )
+            objects = pd.api.types.is_object_dtype(dtype)
+            if not real and objects:  # numbers held as Python objects are numbers
+                real = pd.api.types.infer_dtype(values, skipna=True) in NUMBER_KINDS
+            if not real:
+                mask = values.notna().to_numpy()
+                if objects:  # point at the values that are not numbers, when some are
+                    text = (pd.to_numeric(values, errors="coerce").isna() & values.notna()).to_numpy()
+                    mask = text if text.any() else mask
+                problem = f"has values that are not real numbers (dtype {dtype}; encode them as numbers)"
+                raise bad_rows(what, str(column), problem, X, mask, show=[column])
+            finite = values.to_numpy(dtype="float64", na_value=np.nan)
             if np.isinf(finite).any():
                 raise bad_rows(what, str(column), "has infinite values", X, np.isinf(finite), show=[column])
         return X

@@ -157,8 +157,10 @@ def test_extra_features_are_joined_by_id():
             horizon_days=30,
             extra=extra.rename(columns={"nps_score": "n_orders"}),
         )
-    with pytest.raises(SchemaError, match="not numeric"):
+    with pytest.raises(SchemaError, match="extra: column 't' has values that are not real numbers"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra.assign(t="x"))
+    with pytest.raises(SchemaError, match="extra: column 'nps_score' has infinite values"):
+        churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra.assign(nps_score=np.inf))
     with pytest.raises(SchemaError, match="duplicated"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=pd.concat([extra, extra]))
 

@@ -101,9 +101,7 @@ def _check_extra(extra: object, X: pd.DataFrame) -> pd.DataFrame:
     clash = [c for c in extra.columns if c in X.columns]
     if clash:
         raise SchemaError(f"extra: column(s) {clash} clash with built-in feature names; rename them")
-    bad = [c for c in extra.columns if not pd.api.types.is_numeric_dtype(extra[c])]
-    if bad:
-        raise SchemaError(f"extra: column(s) {bad} are not numeric or boolean; encode them first")
+    _schema.feature_table(extra, "extra")  # real numbers (NaN allowed), named when not
     # Paired by customer id: a customer without a row gets NaN, which is normal for a few
     # (no survey answered) but says the ids do not match when it is most or all of them.
     missing = ~X.index.isin(extra.index)
@@ -222,7 +220,9 @@ def features(
     extra : pandas.DataFrame, optional
         Numeric per-customer features indexed by customer id (for example survey or
         loyalty aggregates as of the same date), joined on the id; customers without a
-        row get NaN. They must themselves use only data up to ``as_of``.
+        row get NaN, with a warning that counts them, and an ``extra`` that matches no
+        customer (e.g. ids ``'1'`` for customers ``1``) is refused. They must themselves
+        use only data up to ``as_of``.
     customer_col, date_col, amount_col, order_col : str
         Column names; with ``order_col`` orders are distinct order ids, otherwise
         distinct purchase days.

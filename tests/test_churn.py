@@ -518,3 +518,16 @@ def test_a_feature_that_is_not_a_real_number_is_named(values):
     # Numbers held as Python objects, nullable integers and booleans are numbers.
     for ok in (np.arange(10, dtype=object), pd.array([1, None] * 5, dtype="Int64"), y):
         churn.ChurnModel(estimator="logistic", calibrate=False).fit(X.assign(tier=ok), y)
+
+
+def test_scores_and_segments_are_paired_by_index(cdnow_sample):
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    score = -X["recency_days"].astype(float)
+    metrics = churn.score_metrics(y, score, probability=False)
+    reordered = churn.score_metrics(y, score.iloc[::-1], probability=False)
+    pd.testing.assert_series_equal(reordered, metrics)
+    with pytest.raises(SchemaError, match=r"score has no value for 7 of 2357"):
+        churn.score_metrics(y, score.iloc[7:], probability=False)
+    risk = pd.DataFrame({"risk_tier": ["High risk", "High risk", "Low risk"]}, index=[1, 2, 3])
+    with pytest.raises(SchemaError, match=r"segments: the index has 1 duplicated customer id"):
+        churn.interventions(risk, pd.Series([1.0, 2.0, 3.0, 4.0], index=[1, 1, 2, 3]))

@@ -423,7 +423,8 @@ def score_metrics(y_true: object, score: object, *, probability: bool = True) ->
     y_true : array-like of bool
         ``churned`` labels (True = churned).
     score : array-like of float
-        Higher = more likely to churn.
+        Higher = more likely to churn. Two Series are paired by index (customer id),
+        anything else by position.
     probability : bool
         Whether ``score`` is a probability; when False the Brier score and log loss are
         NaN (they are defined only for probabilities).
@@ -456,6 +457,8 @@ def score_metrics(y_true: object, score: object, *, probability: bool = True) ->
     from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
     y = _as_binary(y_true)
+    if isinstance(y_true, pd.Series) and isinstance(score, pd.Series):  # paired by customer id
+        score = _schema.aligned(score, y_true.to_frame(), "score", "score_metrics")
     s = np.asarray(score, dtype=float)
     if s.shape != y.shape:
         raise SchemaError(f"score: expected {y.shape[0]} value(s), one per label, got shape {s.shape}")
@@ -937,6 +940,12 @@ def interventions(
         if not isinstance(segments, pd.Series):
             raise SchemaError(
                 f"segments: expected a Series indexed by customer id, got {type(segments).__name__}"
+            )
+        if not segments.index.is_unique:
+            dup = segments.index[segments.index.duplicated()].unique()
+            raise SchemaError(
+                f"segments: the index has {len(dup)} duplicated customer id(s), e.g. {list(dup[:5])}; "
+                "give one value per customer"
             )
         aligned = segments.reindex(frame.index)
         missing = aligned.isna().to_numpy()

@@ -424,6 +424,9 @@ def test_labels_are_paired_with_features_by_index(cdnow_sample):
         model.evaluate(X, y.iloc[10:])
     with pytest.raises(SchemaError, match="duplicated"):
         churn.ChurnModel(estimator="logistic").fit(X, pd.concat([y, y.iloc[:1]]))
+    two_levels = X.set_index(X.index.astype(str), append=True)
+    with pytest.raises(SchemaError, match="y has a 1-level index and X a 2-level one"):
+        churn.ChurnModel(estimator="logistic").fit(two_levels, y)
 
 
 def test_model_refuses_bad_input_with_schema_errors(cdnow_sample):

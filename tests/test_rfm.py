@@ -252,6 +252,8 @@ def test_transactions_with_summary_columns_are_transactions(cdnow_sample):
         rfm.score(repeated)
     with pytest.raises(SchemaError, match=r"expected transactions .* or a customer summary"):
         rfm.score(pd.DataFrame({"spend": [1.0]}))
+    with pytest.raises(SchemaError, match=r"1 of 2357 row\(s\) have a missing customer id \(NaN\)"):
+        rfm.score(summary.rename(index={1: np.nan}))
 
 
 # ---------------------------------------------------------------- properties

@@ -468,6 +468,11 @@ def aligned(values: object, X: pd.DataFrame | np.ndarray, name: str, what: str) 
     one value per row.
     """
     if isinstance(values, pd.Series) and isinstance(X, pd.DataFrame):
+        if values.index.nlevels != X.index.nlevels:
+            raise SchemaError(
+                f"{what}: {name} has a {values.index.nlevels}-level index and X a {X.index.nlevels}-level "
+                f"one; {name} is paired with X by index (customer id): give both the same index"
+            )
         if not values.index.is_unique:
             dup = values.index[values.index.duplicated()].unique()
             raise SchemaError(

@@ -41,11 +41,18 @@ def is_transactions(frame: pd.DataFrame, columns: tuple[str, ...] = TRANSACTION_
 def one_row_per_customer(frame: pd.DataFrame, what: str, customer_col: str = "customer_id") -> None:
     """Refuse a frame that has several rows for one customer, or that is transactions.
 
-    A summary's index is unique; a customer-id column (``customer_col`` or one named like
-    the index), if present, does not repeat; and a frame with transaction columns
-    (``order_date`` and ``amount``) is transaction rows with summary columns joined.
+    A summary's index has no missing id and is unique; a customer-id column
+    (``customer_col`` or one named like the index), if present, does not repeat; and a
+    frame with transaction columns (``order_date`` and ``amount``) is transaction rows
+    with summary columns joined.
     """
     index = frame.index
+    missing = index.isna() if index.nlevels == 1 else np.zeros(len(index), dtype=bool)
+    if missing.any():
+        raise SchemaError(
+            f"{what}: {int(missing.sum())} of {len(frame)} row(s) have a missing customer id (NaN) in "
+            "the index; a customer summary is indexed by customer id"
+        )
     if not index.is_unique:
         repeated = index[index.duplicated()].unique()
         raise SchemaError(

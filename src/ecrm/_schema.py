@@ -417,15 +417,116 @@ def factorize_ids(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+# pandas.api.types.infer_dtype kinds of an object column that holds only numbers.
+NUMBER_KINDS = ("integer", "floating", "mixed-integer-float", "boolean", "decimal", "empty")
+
+
 def feature_table(X: object, what: str) -> pd.DataFrame | np.ndarray:
-    """A model's feature table: a non-empty DataFrame as given, or a 2-d float array."""
+    """A model's feature table: a DataFrame as given, or a 2-d float array.
+
+    Features may be NaN (a model reads "undefined"); an empty table, sparse input, text,
+    complex, date or infinite values are refused, naming the column. Column checks are one
+    pass per column, not per row.
+    """
+    from scipy import sparse
+
+    if sparse.issparse(X):
+        raise SchemaError(f"{what}: sparse input is not supported; pass a dense array or a DataFrame")
     if isinstance(X, pd.DataFrame):
-        if len(X) == 0:
-            raise SchemaError(f"{what}: X is empty (0 rows)")
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise SchemaError(f"{what}: X is empty ({X.shape[0]} row(s), {X.shape[1]} column(s))")
+        for column in X.columns:
+            values = X[column]
+            if isinstance(values, pd.DataFrame):
+                raise SchemaError(f"{what}: column name {str(column)!r} appears more than once in X")
+            dtype = values.dtype
+            real = pd.api.types.is_bool_dtype(dtype) or (
+                pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+            )
+            objects = pd.api.types.is_object_dtype(dtype)
+            if not real and objects:  # numbers held as Python objects are numbers
+                real = pd.api.types.infer_dtype(values, skipna=True) in NUMBER_KINDS
+            if not real:
+                mask = values.notna().to_numpy()
+                if objects:  # point at the values that are not numbers, when some are
+                    text = (pd.to_numeric(values, errors="coerce").isna() & values.notna()).to_numpy()
+                    mask = text if text.any() else mask
+                problem = f"has values that are not real numbers (dtype {dtype}; encode them as numbers)"
+                raise bad_rows(what, str(column), problem, X, mask, show=[column])
+            finite = values.to_numpy(dtype="float64", na_value=np.nan)
+            if np.isinf(finite).any():
+                raise bad_rows(what, str(column), "has infinite values", X, np.isinf(finite), show=[column])
         return X
-    arr = np.asarray(X, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        raise SchemaError(
+            f"{what}: expected a 2-d feature table, got a 1-d array of shape {arr.shape}; Reshape your "
+            "data, e.g. X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single row"
+        )
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        size = f"{arr.shape[0]} sample(s), {arr.shape[1]} feature(s) " if arr.ndim == 2 else ""
+        raise SchemaError(
+            f"{what}: expected a non-empty 2-d feature table, got {size}(shape={arr.shape}) while a "
+            "minimum of 1 is required; there is nothing to fit"
+        )
+    if np.iscomplexobj(arr):
+        raise SchemaError(f"{what}: Complex data not supported; X has dtype {arr.dtype}")
+    try:
+        arr = arr.astype(float)
+    except (TypeError, ValueError) as err:
+        raise SchemaError(f"{what}: X has values that are not numbers ({err})") from None
+    if np.isinf(arr).any():
+        rows, cols = np.nonzero(np.isinf(arr))
+        raise SchemaError(
+            f"{what}: X has {rows.size} infinite value(s), e.g. row {rows[0]}, column {cols[0]}; "
+            "features must be finite (NaN marks an undefined one)"
+        )
+    return arr
+
+
+def aligned(values: object, X: pd.DataFrame | np.ndarray, name: str, what: str) -> np.ndarray:
+    """``values`` (labels, treatment flags...) as an array in the row order of ``X``.
+
+    A Series given with a DataFrame is paired by index, never by position: every row of
+    ``X`` needs a value (extra values are not used); a duplicated index is refused. An
+    array, a list or a Series given with an array are paired by position and must have
+    one value per row.
+    """
+    if isinstance(values, pd.Series) and isinstance(X, pd.DataFrame):
+        if values.index.nlevels != X.index.nlevels:
+            raise SchemaError(
+                f"{what}: {name} has a {values.index.nlevels}-level index and X a {X.index.nlevels}-level "
+                f"one; {name} is paired with X by index (customer id): give both the same index"
+            )
+        if not values.index.is_unique:
+            dup = values.index[values.index.duplicated()].unique()
+            raise SchemaError(
+                f"{what}: the index of {name} has {len(dup)} duplicated value(s), e.g. {list(dup[:5])}; "
+                f"give one value per customer"
+            )
+        if values.index.equals(X.index):
+            arr = values.to_numpy()
+        else:
+            missing = ~X.index.isin(values.index)
+            if missing.any():
+                extra = "" if not missing.all() else (
+                    f"; no id matches: {name}'s index is e.g. {list(values.index[:3])} "
+                    f"(dtype {values.index.dtype}), X's is e.g. {list(X.index[:3])} (dtype {X.index.dtype})"
+                )  # fmt: skip
+                raise SchemaError(
+                    f"{what}: {name} has no value for {int(missing.sum())} of {len(X)} row(s) of X, e.g. "
+                    f"{list(X.index[missing][:5])}; {name} is paired with X by index (customer id), "
+                    f"not by position{extra}"
+                )
+            arr = values.reindex(X.index).to_numpy()
+    else:
+        arr = np.asarray(values)
+        if arr.ndim != 1 or len(arr) != len(X):
+            raise SchemaError(
+                f"{what}: {name} has shape {arr.shape}; expected ({len(X)},), one value per row of X"
+            )
+    if pd.isna(arr).any():
+        raise SchemaError(f"{what}: {name} has {int(pd.isna(arr).sum())} missing value(s)")
     return arr
 
 

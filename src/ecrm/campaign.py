@@ -1352,27 +1352,6 @@ def sample_size(
 # --------------------------------------------------------------------------- uplift
 
 
-def _aligned(values: object, X: pd.DataFrame | np.ndarray, name: str, what: str) -> np.ndarray:
-    """``values`` as an array in the row order of ``X``: Series are aligned on the index."""
-    if isinstance(values, pd.Series) and isinstance(X, pd.DataFrame):
-        if not values.index.is_unique:
-            raise SchemaError(f"{what}: {name} has a duplicated index; give one value per customer")
-        missing = ~X.index.isin(values.index)
-        if missing.any():
-            raise SchemaError(
-                f"{what}: {name} has no value for {int(missing.sum())} of {len(X)} row(s) of X, e.g. "
-                f"{list(X.index[missing][:5])}; {name} is paired with X by index"
-            )
-        arr = values.reindex(X.index).to_numpy()
-    else:
-        arr = np.asarray(values)
-        if arr.ndim != 1 or len(arr) != len(X):
-            raise SchemaError(f"{what}: {name} has shape {arr.shape}; expected ({len(X)},) like X")
-    if pd.isna(arr).any():
-        raise SchemaError(f"{what}: {name} has {int(pd.isna(arr).sum())} missing value(s)")
-    return arr
-
-
 def _treatment_flags(values: np.ndarray, what: str) -> np.ndarray:
     if values.dtype == bool:
         return values
@@ -1487,8 +1466,8 @@ class UpliftModel(BaseEstimator):
         what = "UpliftModel.fit"
         _time.check_choice(self.method, "method", UPLIFT_METHODS)
         X = _schema.feature_table(X, what)
-        t = _treatment_flags(_aligned(treatment, X, "treatment", what), what)
-        y_arr = _aligned(y, X, "y", what)
+        t = _treatment_flags(_schema.aligned(treatment, X, "treatment", what), what)
+        y_arr = _schema.aligned(y, X, "y", what)
         if y_arr.dtype == bool:
             y_arr = y_arr.astype(np.float64)
         try:
@@ -1567,8 +1546,8 @@ def _qini_inputs(uplift: object, treatment: object, y: object) -> tuple[np.ndarr
     score = np.asarray(holder["uplift"] if isinstance(holder, pd.DataFrame) else holder[:, 0], dtype=float)
     if not np.isfinite(score).all():
         raise SchemaError(f"{what}: uplift scores must be finite")
-    t = _treatment_flags(_aligned(treatment, holder, "treatment", what), what)
-    outcome = _aligned(y, holder, "y", what).astype(np.float64)
+    t = _treatment_flags(_schema.aligned(treatment, holder, "treatment", what), what)
+    outcome = _schema.aligned(y, holder, "y", what).astype(np.float64)
     if t.all() or not t.any():
         raise SchemaError(f"{what}: needs both treated and control customers")
     return score, t, outcome

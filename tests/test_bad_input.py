@@ -93,6 +93,19 @@ def check(call: Callable[[Any], object], data: Any) -> None:
     _assert_same(data, before)
 
 
+def check_all(call: Callable[[Any], object], cases: dict[str, Callable[[], Any]]) -> None:
+    """:func:`check` on every case (built fresh), reporting every case that breaks at once."""
+    broken = []
+    for name, make in cases.items():
+        try:
+            check(call, make())
+        except Exception as err:  # the report lists every case that broke
+            broken.append(
+                f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+            )
+    assert not broken, f"{len(broken)} case(s) broke:\n" + "\n".join(broken)
+
+
 def _assert_same(after: Any, before: Any) -> None:
     if isinstance(before, pd.DataFrame):
         pd.testing.assert_frame_equal(after, before, check_exact=True)
@@ -196,10 +209,9 @@ TX_FUNCTIONS: dict[str, Callable[[Any], object]] = {
 }
 
 
-@pytest.mark.parametrize("family", list(TX_FAMILIES))
 @pytest.mark.parametrize("function", list(TX_FUNCTIONS))
-def test_transactions_families(function, family):
-    check(TX_FUNCTIONS[function], TX_FAMILIES[family](TX))
+def test_transactions_families(function):
+    check_all(TX_FUNCTIONS[function], {name: lambda f=f: f(TX) for name, f in TX_FAMILIES.items()})
 
 
 # ---------------------------------------------------------------------------------------
@@ -352,13 +364,10 @@ INPUTS: dict[str, tuple[object, dict, dict]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("kind", "family", "function"),
-    [(k, fam, fn) for k, (_, fams, fns) in INPUTS.items() for fam in fams for fn in fns],
-)
-def test_input_families(kind, family, function):
+@pytest.mark.parametrize(("kind", "function"), [(k, fn) for k, (_, _, fns) in INPUTS.items() for fn in fns])
+def test_input_families(kind, function):
     good, families, functions = INPUTS[kind]
-    check(functions[function], families[family](good))
+    check_all(functions[function], {name: lambda f=f: f(good) for name, f in families.items()})
 
 
 # ---------------------------------------------------------------------------------------
@@ -701,14 +710,12 @@ PARAMS: dict[str, tuple[Callable[..., object], dict[str, str]]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("function", "keyword", "value"),
-    [(fn, kw, v) for fn, (_, kws) in PARAMS.items() for kw, kind in kws.items() for v in BAD_VALUES[kind]],
-    ids=lambda v: repr(v)[:30] if not isinstance(v, str) else v,
-)
-def test_parameters(function, keyword, value):
-    call, _ = PARAMS[function]
-    check(lambda v: call(**{keyword: v}), value)
+@pytest.mark.parametrize("function", list(PARAMS))
+def test_parameters(function):
+    call, keywords = PARAMS[function]
+    for keyword, kind in keywords.items():
+        cases = {f"{keyword}={v!r}": lambda v=v: v for v in BAD_VALUES[kind]}
+        check_all(lambda v, keyword=keyword: call(**{keyword: v}), cases)
 
 
 # ---------------------------------------------------------------------------------------
@@ -777,18 +784,15 @@ OTHER: dict[str, tuple[object, dict, dict]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("kind", "family", "function"),
-    [(k, fam, fn) for k, (_, fams, fns) in OTHER.items() for fam in fams for fn in fns],
-)
-def test_model_input_families(kind, family, function):
+@pytest.mark.parametrize(("kind", "function"), [(k, fn) for k, (_, _, fns) in OTHER.items() for fn in fns])
+def test_model_input_families(kind, function):
     good, families, functions = OTHER[kind]
-    check(functions[function], families[family](good))
+    check_all(functions[function], {name: lambda f=f: f(good) for name, f in families.items()})
 
 
 def test_history_frame_families():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         history = lifecycle.history(TX)
-    for family in _frame_families(history, "customer_id", "period_end", None).values():
-        check(lifecycle.stage_counts, family(history))
+    families = _frame_families(history, "customer_id", "period_end", None)
+    check_all(lifecycle.stage_counts, {name: lambda f=f: f(history) for name, f in families.items()})

@@ -796,3 +796,106 @@ def test_history_frame_families():
         history = lifecycle.history(TX)
     families = _frame_families(history, "customer_id", "period_end", None)
     check_all(lifecycle.stage_counts, {name: lambda f=f: f(history) for name, f in families.items()})
+
+
+# ---------------------------------------------------------------------------------------
+# Figures: each plotting function, on its own input, and on an empty, a foreign, an all-NaN
+# and a non-frame input
+
+
+def _plot_inputs() -> dict[str, tuple[Callable[[Any], object], object]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ecrm import plotting
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segmenter = KMeansSegmenter(k_range=(2, 4), n_init=1).fit(SUMMARY)
+        holdout = clv.evaluate_holdout(TX, calibration_end=CUT, holdout_end=END)
+        cohorts = metrics.cohort_retention(TX)
+        groups = ASSIGN.assign(tier=np.where(np.arange(len(ASSIGN)) % 4 < 2, "a", "b"))
+        result = campaign.evaluate(groups, TX, start="2024-01-01", by="tier")
+        uplift = pd.Series(P, index=X.index)
+    return {
+        "summary_histograms": (plotting.summary_histograms, SUMMARY),
+        "rfm_distribution": (plotting.rfm_distribution, SCORED),
+        "rfm_heatmap": (plotting.rfm_heatmap, SCORED),
+        "segment_bar": (plotting.segment_bar, _segmented()),
+        "lifecycle_area": (plotting.lifecycle_area, lifecycle.stage_counts(lifecycle.history(TX))),
+        "transition_heatmap": (plotting.transition_heatmap, lifecycle.transitions(TX, start=CUT, end=END)),
+        "cluster_profiles": (plotting.cluster_profiles, segmenter),
+        "cluster_scatter": (lambda s: plotting.cluster_scatter(s, SUMMARY), segmenter),
+        "k_selection": (plotting.k_selection, segmenter),
+        "silhouette": (lambda s: plotting.silhouette(s, SUMMARY), segmenter),
+        "alive_history": (plotting.alive_history, CLV_MODEL.p_alive_history(TX, [1, 2])),
+        "clv_distribution": (plotting.clv_distribution, CLV_MODEL.predict_clv(summary=SUMMARY)),
+        "clv_tracking": (plotting.clv_tracking, holdout),
+        "conditional_expectations": (plotting.conditional_expectations, holdout),
+        "expected_purchases_matrix": (lambda m: plotting.expected_purchases_matrix(m, 10), CLV_MODEL),
+        "p_alive_matrix": (plotting.p_alive_matrix, CLV_MODEL),
+        "purchase_frequency_fit": (plotting.purchase_frequency_fit, CLV_MODEL),
+        "sbg_survival": (plotting.sbg_survival, SBG),
+        "calibration_curve": (lambda p: plotting.calibration_curve(Y, p), P),
+        "feature_importance": (
+            plotting.feature_importance,
+            CHURN_MODEL.feature_importance(X, Y, n_repeats=2),
+        ),
+        "lift_curve": (lambda p: plotting.lift_curve(Y, p), P),
+        "roc": (lambda p: plotting.roc(Y, p), P),
+        "cumulative_conversion": (plotting.cumulative_conversion, result),
+        "lift_by_segment": (plotting.lift_by_segment, result),
+        "qini_curve": (plotting.qini_curve, campaign.qini_curve(uplift, TREATED, Y)),
+        "nps_bar": (plotting.nps_bar, survey.nps(SCORES, by="touchpoint")),
+        "nps_trend": (plotting.nps_trend, survey.nps_trend(SCORES)),
+        "score_distribution": (plotting.score_distribution, SCORES["score"]),
+        "points_flow": (plotting.points_flow, LEDGER.summary()),
+        "tier_mix": (plotting.tier_mix, LEDGER.tier_history()),
+        "cohort_heatmap": (plotting.cohort_heatmap, cohorts),
+        "kpi_trend": (plotting.kpi_trend, metrics.kpis(TX)),
+        "retention_curves": (plotting.retention_curves, cohorts),
+        "sla_dashboard": (plotting.sla_dashboard, service.sla(TICKETS, by="channel")),
+        "recall_at_k": (
+            plotting.recall_at_k,
+            recommend.evaluate(POPULAR, TX, split_date="2024-03-31", product_col="product_id", k=[1, 3]),
+        ),
+        "rules_scatter": (
+            plotting.rules_scatter,
+            recommend.association_rules(TX, product_col="product_id", min_support=0.02, min_confidence=0.01),
+        ),
+    }
+
+
+def _foreign(good: object) -> dict[str, Callable[[], object]]:
+    cases: dict[str, Callable[[], object]] = {
+        "good": lambda: good,
+        "text": lambda: "nope",
+        "none": lambda: None,
+        "foreign_frame": lambda: pd.DataFrame({"x": [1.0, 2.0]}),
+    }
+    if isinstance(good, pd.DataFrame | pd.Series | np.ndarray):
+        cases |= {
+            "empty": lambda: good[:0],
+            "all_nan": lambda: (
+                good * np.nan if not isinstance(good, pd.DataFrame) else good.select_dtypes("number") * np.nan
+            ),
+        }
+    else:
+        if hasattr(good, "fit"):  # an estimator, not fitted yet
+            cases["unfitted"] = lambda: type(good)()
+    return cases
+
+
+PLOTS = _plot_inputs()
+
+
+@pytest.mark.parametrize("figure", list(PLOTS))
+def test_figures(figure):
+    import matplotlib.pyplot as plt
+
+    call, good = PLOTS[figure]
+    try:
+        check_all(call, _foreign(good))
+        check_all(lambda lang: call(good) if lang is None else None, {"good": lambda: None})
+    finally:
+        plt.close("all")

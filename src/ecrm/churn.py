@@ -459,7 +459,10 @@ def score_metrics(y_true: object, score: object, *, probability: bool = True) ->
     y = _as_binary(y_true)
     if isinstance(y_true, pd.Series) and isinstance(score, pd.Series):  # paired by customer id
         score = _schema.aligned(score, y_true.to_frame(), "score", "score_metrics")
-    s = np.asarray(score, dtype=float)
+    try:
+        s = np.asarray(score, dtype=float)
+    except (TypeError, ValueError):
+        raise SchemaError(f"score: expected numbers, one per label, got {type(score).__name__}") from None
     if s.shape != y.shape:
         raise SchemaError(f"score: expected {y.shape[0]} value(s), one per label, got shape {s.shape}")
     if not np.isfinite(s).all():

@@ -899,3 +899,77 @@ def test_figures(figure):
         check_all(lambda lang: call(good) if lang is None else None, {"good": lambda: None})
     finally:
         plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------
+# The report (refusals only: a good report takes seconds and has its own tests) and the
+# data generators
+
+
+def test_report_build_refuses_bad_input(tmp_path):
+    refused = [
+        "missing_amount",
+        "misspelt_customer",
+        "nan_ids",
+        "text_dates",
+        "two_zones",
+        "inf_amounts",
+        "empty",
+    ]
+    cases: dict[str, Callable[[], object]] = {name: lambda f=TX_FAMILIES[name]: f(TX) for name in refused}
+    check_all(lambda data: report.build(data, tmp_path / "r"), cases | {"not_a_frame": lambda: "tx.csv"})
+    keywords = {
+        "as_of": ["soon", 5],
+        "lang": ["fr", None],
+        "surveys": ["nope", pd.DataFrame({"x": [1]})],
+        "tickets": ["nope", TX],
+        "loyalty": ["nope", TX],
+        "loyalty_program": ["gold"],
+        "customer_col": [5, ["customer_id"]],
+        "clv_horizon_months": ["12", 0],
+    }
+    for keyword, values in keywords.items():
+        check_all(
+            lambda v, keyword=keyword: report.build(TX, tmp_path / "r", **{keyword: v}),
+            {f"{keyword}={v!r}"[:40]: lambda v=v: v for v in values},
+        )
+
+
+DATASETS = {
+    "make_transactions": (
+        _with(ecrm.datasets.make_transactions, n_customers=20),
+        ["n_customers", "start", "end", "r", "return_rate"],
+    ),
+    "make_online_retail": (
+        _with(ecrm.datasets.make_online_retail, n_customers=20),
+        ["n_customers", "start", "guest_share"],
+    ),
+    "make_baskets": (
+        _with(ecrm.datasets.make_baskets, n_customers=20, n_products=20),
+        ["n_products", "n_rules", "basket_size"],
+    ),
+    "make_campaign": (
+        _with(ecrm.datasets.make_campaign, n_customers=50),
+        ["n_customers", "treatment_share", "window_days"],
+    ),
+    "make_surveys": (_with(ecrm.datasets.make_surveys, n_responses=20), ["n_responses", "start"]),
+    "make_tickets": (
+        _with(ecrm.datasets.make_tickets, n_tickets=20),
+        ["n_tickets", "n_agents", "csat_response_rate"],
+    ),
+    "make_loyalty_events": (
+        _with(ecrm.datasets.make_loyalty_events, n_customers=10, start="2024-01-01", end="2024-06-30"),
+        ["redeem_prob"],
+    ),
+}
+
+
+@pytest.mark.parametrize("generator", list(DATASETS))
+def test_generators(generator):
+    call, keywords = DATASETS[generator]
+    values = ["5", True, -1, np.nan, None, "soon", [1]]
+    for keyword in keywords:
+        check_all(
+            lambda v, keyword=keyword: call(**{keyword: v}),
+            {f"{keyword}={v!r}": lambda v=v: v for v in values},
+        )

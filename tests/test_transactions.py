@@ -356,8 +356,8 @@ TRANSACTION_FUNCTIONS = {
     "lifecycle.suggest_windows": lambda t: ecrm.lifecycle.suggest_windows(t)[1],
     "churn.features": lambda t: ecrm.churn.features(t, order_col="order_id"),
     "churn.dataset": lambda t: ecrm.churn.dataset(t, cutoff="2024-01-31", horizon_days=120).y,
-    "clv.calibration_holdout": lambda t: ecrm.clv.calibration_holdout(
-        t, calibration_end="2023-12-31", holdout_end="2024-06-30"
+    "clv.calibration_holdout": lambda t: (
+        ecrm.clv.calibration_holdout(t, calibration_end="2023-12-31", holdout_end="2024-06-30")
     ),
     "clv.evaluate_holdout": lambda t: (
         ecrm.clv.evaluate_holdout(t, calibration_end="2023-12-31", holdout_end="2024-06-30").customers

@@ -545,3 +545,20 @@ def test_history_by_quarter_and_year_is_stage_at_each_period_end(freq):
         want = ecrm.lifecycle.stage(tx, as_of=end)["stage"]
         got = hist[hist["period_end"] == end].set_index("customer_id")["stage"]
         assert got.astype(str).to_dict() == want.astype(str).to_dict()
+
+
+def test_history_after_2262_is_the_history_400_years_earlier():
+    # issue 18: period ends past pandas' nanosecond range wrapped around to 1837, silently
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 3, 2],
+            "order_date": pd.to_datetime(
+                ["2023-01-05", "2023-03-01", "2023-02-10", "2023-06-30", "2023-07-01"]
+            ),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0],
+        }
+    )
+    later = tx.assign(order_date=tx["order_date"].astype("datetime64[s]") + pd.DateOffset(years=400))
+    now, then = ecrm.lifecycle.history(tx), ecrm.lifecycle.history(later)
+    assert (then["period_end"].dt.year == now["period_end"].dt.year + 400).all()
+    pd.testing.assert_frame_equal(then.drop(columns="period_end"), now.drop(columns="period_end"))

@@ -561,6 +561,8 @@ def test_dates_after_2262_give_the_same_ledger_400_years_later(policy):
     pd.testing.assert_series_equal(*liability)
     assert b.statement(1)["points"].tolist() == a.statement(1)["points"].tolist()
     np.testing.assert_array_equal(b.summary().to_numpy(), a.summary().to_numpy())
+    np.testing.assert_array_equal(b.tier_history().to_numpy(), a.tier_history().to_numpy())
+    assert b.tier_history().index[0] == a.tier_history().index[0] + 400 * 12
 
 
 def test_reverse_without_ref_column():

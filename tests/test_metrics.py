@@ -483,3 +483,17 @@ def test_quarters_and_years_are_the_same_calendar_periods_as_pandas(freq):
     )
     want_buyers = bought.groupby(bought["order_date"].dt.to_period(freq))["customer_id"].nunique()
     assert (k["buyers"] == want_buyers.reindex(k.index, fill_value=0)).all()
+
+
+def test_cohort_table_of_a_far_as_of_has_one_row_per_cohort(monkeypatch):
+    # issue 18 (extreme values): every period up to as_of was a row; a far as_of took
+    # seconds and, daily, more memory than the machine has
+    near = ecrm.metrics.cohort_retention(TX, normalize=False)
+    far = ecrm.metrics.cohort_retention(TX, normalize=False, as_of="2500-01-01")
+    assert far.index.equals(near.index) and far.shape[1] == (2500 - 2024) * 12 + 1
+    np.testing.assert_array_equal(far.iloc[:, :2].to_numpy(), near.iloc[:, :2].to_numpy())
+    monkeypatch.setattr(ecrm.metrics, "MAX_COHORT_CELLS", 400)
+    with pytest.raises(
+        SchemaError, match=r"3 cohorts x 152 periods .* more than 400 cells"
+    ):
+        ecrm.metrics.cohort_retention(TX, freq="D", as_of="2024-06-01")

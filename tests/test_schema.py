@@ -237,3 +237,15 @@ def test_datetime_objects_in_two_zones_are_named_as_such(second):
     as_python = tx.assign(order_date=pd.Series([v.to_pydatetime() for v in tx["order_date"]], dtype=object))
     with pytest.raises(SchemaError, match="mixes datetimes of different time zones"):
         ecrm.customer_summary(as_python)
+
+
+def test_ids_mixing_numbers_and_text_that_read_the_same_are_refused():
+    # issue 18: 1 and "1" were silently two customers
+    tx = frame(customer_id=pd.Series([1, "1", 2, "3"], dtype=object))
+    with pytest.raises(
+        SchemaError, match=r"'customer_id' mixes numbers and text that read the same .* in 2 of 4"
+    ):
+        ecrm.customer_summary(tx)
+    # mixed types that read differently are distinct ids (as Online Retail's stock codes)
+    ok = ecrm.customer_summary(frame(customer_id=pd.Series([85123, "85123A", 2, "x"], dtype=object)))
+    assert len(ok) == 4

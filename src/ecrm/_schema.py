@@ -21,7 +21,7 @@ import numbers
 import re
 import shlex
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -158,6 +158,8 @@ def require_columns(
     instead (a dict of keywords to pass, e.g. quantity and price for an amount; empty
     for no suggestion).
     """
+    for column in columns:
+        label(column, "column", what)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         keywords = keywords or {}
@@ -226,6 +228,29 @@ def ids(
     if missing.any():
         raise bad_rows(what, column, "has missing ids (NaN/None)", frame, missing, rows=rows, fixes=fixes)
     return integral_ids(values)
+
+
+def one_id_type(
+    values: pd.Series, frame: pd.DataFrame, column: str, what: str, *, rows: np.ndarray | None = None
+) -> None:
+    """Refuse ids that mix numbers and text reading the same (1 and '1'): they would be
+    counted as two customers. Ids of mixed types that differ (85123, '85123A') are fine."""
+    if values.dtype != object or not pd.api.types.infer_dtype(values, skipna=True).startswith("mixed"):
+        return
+    distinct = values.drop_duplicates()
+    text = distinct.astype(str)
+    clash = text[text.duplicated(keep=False)]
+    if len(clash):
+        mask = values.astype(str).isin(clash).to_numpy()
+        raise bad_rows(
+            what,
+            column,
+            "mixes numbers and text that read the same (e.g. 1 and '1'), which would count one "
+            "customer twice; convert the column to one type first, e.g. .astype(str),",
+            frame,
+            mask,
+            rows=rows,
+        )
 
 
 def guess_date_formats(values: pd.Series, limit: int = 500) -> list[str]:
@@ -663,6 +688,41 @@ def choice(value: object, name: str, choices: Sequence[object], what: str | None
     if not hashable or (_is_bool(value) and not any(c is value for c in choices)) or value not in choices:
         raise _refuse(name, value, "is not supported; choose one of " + ", ".join(map(repr, choices)), what)
     return value
+
+
+#: The longest duration pandas can represent, in days (about 292 years).
+MAX_DAYS = int(pd.Timedelta.max / pd.Timedelta(days=1))
+
+
+def days(
+    value: object, name: str, what: str | None = None, *, low: float = 0, none: bool = False
+) -> float | None:
+    """A duration in days (> ``low``) that pandas can represent (at most :data:`MAX_DAYS`)."""
+    return number(value, name, what, low=low, low_open=True, high=MAX_DAYS, none=none)
+
+
+def label(value: object, name: str, what: str | None = None) -> object:
+    """One label (a column name, an id): a string, a number or another hashable scalar,
+    never a list or a dict."""
+    if isinstance(value, tuple) or not isinstance(value, Hashable):
+        raise _refuse(name, value, "must be one label (e.g. a column name), not a collection", what)
+    return value
+
+
+def columns(value: object, name: str, what: str | None = None) -> list:
+    """Column names given as None (none), one name, or a list or tuple of names."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [label(v, f"{name}[{i}]", what) for i, v in enumerate(value)]
+    return [label(value, name, what)]
+
+
+def random_state(value: object, name: str = "random_state", what: str | None = None) -> object:
+    """A seed: None, an integer >= 0, or a numpy ``Generator`` / ``RandomState``."""
+    if value is None or isinstance(value, np.random.Generator | np.random.RandomState):
+        return value
+    return integer(value, name, what, low=0, high=2**32 - 1)
 
 
 def scale(value: object, name: str = "scale", what: str | None = None) -> tuple[int, int]:

@@ -68,9 +68,7 @@ def _transactions(
 
 
 def _columns(by: object) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)  # type: ignore[arg-type]
+    return _schema.columns(by, "by")
 
 
 def _unit_ticks(like: pd.Series, days: float) -> np.int64:
@@ -233,8 +231,8 @@ def _window(
     what: str,
 ) -> _Window:
     """Resolve the window start(s), lengths and the end of the observed data."""
-    days = _schema.positive(window_days, "window_days")
-    pre = _schema.positive(pre_days, "pre_days", none=True)
+    days = _schema.days(window_days, "window_days")
+    pre = _schema.days(pre_days, "pre_days", none=True)
     if start is not None:
         ts = _schema.timestamp(start, tx.date, "start", what)
         begin: np.ndarray | np.int64 = _as_ticks(pd.Series([ts]), tx.date, "start", what)[0]
@@ -1469,13 +1467,7 @@ class UpliftModel(BaseEstimator):
         _time.check_choice(self.method, "method", UPLIFT_METHODS)
         X = _schema.feature_table(X, what)
         t = _treatment_flags(_schema.aligned(treatment, X, "treatment", what), what)
-        y_arr = _schema.aligned(y, X, "y", what)
-        if y_arr.dtype == bool:
-            y_arr = y_arr.astype(np.float64)
-        try:
-            y_arr = y_arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise SchemaError(f"{what}: y must be numeric (0/1 conversion or revenue)") from None
+        y_arr = _floats(_schema.aligned(y, X, "y", what), "y", what)
         n_treated = int(t.sum())
         if min(n_treated, len(t) - n_treated) < 2:
             raise SchemaError(
@@ -1534,6 +1526,14 @@ class UpliftModel(BaseEstimator):
         return pd.DataFrame({"uplift": uplift[order], "rank": np.arange(1, len(order) + 1)}, index=index)
 
 
+def _floats(values: object, name: str, what: str) -> np.ndarray:
+    """Outcomes or scores as float64 (booleans as 0/1); text is refused."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SchemaError(f"{what}: {name} must be numbers (0/1 conversion, revenue or scores)") from None
+
+
 def _qini_inputs(uplift: object, treatment: object, y: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     what = "qini_curve"
     if isinstance(uplift, pd.Series):
@@ -1541,15 +1541,15 @@ def _qini_inputs(uplift: object, treatment: object, y: object) -> tuple[np.ndarr
         if not holder.index.is_unique:
             raise SchemaError(f"{what}: uplift has a duplicated index; give one score per customer")
     else:
-        score = np.asarray(uplift, dtype=np.float64)
+        score = _floats(uplift, "uplift", what)
         if score.ndim != 1 or score.size == 0:
             raise SchemaError(f"{what}: uplift scores must be a non-empty 1-d array, got shape {score.shape}")
         holder = score[:, None]
-    score = np.asarray(holder["uplift"] if isinstance(holder, pd.DataFrame) else holder[:, 0], dtype=float)
+    score = _floats(holder["uplift"] if isinstance(holder, pd.DataFrame) else holder[:, 0], "uplift", what)
     if not np.isfinite(score).all():
         raise SchemaError(f"{what}: uplift scores must be finite")
     t = _treatment_flags(_schema.aligned(treatment, holder, "treatment", what), what)
-    outcome = _schema.aligned(y, holder, "y", what).astype(np.float64)
+    outcome = _floats(_schema.aligned(y, holder, "y", what), "y", what)
     if t.all() or not t.any():
         raise SchemaError(f"{what}: needs both treated and control customers")
     return score, t, outcome

@@ -75,7 +75,7 @@ class ChurnDataset:
 
 
 def _horizon(horizon_days: object) -> pd.Timedelta:
-    return pd.Timedelta(days=_schema.positive(horizon_days, "horizon_days"))  # type: ignore[arg-type]
+    return pd.Timedelta(days=_schema.days(horizon_days, "horizon_days"))  # type: ignore[arg-type]
 
 
 def _check_min_history(min_history_days: object) -> None:
@@ -459,7 +459,10 @@ def score_metrics(y_true: object, score: object, *, probability: bool = True) ->
     y = _as_binary(y_true)
     if isinstance(y_true, pd.Series) and isinstance(score, pd.Series):  # paired by customer id
         score = _schema.aligned(score, y_true.to_frame(), "score", "score_metrics")
-    s = np.asarray(score, dtype=float)
+    try:
+        s = np.asarray(score, dtype=float)
+    except (TypeError, ValueError):
+        raise SchemaError(f"score: expected numbers, one per label, got {type(score).__name__}") from None
     if s.shape != y.shape:
         raise SchemaError(f"score: expected {y.shape[0]} value(s), one per label, got shape {s.shape}")
     if not np.isfinite(s).all():
@@ -732,8 +735,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             indexed like ``X``.
         """
         _labels.check_lang(lang)
-        bounds = {"high": 0.7, "medium": 0.4} if tiers is None else dict(tiers)
-        if set(bounds) != {"high", "medium"}:
+        bounds = {"high": 0.7, "medium": 0.4} if tiers is None else tiers
+        if not isinstance(bounds, Mapping) or set(bounds) != {"high", "medium"}:
             raise SchemaError(f"tiers={tiers!r}: give {{'high': p, 'medium': q}} with 0 <= q <= p <= 1")
         for key, bound in bounds.items():
             _schema.probability(bound, f"tiers[{key!r}]", "risk_tier")

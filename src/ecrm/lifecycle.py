@@ -782,6 +782,7 @@ def suggest_windows(
     >>> gaps.tolist(), gaps.attrs["n_gaps"]
     ([12.0, 34.0, 200.0], ...)
     """
+    _schema.integer(loyal_orders, "loyal_orders", "suggest_windows", low=1)
     tx = as_transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col
     ).upto(as_of)

@@ -168,9 +168,9 @@ class LoyaltyProgram:
             self, "tier_window_days", _schema.integer(self.tier_window_days, "tier_window_days", low=1)
         )
         tiers = _DEFAULT_TIERS if self.tiers is None else self.tiers
-        if isinstance(tiers, Mapping):
-            tiers = [(k, *v) for k, v in tiers.items()]
         try:
+            if isinstance(tiers, Mapping):
+                tiers = [(k, *v) for k, v in tiers.items()]
             tiers = tuple((str(n), float(t), float(m)) for n, t, m in tiers)
         except (TypeError, ValueError):
             raise SchemaError(
@@ -518,8 +518,8 @@ class Ledger:
         self.program = LoyaltyProgram() if program is None else program
         if not isinstance(self.program, LoyaltyProgram):
             raise SchemaError(f"program: expected a LoyaltyProgram, got {type(self.program).__name__}")
-        self.customer_col = customer_col
-        self.date_col = date_col
+        self.customer_col = _schema.label(customer_col, "customer_col", "Ledger")
+        self.date_col = _schema.label(date_col, "date_col", "Ledger")
         (self.events, self._type, self._codes, self._cust, self._customers, self._ref_row) = (
             _validated_events(events, customer_col, date_col)
         )
@@ -864,7 +864,7 @@ class Ledger:
         4  2024-05-30  expire:3  expire     -20        0
         """
         _, tick = self._as_of(as_of)
-        where = self._customers.get_indexer([customer_id])[0]
+        where = self._customers.get_indexer([_schema.label(customer_id, "customer_id", "statement")])[0]
         if where < 0:
             raise SchemaError(f"statement: customer_id={customer_id!r} has no events in the ledger")
         s = self._s
@@ -1068,7 +1068,7 @@ class Ledger:
         steps = np.bincount(change[0], minlength=size) - np.bincount(change[1], minlength=size)
         counts = np.cumsum(steps.reshape(n_per + 1, n_tiers)[:n_per], axis=0)
         # Up/downgrades: a segment's tier against the same customer's previous segment.
-        cont = np.r_[False, same[:-1]]
+        cont = np.r_[False, same[:-1]][: same.size]  # (empty when no segment is seen)
         ups = np.bincount(seg_start[cont][tier[cont] > tier[:-1][cont[1:]]], minlength=n_per)
         downs = np.bincount(seg_start[cont][tier[cont] < tier[:-1][cont[1:]]], minlength=n_per)
         out = pd.DataFrame(

@@ -40,6 +40,8 @@ __all__ = [
 #: Supported calendar periods: day, Monday-to-Sunday week, month, quarter, year.
 FREQS = _time.FREQS
 COHORT_VALUES = ("customers", "revenue")
+#: The largest cohort table (cohorts x periods) cohort_retention builds.
+MAX_COHORT_CELLS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -395,11 +397,23 @@ def cohort_retention(
     )
     n_periods = log.last - log.base + 1
     cohort_of = log.first_period - log.base  # -1 for customers with only returns
+    # Rows are the cohorts present (not every period up to as_of), so a far as_of costs
+    # one row per cohort; columns are the ages 0..n_periods-1.
+    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
+    present = sizes > 0
+    first_periods = np.flatnonzero(present)
+    n_rows = first_periods.size
+    if n_rows * n_periods > MAX_COHORT_CELLS:
+        raise SchemaError(
+            f"cohort_retention: {n_rows} cohorts x {n_periods} periods (freq={freq!r}, as_of={log.as_of}) "
+            f"is more than {MAX_COHORT_CELLS:,} cells; pass a coarser freq or an earlier as_of"
+        )
+    row_of = np.cumsum(present) - 1  # row of each cohort period
     if value == "customers":
         active = log.tx.purchase_periods(freq)
         customer = active.code
         age = active.value - log.base - cohort_of[customer]
-        cells = np.bincount(cohort_of[customer] * n_periods + age, minlength=n_periods * n_periods)
+        cells = np.bincount(row_of[cohort_of[customer]] * n_periods + age, minlength=n_rows * n_periods)
     else:
         cohort = cohort_of[log.customer]
         has_cohort = cohort >= 0
@@ -414,20 +428,18 @@ def cohort_retention(
         cohort = cohort[has_cohort]
         age = np.maximum(log.period[has_cohort] - log.base - cohort, 0)
         cells = np.bincount(
-            cohort * n_periods + age,
+            row_of[cohort] * n_periods + age,
             weights=log.amount[has_cohort],
-            minlength=n_periods * n_periods,
+            minlength=n_rows * n_periods,
         )
-    table = cells.reshape(n_periods, n_periods).astype(float)
-    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
-    observable = np.add.outer(np.arange(n_periods), np.arange(n_periods)) < n_periods
+    table = cells.reshape(n_rows, n_periods).astype(float)
+    observable = np.add.outer(first_periods, np.arange(n_periods)) < n_periods
     table[~observable] = np.nan
-    present = sizes > 0
     if normalize:
         base = table[:, :1]
-        undefined = present & (base[:, 0] <= 0)  # net revenue of the first period <= 0
+        undefined = base[:, 0] <= 0  # net revenue of the first period <= 0
         if undefined.any():
-            names = _time.period_index(np.arange(log.base, log.last + 1)[undefined], freq, "cohort")
+            names = _time.period_index(log.base + first_periods[undefined], freq, "cohort")
             warnings.warn(
                 f"cohort_retention: {int(undefined.sum())} cohort(s) have net revenue <= 0 in their "
                 f"first period, so revenue retention relative to it is undefined; their rows are NaN "
@@ -437,9 +449,9 @@ def cohort_retention(
             )
         with np.errstate(divide="ignore", invalid="ignore"):
             table = np.where(base > 0, table / np.where(base > 0, base, 1.0), np.nan)
-    cohorts = _time.period_index(np.arange(log.base, log.last + 1)[present], freq, "cohort")
+    cohorts = _time.period_index(log.base + first_periods, freq, "cohort")
     out = pd.DataFrame(
-        table[present],
+        table,
         index=cohorts,
         columns=pd.RangeIndex(n_periods, name="periods_since_acquisition"),
     )

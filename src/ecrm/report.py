@@ -79,7 +79,8 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     Parameters
     ----------
     summary : pandas.DataFrame
-        Output of :func:`ecrm.customer_summary`.
+        Output of :func:`ecrm.customer_summary` (read back from a file too: ``as_of`` is
+        then None, unknown, as it lives in ``attrs``).
 
     Returns
     -------
@@ -100,20 +101,27 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     >>> overview(s)[["customers", "orders", "one_time_buyer_share"]].tolist()
     [23570, 67591, 0.5114]
     """
-    orders = int(summary["n_orders"].sum())
-    revenue = float(summary["total_spend"].sum())
+    what = "overview"
+    frame = _schema.check_frame(summary, what)
+    _schema.require_columns(
+        frame, ["n_orders", "total_spend", "recency_days", "first_purchase", "last_purchase"], what
+    )
+    n_orders = _schema.amounts(frame, "n_orders", what).to_numpy()
+    orders = int(n_orders.sum())
+    revenue = float(_schema.amounts(frame, "total_spend", what).sum())
+    as_of = frame.attrs.get("as_of")  # unknown (None) when attrs were lost, e.g. in a CSV
     return pd.Series(
         {
-            "customers": len(summary),
+            "customers": len(frame),
             "orders": orders,
             "revenue": round(revenue, 2),
-            "first_purchase": summary["first_purchase"].min().date().isoformat(),
-            "last_purchase": summary["last_purchase"].max().date().isoformat(),
-            "as_of": pd.Timestamp(summary.attrs["as_of"]).date().isoformat(),
-            "one_time_buyer_share": round(float((summary["n_orders"] == 1).mean()), 4),
-            "orders_per_customer": round(orders / len(summary), 3),
-            "average_order_value": round(revenue / orders, 2),
-            "median_recency_days": float(summary["recency_days"].median()),
+            "first_purchase": _schema.dates(frame, "first_purchase", what).min().date().isoformat(),
+            "last_purchase": _schema.dates(frame, "last_purchase", what).max().date().isoformat(),
+            "as_of": None if as_of is None else pd.Timestamp(as_of).date().isoformat(),
+            "one_time_buyer_share": round(float((n_orders == 1).mean()), 4),
+            "orders_per_customer": round(orders / len(frame), 3),
+            "average_order_value": round(revenue / orders, 2) if orders else float("nan"),
+            "median_recency_days": float(np.median(_schema.amounts(frame, "recency_days", what))),
         },
         dtype=object,
     )

@@ -326,6 +326,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             _schema.choice(value, name, allowed, WHAT)
         _schema.integer(self.sample_size, "sample_size", WHAT, low=2)
         _schema.integer(self.n_init, "n_init", WHAT, low=1)
+        _schema.random_state(self.random_state, "random_state", WHAT)
 
     def _frame(self, X: object, fitting: bool) -> pd.DataFrame:
         """The features of ``X`` as a float DataFrame, validated (SchemaError on bad values)."""
@@ -336,7 +337,7 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             check_frame(X, what)
             if fitting:
                 if self.features is not None:
-                    columns = list(self.features)
+                    columns = _schema.columns(self.features, "features", what)
                 else:
                     columns = [c for c in DEFAULT_FEATURES if c in X.columns] or list(X.columns)
             else:

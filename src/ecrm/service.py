@@ -207,7 +207,7 @@ def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what
         raise SchemaError(
             f"{what}: complaint_categories={categories!r} must be a category or a non-empty list of them"
         )
-    if category_col not in frame.columns:
+    if _schema.label(category_col, "category_col", what) not in frame.columns:
         warnings.warn(
             f"{what}: no column {category_col!r} (category_col), so complaints cannot be counted: "
             "n_complaints is NaN",

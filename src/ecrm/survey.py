@@ -116,7 +116,7 @@ def _scores(
 
 
 def _by_columns(by: object) -> list[str]:
-    return [by] if isinstance(by, str) else list(by)  # type: ignore[arg-type]
+    return _schema.columns(by, "by")
 
 
 def _prepare(
@@ -194,7 +194,7 @@ def _bootstrap_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap: multinomial resamples of every group at once (chunked)."""
     _schema.integer(n_boot, "n_boot", "nps", low=100)
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(_schema.random_state(random_state, "random_state", "nps"))  # type: ignore[arg-type]
     n = counts.sum(axis=1)
     low, high = np.empty(len(counts)), np.empty(len(counts))
     step = max(1, _BOOT_CHUNK // n_boot)

@@ -616,6 +616,7 @@ def _build(data: object, m: TransactionMapping, what: str) -> Transactions:
             raise SchemaError(f"{what}: every row lacks a customer id in {m.customer_col!r}; nothing is left")
     customer = frame[m.customer_col] if rows is None else frame[m.customer_col].iloc[rows]
     customer = _schema.integral_ids(customer)  # no id is missing by now
+    _schema.one_id_type(customer, frame, m.customer_col, what, rows=rows)
     # Rule 2: dates parse (ISO-8601, or date_format / dayfirst).
     date = _schema.dates(
         frame, m.date_col, what, date_format=m.date_format, dayfirst=m.dayfirst, rows=rows, flag_names=True

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _schema
-from ._base import axes, finish, legend_above, phrase, plain_numbers
+from ._base import axes, finish, legend_above, phrase, plain_numbers, table_input
 
 __all__ = ["rfm_distribution", "rfm_heatmap", "segment_bar"]
 
@@ -55,6 +55,7 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, lang: str = "en",
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('F score', 'R score')
     """
+    scored = table_input(scored, "rfm_heatmap", ["r_score", "f_score"], numbers=["r_score", "f_score"])
     _schema.choice(value, "value", _VALUES)
     bins = _bins(scored)
     r = scored["r_score"].to_numpy(dtype=np.int64)
@@ -118,6 +119,7 @@ def segment_bar(segmented: pd.DataFrame, *, lang: str = "en", ax: Any = None) ->
     >>> ax.get_xlabel()
     'Share (%)'
     """
+    segmented = table_input(segmented, "segment_bar", ["segment"])
     from ..rfm import segment_summary
 
     table = segmented if "revenue_share" in segmented.columns else segment_summary(segmented)
@@ -166,6 +168,8 @@ def rfm_distribution(scored: pd.DataFrame, *, lang: str = "en", ax: Any = None) 
     >>> len(ax.patches)
     15
     """
+    scores = ["r_score", "f_score", "m_score"]
+    scored = table_input(scored, "rfm_distribution", scores, numbers=scores)
     bins = _bins(scored)
     scores = np.arange(1, bins + 1)
     width = 0.27

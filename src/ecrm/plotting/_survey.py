@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import _schema
 from .._labels import NPS_CATEGORIES, SURVEY_METRICS, check_lang
-from ._base import axes, finish, legend_above, legend_outside, phrase
+from ._base import axes, finish, legend_above, legend_outside, phrase, table_input
 
 __all__ = ["nps_bar", "nps_trend", "score_distribution"]
 
@@ -52,6 +52,8 @@ def nps_bar(result: pd.DataFrame | pd.Series, *, lang: str = "en", ax: Any = Non
     >>> ax.get_xlabel()
     'Share of responses (%)'
     """
+    shares = ["promoter_share", "passive_share", "detractor_share", "nps"]
+    result = table_input(result, "nps_bar", shares, series=True)
     check_lang(lang)
     table = _as_table(result)
     ax = axes(ax, figsize=(6.4, 0.45 * len(table) + 1.8))
@@ -104,6 +106,7 @@ def nps_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     >>> ax.get_ylabel()
     'NPS'
     """
+    trend = table_input(trend, "nps_trend", ["nps", "ci_low", "ci_high", "significant"])
     check_lang(lang)
     ax = axes(ax)
     if trend.index.nlevels == 1:

@@ -529,7 +529,9 @@ def _base_estimator(estimator: object, random_state: object, n_rows: int) -> Any
                 f"estimator={estimator!r}: expected one of {ESTIMATORS} or a classifier with "
                 "fit and predict_proba"
             )
-        return clone(estimator)
+        from sklearn.pipeline import make_pipeline
+
+        return make_pipeline(_EmptyAsZero(), clone(estimator))
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
@@ -579,7 +581,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         the NaN features); ``"logistic"``: median imputation with missing
         indicators, standard scaling and logistic regression; ``"rf"``: imputation and a
         random forest; or any unfitted classifier with ``fit`` and ``predict_proba``
-        (cloned, so the instance given is not changed; it must accept NaN).
+        (cloned, so the instance given is not changed; it must accept NaN; a column
+        that is NaN in every training row of a calibration fold reaches it as 0).
     calibrate : bool
         Wrap the classifier in scikit-learn's ``CalibratedClassifierCV`` (isotonic
         regression, 5 folds, the 5 calibrated models averaged) so probabilities match

@@ -493,7 +493,5 @@ def test_cohort_table_of_a_far_as_of_has_one_row_per_cohort(monkeypatch):
     assert far.index.equals(near.index) and far.shape[1] == (2500 - 2024) * 12 + 1
     np.testing.assert_array_equal(far.iloc[:, :2].to_numpy(), near.iloc[:, :2].to_numpy())
     monkeypatch.setattr(ecrm.metrics, "MAX_COHORT_CELLS", 400)
-    with pytest.raises(
-        SchemaError, match=r"3 cohorts x 152 periods .* more than 400 cells"
-    ):
+    with pytest.raises(SchemaError, match=r"3 cohorts x 152 periods .* more than 400 cells"):
         ecrm.metrics.cohort_retention(TX, freq="D", as_of="2024-06-01")

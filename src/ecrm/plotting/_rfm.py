@@ -119,10 +119,14 @@ def segment_bar(segmented: pd.DataFrame, *, lang: str = "en", ax: Any = None) ->
     >>> ax.get_xlabel()
     'Share (%)'
     """
-    segmented = table_input(segmented, "segment_bar", ["segment"])
     from ..rfm import segment_summary
 
-    table = segmented if "revenue_share" in segmented.columns else segment_summary(segmented)
+    summary = isinstance(segmented, pd.DataFrame) and "revenue_share" in segmented.columns
+    shares = ["customer_share", "revenue_share"]
+    segmented = table_input(
+        segmented, "segment_bar", shares if summary else ["segment"], numbers=shares if summary else ()
+    )
+    table = segmented if summary else segment_summary(segmented)
     names = [str(name) for name in table.index]
     y = np.arange(len(names))
     height = 0.4

@@ -534,3 +534,16 @@ def test_scores_and_segments_are_paired_by_index(cdnow_sample):
     risk = pd.DataFrame({"risk_tier": ["High risk", "High risk", "Low risk"]}, index=[1, 2, 3])
     with pytest.raises(SchemaError, match=r"segments: the index has 1 duplicated customer id"):
         churn.interventions(risk, pd.Series([1.0, 2.0, 3.0, 4.0], index=[1, 1, 2, 3]))
+
+
+def test_a_column_empty_in_a_calibration_fold_does_not_break_the_fit(cdnow_sample):
+    # Three survey answers, all in the first rows: the first calibration fold's training
+    # rows have none, and HistGradientBoosting cannot bin a column without a value.
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    answers = np.full(len(X), np.nan)
+    answers[:3] = [9.0, 3.0, 7.0]
+    for estimator in ("hgb", HistGradientBoostingClassifier(max_iter=20)):
+        model = churn.ChurnModel(estimator=estimator).fit(X.assign(nps_score=answers), y)
+        assert model.empty_features_ == []
+        p = model.predict_proba(X.assign(nps_score=answers))[:, 1]
+        assert np.isfinite(p).all() and 0.7 < roc_auc_score(y, p) < 1.0

@@ -269,3 +269,13 @@ def test_every_id_column_refuses_numbers_and_text_that_read_the_same():
     )
     with pytest.raises(SchemaError, match="'event_id' mixes numbers and text"):
         ecrm.loyalty.Ledger(events)
+
+
+@pytest.mark.parametrize("as_of", ["1998-03-29 02:30", "1997-10-26 02:30"], ids=["skipped", "repeated"])
+def test_as_of_at_a_daylight_saving_change_is_a_schema_error(cdnow_sample, as_of):
+    # A wall time the clocks skip (spring) or repeat (autumn) leaked pandas' ValueError.
+    tx = cdnow_sample.assign(order_date=cdnow_sample["order_date"].dt.tz_localize("Europe/Berlin"))
+    with pytest.raises(SchemaError, match=r"as_of='.*' is not one instant in Europe/Berlin"):
+        ecrm.customer_summary(tx, as_of=as_of)
+    aware = pd.Timestamp(as_of).tz_localize("Europe/Berlin", ambiguous=True, nonexistent="shift_forward")
+    assert ecrm.customer_summary(tx, as_of=aware).attrs["as_of"] == aware

@@ -350,3 +350,13 @@ def test_plots(sample_summary):
     np.testing.assert_allclose(ax.images[0].get_array(), seg.cluster_centers_)
     assert ax.get_title() and ax.get_xlabel() == "Feature"
     plt.close("all")
+
+
+def test_transactions_with_summary_columns_are_refused(cdnow_sample, sample_summary):
+    # Issue 18, item 2: the default features of tx.merge(summary) would cluster order rows.
+    merged = cdnow_sample.merge(sample_summary, left_on="customer_id", right_index=True)
+    with pytest.raises(SchemaError, match=r"column 'customer_id' repeats .* looks like transactions"):
+        KMeansSegmenter(n_clusters=3).fit(merged)
+    # Choosing the features says what the rows are: order lines may be clustered on purpose.
+    lines = KMeansSegmenter(n_clusters=2, features=["amount"], n_init=1).fit(merged)
+    assert len(lines.labels_) == len(merged)

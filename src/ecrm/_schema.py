@@ -778,7 +778,14 @@ def timestamp(value: object, like: pd.Series | None, name: str, what: str | None
     prefix = f"{what}: " if what else ""
     data_tz = None if like is None else getattr(like.dtype, "tz", None)
     if data_tz is not None:
-        ts = ts.tz_localize(data_tz) if ts.tzinfo is None else ts.tz_convert(data_tz)
+        try:
+            ts = ts.tz_localize(data_tz) if ts.tzinfo is None else ts.tz_convert(data_tz)
+        except ValueError:  # pandas' NonExistentTimeError / AmbiguousTimeError
+            raise SchemaError(
+                f"{prefix}{name}={value!r} is not one instant in {data_tz}: the clocks skip or repeat "
+                "this wall time at a daylight-saving change; give another time or a zone-aware "
+                "one (e.g. with its UTC offset)"
+            ) from None
     elif like is not None and ts.tzinfo is not None:
         raise SchemaError(
             f"{prefix}{name}={value!r} has a time zone but the dates are naive; "

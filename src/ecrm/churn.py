@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _labels, _schema, _time
@@ -491,6 +491,37 @@ def score_metrics(y_true: object, score: object, *, probability: bool = True) ->
     return pd.Series(out, dtype=float)
 
 
+class _EmptyAsZero(TransformerMixin, BaseEstimator):
+    """Columns that are NaN in every row at fit become 0, at fit and at predict.
+
+    HistGradientBoosting cannot bin a column without a single value, and inside a
+    calibration fold a sparse column (a few survey answers) can be empty even when the
+    whole table is not. Such a column carries nothing to split on, so a constant in its
+    place changes no tree; the other columns pass through unchanged.
+    """
+
+    def fit(self, X: Any, y: object = None) -> _EmptyAsZero:
+        self.empty_ = np.asarray(pd.DataFrame(X).isna().all().to_numpy(), dtype=bool)
+        return self
+
+    def transform(self, X: Any) -> Any:
+        if not self.empty_.any():
+            return X
+        if isinstance(X, pd.DataFrame):
+            out = X.copy()
+            for j in np.flatnonzero(self.empty_):  # a loop over columns, not rows
+                out.isetitem(int(j), 0.0)
+            return out
+        out = np.array(X, dtype=float)
+        out[:, self.empty_] = 0.0
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
 def _base_estimator(estimator: object, random_state: object, n_rows: int) -> Any:
     if not isinstance(estimator, str):
         if not (hasattr(estimator, "fit") and hasattr(estimator, "predict_proba")):
@@ -498,7 +529,9 @@ def _base_estimator(estimator: object, random_state: object, n_rows: int) -> Any
                 f"estimator={estimator!r}: expected one of {ESTIMATORS} or a classifier with "
                 "fit and predict_proba"
             )
-        return clone(estimator)
+        from sklearn.pipeline import make_pipeline
+
+        return make_pipeline(_EmptyAsZero(), clone(estimator))
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
@@ -510,7 +543,7 @@ def _base_estimator(estimator: object, random_state: object, n_rows: int) -> Any
         # early stopping, so the fit uses every row and does not depend on a random split.
         # Leaves of 100 customers, or 5% of them below 2,000 (else a small shop's model
         # could not split at all and would predict the churn rate for everyone).
-        return HistGradientBoostingClassifier(
+        hgb = HistGradientBoostingClassifier(
             learning_rate=0.05,
             max_iter=200,
             max_depth=4,
@@ -519,6 +552,7 @@ def _base_estimator(estimator: object, random_state: object, n_rows: int) -> Any
             early_stopping=False,
             random_state=random_state,
         )
+        return make_pipeline(_EmptyAsZero(), hgb)
     # Undefined gap/AOV features are NaN: impute with an indicator so the model sees "undefined".
     if estimator == "logistic":
         return make_pipeline(
@@ -547,7 +581,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         the NaN features); ``"logistic"``: median imputation with missing
         indicators, standard scaling and logistic regression; ``"rf"``: imputation and a
         random forest; or any unfitted classifier with ``fit`` and ``predict_proba``
-        (cloned, so the instance given is not changed; it must accept NaN).
+        (cloned, so the instance given is not changed; it must accept NaN; a column
+        that is NaN in every training row of a calibration fold reaches it as 0).
     calibrate : bool
         Wrap the classifier in scikit-learn's ``CalibratedClassifierCV`` (isotonic
         regression, 5 folds, the 5 calibrated models averaged) so probabilities match

@@ -274,20 +274,11 @@ def score(
     if as_of is not None:
         _schema.timestamp(as_of, None, "as_of", "rfm.score")  # a date, whatever the input
 
-    frame = data if isinstance(data, Transactions) else _schema.check_frame(data, "rfm.score")
+    is_log = isinstance(data, Transactions)
+    frame = data if is_log else _schema.check_frame(data, "rfm.score")
     # A frame is a summary by what it is, not by a few columns: transaction rows that
     # carry summary columns (tx.merge(summary)) are transactions.
-    tx_columns = (customer_col, date_col, amount_col)
-    is_summary = False
-    if not isinstance(frame, Transactions) and not _summaries.is_transactions(frame, tx_columns):
-        found = [c in frame.columns for c in SUMMARY_COLUMNS]
-        is_summary = all(found) or (any(found) and not any(c in frame.columns for c in tx_columns))
-    if not is_summary and not isinstance(frame, Transactions) and not any(c in frame for c in tx_columns):
-        raise SchemaError(
-            f"rfm.score: expected transactions (columns {list(tx_columns)}, see customer_col=...) or a "
-            f"customer summary (columns {list(SUMMARY_COLUMNS)}); available columns: "
-            f"{[str(c) for c in frame.columns][:20]}"
-        )
+    is_summary = not is_log and _is_summary(frame, (customer_col, date_col, amount_col))
     if is_summary:
         what = "customer summary"
         _summaries.one_row_per_customer(frame, what, customer_col)
@@ -342,6 +333,19 @@ def score(
         as_of=summary.attrs.get("as_of"), rfm_bins=bins, rfm_method=method, rfm_monetary=monetary
     )
     return out
+
+
+def _is_summary(frame: pd.DataFrame, tx_columns: tuple[str, str, str]) -> bool:
+    """Whether ``frame`` is a customer summary (else transactions); neither is an error."""
+    found = [c in frame.columns for c in SUMMARY_COLUMNS]
+    has_tx = [c in frame.columns for c in tx_columns]
+    if not any(found) and not any(has_tx):
+        raise SchemaError(
+            f"rfm.score: expected transactions (columns {list(tx_columns)}, see customer_col=...) or a "
+            f"customer summary (columns {list(SUMMARY_COLUMNS)}); available columns: "
+            f"{[str(c) for c in frame.columns][:20]}"
+        )
+    return not all(has_tx) and (all(found) or not any(has_tx))
 
 
 def _scores(scored: pd.DataFrame, columns: Sequence[str], bins: int, what: str) -> list[np.ndarray]:

@@ -20,7 +20,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _schema
+from . import _schema, _summaries
 from ._labels import SEGMENT_WORDS, check_lang, label
 from ._schema import amounts, check_frame, require_columns
 from .errors import SchemaError
@@ -340,6 +340,8 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
                     columns = _schema.columns(self.features, "features", what)
                 else:
                     columns = [c for c in DEFAULT_FEATURES if c in X.columns] or list(X.columns)
+                    if _summaries.is_transactions(X):  # tx.merge(summary): rows are orders
+                        _summaries.one_row_per_customer(X, what)
             else:
                 columns = self.features_ if hasattr(self, "feature_names_in_") else list(X.columns)
             require_columns(X, columns, what)

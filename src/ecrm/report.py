@@ -75,6 +75,10 @@ CAMPAIGN_WINDOW_DAYS = 30
 # The assignments column the campaign section breaks the lift down by when present (the
 # column of ecrm.datasets.make_campaign); without one, the RFM segment at the send.
 CAMPAIGN_SEGMENT_COL = "segment"
+# Rules and products per segment shown by the products section, and the days held out
+# to test its recommendations.
+PRODUCTS_TOP = 10
+PRODUCTS_HOLDOUT_DAYS = 90
 # A segment with fewer customers than this in a group is marked too small to read.
 CAMPAIGN_MIN_CUSTOMERS = 100
 
@@ -998,7 +1002,13 @@ def _products(ctx: Context) -> Section:
     from .plotting import rules_scatter
 
     segments = ctx.customers["rfm_segment"] if "rfm_segment" in ctx.customers else None
-    tables = recommend.report_tables(ctx.transactions, segments=segments, lang=ctx.lang)
+    tables = recommend.report_tables(
+        ctx.transactions,
+        segments=segments,
+        lang=ctx.lang,
+        top=PRODUCTS_TOP,
+        holdout_days=PRODUCTS_HOLDOUT_DAYS,
+    )
     rules = tables["rules"][1]
     best = tables["next_best_product"][1]
     purchases = ctx.transactions.product[ctx.transactions.purchase]
@@ -1024,13 +1034,38 @@ def _products(ctx: Context) -> Section:
                 confidence=ctx.show(rules.attrs["min_confidence"], "share"),
             )
         )
-        section.tables.append(Table(tables["bought_together"][0], tables["bought_together"][1], shares))
-        section.figures.append(("rules", rules_scatter(rules, top=50, annotate=5, lang=ctx.lang)))
+        # A pair shows up as A -> C and C -> A with the same lift: shown once, the more
+        # confident way round (a few thousand rules at most: patterns, not rows).
+        pair = pd.Series(
+            [
+                tuple(sorted((*a, *c), key=str))
+                for a, c in zip(rules["antecedent"], rules["consequent"], strict=True)
+            ]
+        )
+        shown = rules.reset_index(drop=True)[~pair.duplicated().to_numpy()]
+        top = shown.head(PRODUCTS_TOP)[["antecedent", "consequent", "support", "confidence", "lift"]].copy()
+        for side in ("antecedent", "consequent"):
+            top[side] = [", ".join(map(str, items)) for items in top[side]]
+        top.index = pd.RangeIndex(1, len(top) + 1, name="rank")
+        section.tables.append(Table(tables["bought_together"][0], top, shares))
+        section.figures.append(("rules", rules_scatter(shown, top=50, annotate=1, lang=ctx.lang)))
     else:
         section.notes.append(ctx.text("products_no_rules"))
     section.notes.append(ctx.text("products_knn_note"))
     caption, by_segment = tables["next_best_by_segment"]
-    section.tables.append(Table(caption, by_segment.set_index("segment"), shares))
+    # One row per segment: its customers' most frequent next best products and their shares.
+    listed = by_segment.assign(
+        item=[f"{product} ({ctx.show(share, 'share')})" for product, share in
+              zip(by_segment["next_best_product"], by_segment["share"], strict=True)]
+    )  # fmt: skip
+    grouped = listed.groupby("segment", sort=False)
+    per_segment = pd.DataFrame(
+        {
+            "n_customers": grouped["n_customers"].sum() / grouped["share"].sum(),
+            "next_best_products": grouped["item"].agg(ctx.text("and_list").join),
+        }
+    )
+    section.tables.append(Table(caption, per_segment, {"n_customers": "count"}))
     if "evaluation" in tables:
         caption, evaluation = tables["evaluation"]
         knn, popular = evaluation.loc["ItemKNN", "recall"], evaluation.loc[recommend.BASELINE, "recall"]
@@ -1041,7 +1076,7 @@ def _products(ctx: Context) -> Section:
         section.notes.append(
             ctx.text(
                 "products_evaluation_note",
-                split=ctx.show(evaluation.attrs.get("split_date", ctx.as_of - pd.Timedelta(days=90)), "date"),
+                split=ctx.show(ctx.as_of - pd.Timedelta(days=PRODUCTS_HOLDOUT_DAYS), "date"),
                 knn=ctx.show(knn, "share"),
                 popular=ctx.show(popular, "share"),
             )
@@ -1215,7 +1250,7 @@ def _campaign(ctx: Context) -> Section:
         rows[name] = {
             "treatment": ctx.show(row["treatment"], kind),
             "control": ctx.show(row["control"], kind),
-            "lift": ctx.show(row["lift"], lift_kind),
+            "absolute_lift": ctx.show(row["lift"], lift_kind),
             "lift_ci": interval(row["ci_low"], row["ci_high"], lift_kind),
             "relative_lift": ctx.show(row["relative_lift"], "share"),
             "relative_lift_ci": interval(row["relative_ci_low"], row["relative_ci_high"], "share"),

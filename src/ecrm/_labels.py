@@ -709,9 +709,10 @@ REPORT_TEXT: Table = {
     },
     "campaign_segment_note": {
         "en": "By {by}: the largest conversion lift is in {segment}, {lift} percentage points (Holm-adjusted "
-        "{p}); a segment with fewer than {min} customers in a group is marked too small to read.",
+        "{p}); a segment with fewer than {min} customers or {buyers} buyers in a group is marked too small "
+        "to read.",
         "zh": "按{by}：转化率提升最大的是{segment}，{lift} 个百分点（Holm 校正 {p}）；"
-        "任一组不足 {min} 位客户的分群标记为样本过小。",
+        "任一组不足 {min} 位客户或 {buyers} 位购买客户的分群标记为样本过小。",
     },
     "campaign_no_segments": {
         "en": "For the lift by segment, give the assignments a segment column (segments as they were at "

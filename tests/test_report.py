@@ -935,7 +935,7 @@ def test_campaign_section_is_campaign_evaluate(campaign_data, tmp_path):
     page = html.unescape(result.index_html.read_text(encoding="utf-8"))
     assert (
         f"a lift of {100 * conversion['lift']:+.1f} percentage points (95% interval "
-        f"{100 * conversion['ci_low']:+.1f} to {100 * conversion['ci_high']:+.1f}; p < 0.001). "
+        f"{100 * conversion['ci_low']:+.1f} to {100 * conversion['ci_high']:+.1f}; p < 0.01). "
         "The campaign raised conversion rate." in page
     )
     assert f"narrowed the revenue interval by {100 * expected.cuped['interval_narrowing']:.1f}%" in page

@@ -1100,9 +1100,10 @@ _CAMPAIGN_ROWS = (
 
 
 def _p_value(p: float, *, sentence: bool = False) -> str:
-    """A p-value as people read it: three decimals, or "< 0.001" (never "0.00")."""
-    text = "< 0.001" if p < 0.001 else f"{p:.3f}"
-    return f"p {text}" if sentence and p < 0.001 else f"p = {text}" if sentence else text
+    """A p-value as people read it: two decimals like every figure of the page, or
+    "< 0.01" (never "0.00")."""
+    text = "< 0.01" if p < 0.005 else f"{p:.2f}"
+    return f"p {text}" if sentence and p < 0.005 else f"p = {text}" if sentence else text
 
 
 def _segment_at_send(ctx: Context, ids: pd.Series, start: str) -> pd.Categorical:

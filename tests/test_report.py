@@ -939,6 +939,14 @@ def test_campaign_section_is_campaign_evaluate(campaign_data, tmp_path):
         "The campaign raised conversion rate." in page
     )
     assert f"narrowed the revenue interval by {100 * expected.cuped['interval_narrowing']:.1f}%" in page
+    # ... and the verdict in the executive summary.
+    assert [line for line in result.executive_summary if line.startswith("Campaign: ")] == [
+        f"Campaign: {100 * conversion['treatment']:.1f}% of the treatment group bought in the window "
+        f"against {100 * conversion['control']:.1f}% of the holdout: a lift of "
+        f"{100 * conversion['lift']:+.1f} percentage points (95% interval "
+        f"{100 * conversion['ci_low']:+.1f} to {100 * conversion['ci_high']:+.1f}; p < 0.01). "
+        "The campaign raised conversion rate."
+    ]
     # Lift by segment: one row per segment of the assignments, each the segment's own lift.
     by_segment = expected.segments.xs(("conversion_rate", "raw"), level=("metric", "estimate"))
     for name, row in by_segment.iterrows():
@@ -978,6 +986,10 @@ def test_campaign_without_segments_uses_the_rfm_segment_at_the_send_and_flags_a_
     assert any(issubclass(w.category, ecrm.errors.SampleRatioMismatchWarning) for w in caught)
     page = html.unescape(result.index_html.read_text(encoding="utf-8"))
     assert "注意：样本比例失衡：实验组 2,000 位、对照组 1,400 位，而计划实验组占比为 50.0%" in page
+    # The executive summary says so too, instead of the lift.
+    assert [line[:13] for line in result.executive_summary if "样本比例" in line] == [
+        "注意：样本比例失衡：实验组"
+    ]
     assert "按发送时的 RFM 分层的提升" in page
     # Segments as they were the moment before the send: RFM of the history up to then.
     eve = ecrm.customer_summary(tx, as_of=pd.Timestamp(CAMPAIGN_START) - pd.Timedelta(seconds=1))

@@ -677,9 +677,11 @@ REPORT_TEXT: Table = {
         "{planned} planned; sample-ratio check {srm_p}). Outcomes count what each customer bought in the "
         "{window} days from {start}.",
         "zh": "实验组 {treatment} 位客户收到活动，对照组 {control} 位未收到（实验组实际占比 {observed}，"
-        "计划 {planned}；样本比例检验 {srm_p}）。结果统计每位客户自{start}起 {window} 天内的购买。",
+        "计划 {planned}；样本比例检验 {srm_p}）。"
+        "结果统计每位客户在活动开始（{start}）后 {window} 天内的购买。",
     },
     "campaign_each_start": {"en": "their assignment date", "zh": "各自的分组日期"},
+    "summary_campaign": {"en": "Campaign: {reading}", "zh": "营销活动：{reading}"},
     "campaign_conversion": {
         "en": "{treated} of the treatment group bought in the window against {control} of the holdout: a "
         "lift of {lift} percentage points (95% interval {low} to {high}; {p}).",

@@ -320,6 +320,8 @@ class Section:
     caveat : str, optional
         Shown first, highlighted, when the section's own validation is weak (a churn
         model no better than chance, a model fit that did not converge).
+    summary : list of str
+        Sentences for the executive summary at the top of the page.
     """
 
     headline: list[tuple[Any, ...]] = field(default_factory=list)
@@ -328,6 +330,7 @@ class Section:
     columns: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     caveat: str | None = None
+    summary: list[str] = field(default_factory=list)
 
     def table_list(self) -> list[Table]:
         """The tables, each as a :class:`Table`."""
@@ -1223,8 +1226,9 @@ def _campaign(ctx: Context) -> Section:
         ],
         notes=[setup, said_conversion, said_revenue],
     )
+    section.summary.append(ctx.text("summary_campaign", reading=said_conversion))
     if srm["mismatch"]:
-        section.caveat = ctx.text(
+        section.summary[0] = section.caveat = ctx.text(
             "campaign_srm",
             treatment=ctx.show(n1, "count"),
             control=ctx.show(n0, "count"),
@@ -1970,6 +1974,7 @@ def build(
     facts = log.describe()
     caveats = {key: section.caveat for key, section, _ in rendered if section.caveat}
     lines, actions = _executive_summary(ctx, headlines, caveats)
+    lines += [line for _, section, _ in rendered for line in section.summary]
 
     notify("writing files")
     ctx.customers.attrs = {}

@@ -1332,9 +1332,13 @@ def _campaign(ctx: Context) -> Section:
                     buyers=CAMPAIGN_MIN_CONVERTERS,
                 )
             )
+        # The figures draw a segment too small to read hollow, as the table marks it.
+        position = conv.index.get_indexer(segments.index.get_level_values(level))
+        marked = segments.assign(small=too_small[position])
+        drawn = dataclasses.replace(result, segments=marked)
         section.figures += [
-            ("lift_conversion", lift_by_segment(result, metric="conversion_rate", lang=ctx.lang)),
-            ("lift_revenue", lift_by_segment(result, metric="revenue_per_customer", lang=ctx.lang)),
+            ("lift_conversion", lift_by_segment(drawn, metric="conversion_rate", lang=ctx.lang)),
+            ("lift_revenue", lift_by_segment(drawn, metric="revenue_per_customer", lang=ctx.lang)),
         ]
     measured = result.customers
     section.columns = pd.DataFrame(

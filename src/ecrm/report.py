@@ -1105,6 +1105,8 @@ _CAMPAIGN_ROWS = (
 def _p_value(p: float, *, sentence: bool = False) -> str:
     """A p-value as people read it: two decimals like every figure of the page, or
     "< 0.01" (never "0.00")."""
+    if not np.isfinite(p):  # e.g. no buyer in either group
+        return f"p = {_display.MISSING}" if sentence else _display.MISSING
     text = "< 0.01" if p < 0.005 else f"{p:.2f}"
     return f"p {text}" if sentence and p < 0.005 else f"p = {text}" if sentence else text
 
@@ -1112,9 +1114,8 @@ def _p_value(p: float, *, sentence: bool = False) -> str:
 def _segment_at_send(ctx: Context, ids: pd.Series, start: str) -> pd.Categorical:
     """Each assigned customer's RFM segment on the eve of the send (before the campaign
     could change it); customers without a purchase by then get a label of their own."""
-    eve = _schema.timestamp(start, ctx.transactions.date, "campaign_start", "campaign") - pd.Timedelta(
-        seconds=1
-    )
+    send = _schema.timestamp(start, ctx.transactions.date, "campaign_start", "campaign")
+    eve = send - pd.Timedelta(seconds=1)
     none = ctx.text("campaign_no_history")
     if eve < ctx.transactions.first_date:
         return pd.Categorical([none] * len(ids))

@@ -1953,7 +1953,7 @@ def build(
     (out / "figures").mkdir(exist_ok=True)
     rendered: list[tuple[str, Section, list[tuple[str, str, int, bool]]]] = []
     # What the optional sections need: an input frame, or product ids in the transactions.
-    available = {**given, "products": log.product}
+    available = {**given, "products": getattr(log, "product", None)}
     for spec in SECTIONS:
         if any(available[name] is None for name in spec.needs):
             continue

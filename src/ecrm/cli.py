@@ -304,10 +304,18 @@ def _demo_campaign(ids: pd.Index) -> pd.DataFrame:
 
 # The flags of the campaign section (ecrm.report.Options), and how each is read.
 CAMPAIGN_FLAGS = {
-    "campaign_start": (str, "the day the campaign was sent (default: each row's assigned_at)"),
-    "campaign_window_days": (int, "days after the send in which orders count (default: 30)"),
-    "campaign_split": (float, "planned share of the treatment group (default: 0.5; 0.9 for a 10%% holdout)"),
-    "campaign_by": (str, "assignments column to break the lift down by (default: segment, if present)"),
+    "campaign_start": (str, "DATE", "the day the campaign was sent (default: each row's assigned_at)"),
+    "campaign_window_days": (int, "N", "days after the send in which orders count (default: 30)"),
+    "campaign_split": (
+        float,
+        "SHARE",
+        "planned share of the treatment group (default: 0.5; 0.9 for a 10%% holdout)",
+    ),
+    "campaign_by": (
+        str,
+        "COLUMN",
+        "assignments column to break the lift down by (default: segment, if present)",
+    ),
 }
 
 
@@ -349,10 +357,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     group = rep.add_argument_group("campaign (see ecrm.campaign.evaluate)")
     group.add_argument(
         "--campaign",
+        metavar="FILE",
         help="campaign assignments: customer id, group (treatment / control) [, assigned_at, segment]",
     )
-    for name, (kind, text) in CAMPAIGN_FLAGS.items():
-        group.add_argument("--" + name.replace("_", "-"), type=kind, help=text)
+    for name, (kind, metavar, text) in CAMPAIGN_FLAGS.items():
+        group.add_argument("--" + name.replace("_", "-"), type=kind, metavar=metavar, help=text)
     group.add_argument(
         "--no-cuped", dest="campaign_cuped", action="store_false", default=None,
         help="leave out the CUPED-adjusted revenue lift",

@@ -366,3 +366,18 @@ def test_report_with_a_campaign_and_products_on_the_online_retail_shape(tmp_path
     assert cli.main([*bad, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert f"ecrm: error: {tmp_path / 'bad.csv'}: " in err and "holdout" in err
+
+
+def test_campaign_options_in_the_config_file(tmp_path):
+    path = tmp_path / "shop.toml"
+    path.write_text('[report]\ncampaign = "a.csv"\ncampaign_start = 2011-10-01\ncampaign_split = 0.9\n')
+    config = cli.read_config(path)
+    assert config["report"]["campaign"] == "a.csv"
+    # A TOML date is a date: the options keep it as an ISO string (summary.json shows it so).
+    options = ecrm.report.Options(**{k: v for k, v in config["report"].items() if k.startswith("campaign_")})
+    assert options.campaign_start == "2011-10-01" and options.campaign_split == 0.9
+    path.write_text("[report]\ncampaign_split = 2\n")
+    with pytest.raises(
+        ecrm.errors.EcrmError, match=r"\[report\] campaign_split=2: expected the treatment share"
+    ):
+        cli.read_config(path)

@@ -37,20 +37,7 @@ import pandas as pd
 
 from . import _labels
 
-KINDS = (
-    "count",
-    "money",
-    "share",
-    "points",
-    "percent",
-    "number",
-    "number1",
-    "days",
-    "hours",
-    "score",
-    "date",
-    "text",
-)
+KINDS = tuple("count money share points percent number number1 days hours score date text".split())
 NUMERIC_KINDS = frozenset(KINDS) - {"date", "text"}
 MISSING = "–"
 

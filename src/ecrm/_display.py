@@ -135,6 +135,8 @@ def format_value(value: Any, kind: str, *, currency: str = "") -> str:
     ('1,294,011.53', '17.5%', '23,570')
     >>> format_value(-42980.876, "money", currency="$"), format_value(None, "number")
     ('-$42,980.88', '–')
+    >>> format_value(0.052, "points"), format_value(-0.004, "points")  # a lift in percentage points
+    ('+5.2', '-0.4')
     """
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not one of {KINDS}")

@@ -40,6 +40,8 @@ __all__ = [
 #: Supported calendar periods: day, Monday-to-Sunday week, month, quarter, year.
 FREQS = _time.FREQS
 COHORT_VALUES = ("customers", "revenue")
+#: The largest cohort table (cohorts x periods) cohort_retention builds.
+MAX_COHORT_CELLS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -337,7 +339,8 @@ def cohort_retention(
         purchase counts in period 0).
     normalize : bool
         Divide each row by its period-0 value, so period 0 is 1.0 (留存率; for revenue,
-        revenue retention relative to the acquisition period).
+        revenue retention relative to the acquisition period; a cohort whose period-0 net
+        revenue is 0 or negative has no such ratio: its row is NaN, with a warning).
     customer_col, date_col, amount_col : str
         Column names.
     as_of : date-like, optional
@@ -356,7 +359,8 @@ def cohort_retention(
     -----
     ecrm.errors.DataDroppedWarning
         With ``value="revenue"``, for customers whose only rows are returns (they
-        belong to no cohort).
+        belong to no cohort), and with ``normalize`` for cohorts whose period-0 net revenue
+        is <= 0 (their rows are NaN).
 
     References
     ----------
@@ -380,6 +384,7 @@ def cohort_retention(
     2024-02                    1.0  1.0  NaN
     """
     _time.check_choice(value, "value", COHORT_VALUES)
+    _schema.flag(normalize, "normalize", "cohort_retention")
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -392,11 +397,23 @@ def cohort_retention(
     )
     n_periods = log.last - log.base + 1
     cohort_of = log.first_period - log.base  # -1 for customers with only returns
+    # Rows are the cohorts present (not every period up to as_of), so a far as_of costs
+    # one row per cohort; columns are the ages 0..n_periods-1.
+    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
+    present = sizes > 0
+    first_periods = np.flatnonzero(present)
+    n_rows = first_periods.size
+    if n_rows * n_periods > MAX_COHORT_CELLS:
+        raise SchemaError(
+            f"cohort_retention: {n_rows} cohorts x {n_periods} periods (freq={freq!r}, as_of={log.as_of}) "
+            f"is more than {MAX_COHORT_CELLS:,} cells; pass a coarser freq or an earlier as_of"
+        )
+    row_of = np.cumsum(present) - 1  # row of each cohort period
     if value == "customers":
         active = log.tx.purchase_periods(freq)
         customer = active.code
         age = active.value - log.base - cohort_of[customer]
-        cells = np.bincount(cohort_of[customer] * n_periods + age, minlength=n_periods * n_periods)
+        cells = np.bincount(row_of[cohort_of[customer]] * n_periods + age, minlength=n_rows * n_periods)
     else:
         cohort = cohort_of[log.customer]
         has_cohort = cohort >= 0
@@ -411,21 +428,30 @@ def cohort_retention(
         cohort = cohort[has_cohort]
         age = np.maximum(log.period[has_cohort] - log.base - cohort, 0)
         cells = np.bincount(
-            cohort * n_periods + age,
+            row_of[cohort] * n_periods + age,
             weights=log.amount[has_cohort],
-            minlength=n_periods * n_periods,
+            minlength=n_rows * n_periods,
         )
-    table = cells.reshape(n_periods, n_periods).astype(float)
-    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
-    observable = np.add.outer(np.arange(n_periods), np.arange(n_periods)) < n_periods
+    table = cells.reshape(n_rows, n_periods).astype(float)
+    observable = np.add.outer(first_periods, np.arange(n_periods)) < n_periods
     table[~observable] = np.nan
     if normalize:
+        base = table[:, :1]
+        undefined = base[:, 0] <= 0  # net revenue of the first period <= 0
+        if undefined.any():
+            names = _time.period_index(log.base + first_periods[undefined], freq, "cohort")
+            warnings.warn(
+                f"cohort_retention: {int(undefined.sum())} cohort(s) have net revenue <= 0 in their "
+                f"first period, so revenue retention relative to it is undefined; their rows are NaN "
+                f"(pass normalize=False for amounts): {[str(p) for p in names[:5]]}",
+                DataDroppedWarning,
+                stacklevel=2,
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
-            table = table / table[:, :1]
-    present = sizes > 0
-    cohorts = _time.period_index(np.arange(log.base, log.last + 1)[present], freq, "cohort")
+            table = np.where(base > 0, table / np.where(base > 0, base, 1.0), np.nan)
+    cohorts = _time.period_index(log.base + first_periods, freq, "cohort")
     out = pd.DataFrame(
-        table[present],
+        table,
         index=cohorts,
         columns=pd.RangeIndex(n_periods, name="periods_since_acquisition"),
     )
@@ -658,8 +684,7 @@ def repurchase_rate(
     >>> ecrm.metrics.repurchase_rate(tx, window_days=30)
     0.333...
     """
-    if window_days is not None and not (np.isscalar(window_days) and window_days >= 0):
-        raise SchemaError(f"repurchase_rate: window_days={window_days!r} must be a number >= 0")
+    _schema.number(window_days, "window_days", "repurchase_rate", low=0, none=True)
     log = _log(
         transactions,
         customer_col=customer_col,

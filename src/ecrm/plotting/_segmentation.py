@@ -22,13 +22,6 @@ from ._base import (
 
 __all__ = ["cluster_profiles", "cluster_scatter", "k_selection", "silhouette"]
 
-_REFERENCE = """
-    References
-    ----------
-    Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and
-    validation of cluster analysis. *J. Comput. Appl. Math.* 20, 53-65.
-"""
-
 
 def _sample(n: int, max_points: int, random_state: int) -> np.ndarray:
     if n <= max_points:
@@ -113,7 +106,12 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
     Returns
     -------
     matplotlib.axes.Axes
-    %s
+
+    References
+    ----------
+    Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and
+    validation of cluster analysis. *J. Comput. Appl. Math.* 20, 53-65.
+
     Examples
     --------
     >>> import ecrm
@@ -146,9 +144,6 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
         phrase("customers", lang),
         lang,
     )
-
-
-silhouette.__doc__ = silhouette.__doc__ % _REFERENCE
 
 
 def cluster_scatter(

@@ -705,6 +705,11 @@ PARAMS: dict[str, tuple[Callable[..., object], dict[str, str]]] = {
             "clv_penalizer": "number",
             "churn_horizon_days": "count",
             "churn_tiers": "choice",
+            "campaign_start": "date",
+            "campaign_window_days": "count",
+            "campaign_cuped": "flag",
+            "campaign_split": "share",
+            "campaign_by": "column",
         },
     ),
 }

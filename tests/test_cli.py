@@ -323,6 +323,17 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     assert "loyalty_tiers=" in capsys.readouterr().err
 
 
+def test_read_table_reads_each_column_whole(tmp_path):
+    # Read in chunks, an invoice column was 536365 (a number) in one chunk and '536365' (text)
+    # in a later one, which ecrm refuses as ids that mix numbers and text (issue 18)
+    n = 300_000
+    invoices = np.repeat(np.arange(536_000, 536_000 + n // 3), 3).astype(object)
+    invoices[-3:] = "C999999"
+    path = tmp_path / "retail.csv"
+    pd.DataFrame({"InvoiceNo": invoices, "Quantity": 1}).to_csv(path, index=False)
+    assert pd.api.types.infer_dtype(cli.read_table(path)["InvoiceNo"]) == "string"
+
+
 RETAIL_FLAGS = [
     "--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
     "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--date-format", "%m/%d/%Y %H:%M",

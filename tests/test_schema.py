@@ -251,6 +251,26 @@ def test_ids_mixing_numbers_and_text_that_read_the_same_are_refused():
     assert len(ok) == 4
 
 
+def test_every_id_column_refuses_numbers_and_text_that_read_the_same():
+    # the same rule for order, ticket, event and survey ids as for customers
+    tx = frame(order_id=pd.Series([7, "7", 8, 9], dtype=object))
+    with pytest.raises(
+        SchemaError, match=r"'order_id' mixes numbers and text that read the same .* in 2 of 4"
+    ):
+        ecrm.customer_summary(tx, order_col="order_id")
+    events = pd.DataFrame(
+        {
+            "event_id": pd.Series([1, "1"], dtype=object),
+            "customer_id": [5, 5],
+            "ts": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "type": ["earn", "earn"],
+            "points": [10, 20],
+        }
+    )
+    with pytest.raises(SchemaError, match="'event_id' mixes numbers and text"):
+        ecrm.loyalty.Ledger(events)
+
+
 @pytest.mark.parametrize("as_of", ["1998-03-29 02:30", "1997-10-26 02:30"], ids=["skipped", "repeated"])
 def test_as_of_at_a_daylight_saving_change_is_a_schema_error(cdnow_sample, as_of):
     # A wall time the clocks skip (spring) or repeat (autumn) leaked pandas' ValueError.

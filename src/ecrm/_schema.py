@@ -222,12 +222,15 @@ def ids(
     rows: np.ndarray | None = None,
     fixes: Mapping[str, object] | None = None,
 ) -> pd.Series:
-    """Return the id column, refusing missing ids; integral float ids become int64."""
+    """Return the id column, refusing missing ids and ids that mix numbers and text reading
+    the same (:func:`one_id_type`); integral float ids become int64."""
     values = _column(frame, column, rows)
     missing = values.isna().to_numpy()
     if missing.any():
         raise bad_rows(what, column, "has missing ids (NaN/None)", frame, missing, rows=rows, fixes=fixes)
-    return integral_ids(values)
+    values = integral_ids(values)
+    one_id_type(values, frame, column, what, rows=rows)
+    return values
 
 
 def one_id_type(
@@ -246,7 +249,7 @@ def one_id_type(
             what,
             column,
             "mixes numbers and text that read the same (e.g. 1 and '1'), which would count one "
-            "customer twice; convert the column to one type first, e.g. .astype(str),",
+            "id twice; convert the column to one type first, e.g. .astype(str),",
             frame,
             mask,
             rows=rows,

@@ -104,7 +104,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
         except Exception as err:  # pyarrow raises its own types for corrupt files
             raise EcrmError(f"{path}: cannot read as Parquet ({err})") from None
     try:
-        return pd.read_csv(path)
+        # The whole column at once: read in chunks, a column such as an invoice number
+        # could hold 536365 in one chunk and '536365' in the next (two orders).
+        return pd.read_csv(path, low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise EcrmError(f"{path}: cannot read as CSV ({err})") from None
 

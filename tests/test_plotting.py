@@ -269,3 +269,17 @@ def test_recommend_figures():
     ax = ecrm.plotting.recall_at_k(table.xs(4, level="k", drop_level=False), metric="ndcg")
     assert len(ax.patches) == 2 and ax.get_ylabel() == "NDCG"
     plt.close("all")
+
+
+@pytest.mark.parametrize("figure", ["roc", "lift_curve", "calibration_curve"])
+def test_score_figures_pair_labels_and_scores_by_customer_id(figure):
+    rng = np.random.default_rng(0)
+    index = pd.Index(np.arange(200), name="customer_id")
+    y = pd.Series(rng.random(200) < 0.3, index=index)
+    score = pd.Series(np.where(y, 0.8, 0.2) + rng.normal(0, 0.1, 200), index=index).clip(0, 1)
+    draw = getattr(ecrm.plotting, figure)
+    same = draw(y, score).get_lines()[0].get_xydata()
+    plt.close("all")
+    reversed_ = draw(y, score.iloc[::-1]).get_lines()[0].get_xydata()
+    plt.close("all")
+    np.testing.assert_array_equal(reversed_, same)

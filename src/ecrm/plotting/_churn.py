@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from .._display import column_label
 from ._base import axes, finish, legend_above, phrase, table_input
 
@@ -22,6 +23,11 @@ def _scores(y_true: Any, scores: Any, probability: bool = False) -> Mapping[str,
     named = dict(scores) if isinstance(scores, Mapping) else {"model": scores}
     for values in named.values():
         score_metrics(y_true, values, probability=probability)
+    if isinstance(y_true, pd.Series):  # drawn as checked: a Series of scores paired by customer id
+        named = {
+            k: _schema.aligned(v, y_true.to_frame(), "score", "plotting") if isinstance(v, pd.Series) else v
+            for k, v in named.items()
+        }
     return {str(k): np.asarray(v, dtype=float) for k, v in named.items()}
 
 

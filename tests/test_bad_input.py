@@ -601,6 +601,7 @@ PARAMS: dict[str, tuple[Callable[..., object], dict[str, str]]] = {
             "split": "share",
             "level": "share",
             "min_customers": "count",
+            "min_converters": "count",
             "by": "column",
             "treatment": "choice",
         },

@@ -276,6 +276,23 @@ def test_small_segment_warning(data):
     assert small.to_dict() == {"regular": False, "vip": True}
 
 
+def test_a_segment_with_few_buyers_is_small(data):
+    # Enough customers, but the converters of one segment's groups are counted by hand:
+    # with fewer than min_converters in a group its lift is flagged, whatever its size.
+    assignments, tx, _ = data
+    r = campaign.evaluate(assignments, tx, start=START, by="segment", cuped=False)
+    converters = r.customers.groupby(["segment", "treated"], observed=True)["converted"].sum().unstack()
+    fewest = converters.min(axis=1)
+    threshold = int(fewest.sort_values().iloc[0]) + 1  # above the smallest segment's buyers only
+    with pytest.warns(CampaignWarning, match=f"{threshold} converters in a group"):
+        flagged = campaign.evaluate(
+            assignments, tx, start=START, by="segment", cuped=False, min_customers=1, min_converters=threshold
+        )
+    small = flagged.segments.xs(("conversion_rate", "raw"), level=("metric", "estimate"))["small"]
+    assert small.to_dict() == (fewest < threshold).to_dict()
+    assert small.sum() >= 1 and not small.all()
+
+
 def test_tables_carry_glossary_labels(data):
     assignments, tx, _ = data
     r = campaign.evaluate(assignments, tx, start=START, by="segment", cost_per_contact=0.2, margin=0.3)

@@ -626,7 +626,7 @@ class CampaignResult:
         With ``by=``: the ``lift`` table per segment (segment levels outermost) with
         ``n_treatment``, ``n_control``, ``p_value_holm`` (Holm-adjusted across the
         segments, per metric), ``srm_p_value`` and ``small`` (fewer than
-        ``min_customers`` in a group).
+        ``min_customers`` customers or ``min_converters`` converters in a group).
     customers : pandas.DataFrame
         One row per assigned customer (index = customer id): ``group``, ``treated``,
         the columns of :func:`outcomes` and the ``by`` columns.
@@ -777,6 +777,7 @@ def evaluate(
     cost_per_contact: float | None = None,
     margin: float | None = None,
     min_customers: int = 100,
+    min_converters: int = 10,
     srm_alpha: float = 0.001,
     assigned_col: str = "assigned_at",
     customer_col: str = "customer_id",
@@ -826,9 +827,12 @@ def evaluate(
     cost_per_contact, margin : float, optional
         Cost of treating one customer and the profit margin on revenue (0 to 1); given
         together, they add cost, incremental profit and ROI to ``impact``.
-    min_customers : int
-        With ``by=``, segments with fewer customers than this in either group are flagged
-        ``small`` and warned about.
+    min_customers, min_converters : int
+        With ``by=``, segments with fewer customers, or fewer converters, than these in
+        either group are flagged ``small`` and warned about. With a handful of buyers the
+        revenue interval (Welch's t on mostly-zero spend) is far too narrow: in an A/A split
+        of CDNOW, a segment with 2 buyers in its holdout showed a revenue "lift" at
+        p < 0.0001.
     srm_alpha : float
         p-value below which the split counts as a sample-ratio mismatch.
     assigned_col, customer_col, date_col, amount_col, order_col : str
@@ -857,7 +861,8 @@ def evaluate(
         Assigned customers with no transactions (counted as non-converters with zero
         revenue and zero pre-period spend: they were assigned, so leaving them out would
         bias the comparison); windows that run past the end of the data (outcomes cover
-        the observed part); segments smaller than ``min_customers``.
+        the observed part); segments smaller than ``min_customers`` or with fewer than
+        ``min_converters`` converters in a group.
 
     Notes
     -----
@@ -941,6 +946,7 @@ def evaluate(
     if winsorize is not None:
         winsorize = _schema.probability(winsorize, "winsorize", strict=True)
     _schema.integer(min_customers, "min_customers", low=1)
+    _schema.integer(min_converters, "min_converters", low=0)
     if (cost_per_contact is None) != (margin is None):
         raise SchemaError(
             "cost_per_contact and margin go together: ROI needs the cost of each contact and the "
@@ -1040,7 +1046,9 @@ def evaluate(
 
     segments = None
     if by_cols:
-        segments = _segments(frame, by_cols, treated, measured, level, cuped, split, min_customers, what)
+        segments = _segments(
+            frame, by_cols, treated, measured, level, cuped, split, (min_customers, min_converters), what
+        )
 
     group = pd.Categorical.from_codes((~treated).astype(np.int8), categories=[treatment, control])
     customers = pd.concat(
@@ -1121,7 +1129,7 @@ def _segments(
     level: float,
     cuped: bool,
     split: float,
-    min_customers: int,
+    minimum: tuple[int, int],
     what: str,
 ) -> pd.DataFrame:
     """The lift table per segment, with Holm-adjusted p-values, SRM and size flags."""
@@ -1132,7 +1140,13 @@ def _segments(
     size = np.bincount(cell, minlength=2 * n_segments)
     n1, n0 = size[1::2], size[0::2]
     _, srm_p = _srm(n1.astype(float), n0.astype(float), split)
-    small = np.minimum(n1, n0) < min_customers
+    converters = np.bincount(
+        cell, weights=measured["converted"].to_numpy(dtype=np.float64), minlength=2 * n_segments
+    )
+    min_customers, min_converters = minimum
+    small = (np.minimum(n1, n0) < min_customers) | (
+        np.minimum(converters[1::2], converters[0::2]) < min_converters
+    )
     for stats_ in results.values():
         stats_["n_treatment"], stats_["n_control"] = n1, n0
         stats_["p_value_holm"] = _stats.holm(stats_["p_value"])
@@ -1142,8 +1156,9 @@ def _segments(
         names = [str(k) for k in index[small][:5]]
         warnings.warn(
             f"{what}: {int(small.sum())} of {n_segments} segment(s) have fewer than "
-            f"{min_customers} customers in a group, e.g. {names}; their intervals are wide and "
-            "their lift says little on its own",
+            f"{min_customers} customers or {min_converters} converters in a group, e.g. {names}; "
+            "their intervals are wide (or, with few buyers, unreliably narrow) and their lift says "
+            "little on its own",
             CampaignWarning,
             stacklevel=3,
         )

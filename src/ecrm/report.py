@@ -81,9 +81,7 @@ PRODUCTS_TOP = 10
 PRODUCTS_HOLDOUT_DAYS = 90
 # A segment with fewer customers than this in a group is marked too small to read.
 CAMPAIGN_MIN_CUSTOMERS = 100
-# ... or fewer buyers than this in a group: with a handful of buyers, the revenue interval
-# (Welch's t on zero-inflated spend) is far too narrow. In the CDNOW demo's A/A test, a
-# segment with 2 buyers in its holdout showed a "significant" revenue lift at p < 0.0001.
+# ... or fewer buyers than this in a group (campaign.evaluate's min_converters says why).
 CAMPAIGN_MIN_CONVERTERS = 10
 
 
@@ -1141,6 +1139,7 @@ def _campaign(ctx: Context) -> Section:
         cuped=options.campaign_cuped,
         by=by,
         min_customers=CAMPAIGN_MIN_CUSTOMERS,
+        min_converters=CAMPAIGN_MIN_CONVERTERS,
         customer_col=customer_col,
     )
     lift, groups, srm = result.lift, result.groups, result.srm
@@ -1284,9 +1283,7 @@ def _campaign(ctx: Context) -> Section:
         conv = segments.xs(("conversion_rate", "raw"), level=("metric", "estimate"))
         rev = segments.xs(("revenue_per_customer", "cuped" if cuped else "raw"), level=("metric", "estimate"))
         small = ctx.label(_labels.CAMPAIGN_WORDS, "small_segment")
-        buyers = result.customers.groupby([level, "treated"], observed=True)["converted"].sum().unstack()
-        few = buyers.reindex(index=conv.index, columns=[True, False]).fillna(0).min(axis=1)
-        too_small = conv["small"].to_numpy(dtype=bool) | (few.to_numpy() < CAMPAIGN_MIN_CONVERTERS)
+        too_small = conv["small"].to_numpy(dtype=bool)
         table = pd.DataFrame(
             {
                 "n_treatment": conv["n_treatment"].map(lambda v: ctx.show(v, "count")),

@@ -23,9 +23,10 @@ def test_demo_writes_the_cdnow_report_and_prints_headlines(tmp_path, capsys):
     assert captured.err.strip().splitlines() == [
         "ecrm: warning: CLVModel: left 1 repeat customer(s) with monetary_value <= 0 (zero-value "
         "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend",
-        "ecrm: warning: assignments: 4 of 9 segment(s) have fewer than 100 customers in a group, e.g. "
-        "['Promising', 'Need attention', 'At risk', \"Can't lose them\"]; their intervals are wide and their "
-        "lift says little on its own",
+        "ecrm: warning: assignments: 5 of 9 segment(s) have fewer than 100 customers or 10 converters in "
+        "a group, e.g. ['Promising', 'Need attention', 'About to sleep', 'At risk', \"Can't lose them\"]; "
+        "their intervals are wide (or, with few buyers, unreliably narrow) and their lift says little on "
+        "its own",
     ]
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
     assert summary["sections"] == [

@@ -274,9 +274,9 @@ def score(
         raise SchemaError("edges are only used with method='fixed'; pass method='fixed' or drop edges")
     w = None if weights is None else _check_weights(weights)
 
-    engine_log = isinstance(data, EngineTransactions)  # summarised on the engine, scored here
-    frame = data if engine_log or isinstance(data, Transactions) else _schema.check_frame(data, "rfm.score")
-    if not isinstance(frame, (Transactions, EngineTransactions)) and all(c in frame.columns for c in SUMMARY_COLUMNS):
+    logs = (Transactions, EngineTransactions)  # an engine's log is summarised there, scored here
+    frame = data if isinstance(data, logs) else _schema.check_frame(data, "rfm.score")
+    if not isinstance(frame, logs) and all(c in frame.columns for c in SUMMARY_COLUMNS):
         what = "customer summary"
         known = frame.attrs.get("as_of")
         if as_of is not None and (known is None or pd.Timestamp(as_of) != known):

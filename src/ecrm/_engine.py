@@ -1075,3 +1075,51 @@ def buyers_between(log: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Index
     window = (date > start.to_pydatetime()) & (date <= end.to_pydatetime()) & (N.col(AMOUNT) >= 0)
     ids = _to_pandas(log.frame.filter(window).select(CUSTOMER).unique())[CUSTOMER]
     return _pandas_ids(ids)
+
+
+# ---------------------------------------------------------------------------------------
+# Lifecycle: the facts a stage is decided from
+
+
+def lifecycle_facts(log: Any, churn_days: int, window_days: int) -> pd.DataFrame:
+    """Per customer on the ``as_of`` day: rows, first and last purchase day, the most
+    recent comeback (purchase day after a gap > ``churn_days``) and its gap, and orders
+    dated within ``window_days``; indexed by customer id."""
+    N = nw()
+    col = N.col
+    per_day = days(log)
+    bought = per_day.filter(col("n_purchase_rows") > 0).select(CUSTOMER, _DAY)
+    gaps = _gaps(bought)
+    # The latest lapse and its length in one max: day and gap packed in one integer.
+    pack = 1 << 24
+    lapsed = gaps.with_columns(
+        N.when(col("gap") > churn_days)
+        .then(col(_DAY) * pack + col("gap").fill_null(0).cast(N.Int64))
+        .alias("__comeback")
+    )
+    spans = lapsed.group_by(CUSTOMER).agg(
+        col(_DAY).min().alias("first_day"), col(_DAY).max().alias("last_day"), col("__comeback").max()
+    )
+    start = as_of_day(log) - window_days
+    if log.mapping.order_col is not None:
+        orders = (
+            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
+            .group_by(CUSTOMER, ORDER)
+            .agg(col(_DAY).min())
+        )
+    else:
+        orders = bought
+    recent = (
+        orders.with_columns((col(_DAY) >= start).cast(N.Int64).alias("n_window"))
+        .group_by(CUSTOMER)
+        .agg(col("n_window").sum())
+    )
+    rows = log.frame.group_by(CUSTOMER).agg(N.len().alias("n_rows"))
+    parts = [collect_per_customer(t, log.mapping.customer_col) for t in (rows, spans, recent)]
+    out = parts[0].join(parts[1:], how="left")
+    packed = out.pop("__comeback").to_numpy(dtype=float)
+    has_back = ~np.isnan(packed)
+    whole = np.where(has_back, packed, 0).astype(np.int64)
+    out["comeback_day"] = pd.arrays.IntegerArray(np.floor_divide(whole, pack), ~has_back)
+    out["lapse_days"] = pd.arrays.IntegerArray(np.mod(whole, pack), ~has_back)
+    return out

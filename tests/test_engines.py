@@ -189,3 +189,34 @@ def test_lifecycle_stage_shop_with_prospects(shop, on_engine):
         got = ecrm.lifecycle.stage(engine_log, customers=customers, lang="zh")
     assert (expected["stage"] == "潜在客户").sum() >= 2
     assert_same(got, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# CLV: patterns out, scores back
+
+
+def test_clv_patterns_and_scores(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    expected = ecrm.clv.patterns(pandas_log, as_of="1997-09-30")
+    got = ecrm.clv.patterns(engine_log, as_of="1997-09-30")
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+    assert expected["n_customers"].sum() == 3000 and len(expected) < 3000
+    model = ecrm.clv.CLVModel(spend_model=None).fit(got, weights="n_customers")
+    full = ecrm.clv.CLVModel(spend_model=None).fit(
+        ecrm.customer_summary(pandas_log, as_of="1997-09-30", time_unit="W")
+    )
+    np.testing.assert_allclose(model.params_["estimate"], full.params_["estimate"], rtol=1e-6)
+    expected = ecrm.clv.score(model, pandas_log, as_of="1997-09-30", t=39)
+    got = ecrm.clv.score(model, engine_log, as_of="1997-09-30", t=39)
+    assert_same(got, expected)
+    np.testing.assert_allclose(got["p_alive"], full.p_alive(), rtol=1e-6)
+
+
+def test_clv_patterns_monetary(shop, on_engine):
+    pandas_log, engine_log = both(shop, on_engine, **SHOP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataDroppedWarning)
+        expected = ecrm.clv.patterns(pandas_log, freq="W", time_unit="W", monetary=True)
+        got = ecrm.clv.patterns(engine_log, freq="W", time_unit="W", monetary=True)
+    assert_same(got, expected)

@@ -637,6 +637,18 @@ def purchase_periods(per_day: Any, freq: str) -> Any:
 
 def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
     """:func:`ecrm.customer_summary` on the engine (see there for the definitions)."""
+    out = summary_frame(log, freq=freq, time_unit=time_unit)
+    if native:
+        return out.to_native()
+    ints = ("n_orders", "recency_days", "tenure_days", "frequency")
+    table = collect_per_customer(out, log.mapping.customer_col, ints=ints)
+    table.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit, n_after_as_of=log.n_after_as_of)
+    return table
+
+
+def summary_frame(log: Any, *, freq: str, time_unit: str, keys: bool = False) -> Any:
+    """The lazy per-customer summary (and its warning); with ``keys``, also the integer
+    numerators ``__recency_key`` and ``__T_key`` of ``recency`` and ``T`` (exact join keys)."""
     N = nw()
     col = N.col
     per_day = days(log)
@@ -687,11 +699,23 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
     as_period = int(as_period[0])
     frequency = col("n_periods").cast(N.Int64) - 1
 
-    def duration(end_period: Any, end_start: Any) -> Any:
-        """From the first purchase period to an end, as :func:`ecrm._time.duration`."""
+    # Durations from the first purchase period, as :func:`ecrm._time.duration`: periods
+    # when freq == time_unit, else days, then in time_unit.
+    if freq == time_unit:
+        out = out.with_columns(
+            (col("last_period") - col("first_period")).cast(N.Int64).alias("__recency_key"),
+            (N.lit(as_period) - col("first_period")).cast(N.Int64).alias("__T_key"),
+        )
+    else:
+        out = out.with_columns(
+            (col("last_start") - col("first_start")).cast(N.Int64).alias("__recency_key"),
+            (N.lit(as_start) - col("first_start")).cast(N.Int64).alias("__T_key"),
+        )
+
+    def duration(key: str) -> Any:
         if freq == time_unit:
-            return (end_period - col("first_period")).cast(N.Float64)
-        return (end_start - col("first_start")).cast(N.Float64) / _time.UNIT_DAYS[time_unit]
+            return col(key).cast(N.Float64)
+        return col(key).cast(N.Float64) / _time.UNIT_DAYS[time_unit]
 
     out = out.select(
         CUSTOMER,
@@ -703,12 +727,13 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
         (N.lit(as_day) - col("last_day")).cast(N.Int64).alias("recency_days"),
         (N.lit(as_day) - col("first_day")).cast(N.Int64).alias("tenure_days"),
         frequency.alias("frequency"),
-        duration(col("last_period"), col("last_start")).alias("recency"),
-        duration(N.lit(as_period), N.lit(as_start)).alias("T"),
+        duration("__recency_key").alias("recency"),
+        duration("__T_key").alias("T"),
         N.when(frequency > 0)
         .then(col("repeat_spend").fill_null(0.0).cast(N.Float64) / frequency.cast(N.Float64))
         .otherwise(N.lit(0.0))
         .alias("monetary_value"),
+        *(["__recency_key", "__T_key"] if keys else []),
     )
     if log.has_returns:
         only_returns = per_customer.filter(col("n_days") == 0)
@@ -719,14 +744,9 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
                 f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
                 f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
                 DataDroppedWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-    if native:
-        return out.to_native()
-    ints = ("n_orders", "recency_days", "tenure_days", "frequency")
-    table = collect_per_customer(out, log.mapping.customer_col, ints=ints)
-    table.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit, n_after_as_of=log.n_after_as_of)
-    return table
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -1122,4 +1142,74 @@ def lifecycle_facts(log: Any, churn_days: int, window_days: int) -> pd.DataFrame
     whole = np.where(has_back, packed, 0).astype(np.int64)
     out["comeback_day"] = pd.arrays.IntegerArray(np.floor_divide(whole, pack), ~has_back)
     out["lapse_days"] = pd.arrays.IntegerArray(np.mod(whole, pack), ~has_back)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# CLV: distinct (frequency, recency, T) patterns out, scores per pattern back in
+
+_PATTERN_KEYS = ["frequency", "__recency_key", "__T_key"]
+
+
+def _durations(table: pd.DataFrame, freq: str, time_unit: str) -> pd.DataFrame:
+    """``recency`` and ``T`` from their integer keys, by the engine's own arithmetic."""
+    for name, key in (("recency", "__recency_key"), ("T", "__T_key")):
+        values = table[key].to_numpy(dtype=np.int64).astype(np.float64)
+        table[name] = values if freq == time_unit else values / _time.UNIT_DAYS[time_unit]
+    return table
+
+
+def clv_patterns(log: Any, *, freq: str, time_unit: str, monetary: bool) -> pd.DataFrame:
+    """The distinct (frequency, recency, T [, monetary_value]) of the customers, with counts."""
+    N = nw()
+    keys = _PATTERN_KEYS + (["monetary_value"] if monetary else [])
+    frame = summary_frame(log, freq=freq, time_unit=time_unit, keys=True)
+    table = _to_pandas(frame.group_by(*keys).agg(N.len().alias("n_customers")))
+    table = _durations(table, freq, time_unit)
+    table["frequency"] = table["frequency"].astype(np.int64)
+    table["n_customers"] = table["n_customers"].astype(np.int64)
+    return table[["frequency", "recency", "T", *keys[3:], "n_customers"]]
+
+
+def _small_frame(like: Any, table: pd.DataFrame) -> Any:
+    """A small pandas table as a lazy frame on the engine (and session) of ``like``."""
+    native = like.to_native()
+    impl = like.implementation
+    if impl.is_polars():
+        return _as_lazy(require("polars").from_pandas(table).lazy())
+    if impl.is_pyspark():
+        return _as_lazy(native.sparkSession.createDataFrame(table))
+    if impl.is_dask():
+        return _as_lazy(require("dask").from_pandas(table, npartitions=1))
+
+    # DuckDB: a VALUES list on the relation's own connection (relations of two
+    # connections cannot be joined); numbers as text cast back, so they round-trip exactly.
+    def literal(value: object) -> str:
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        return f"CAST('{float(value)!r}' AS DOUBLE)"
+
+    rows = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in table.itertuples(index=False))
+    names = ", ".join(_duck_quote(c) for c in table.columns)
+    return _as_lazy(native.query("__ecrm_rows", f"SELECT * FROM (VALUES {rows}) AS scores({names})"))
+
+
+def clv_score(log: Any, *, freq: str, time_unit: str, scores: Any, native: bool) -> Any:
+    """Per customer: frequency, recency, T and ``scores(patterns)`` (a DataFrame of score
+    columns for a table of distinct patterns), computed once per pattern and joined back
+    on the engine on the pattern's integer keys."""
+    N = nw()
+    frame = summary_frame(log, freq=freq, time_unit=time_unit, keys=True)
+    frame = frame.select(CUSTOMER, "frequency", "recency", "T", *_PATTERN_KEYS[1:])
+    distinct = _durations(_to_pandas(frame.select(*_PATTERN_KEYS).unique()), freq, time_unit)
+    distinct = distinct.astype({k: np.int64 for k in _PATTERN_KEYS})
+    distinct.attrs.update(time_unit=time_unit, freq=freq)
+    scored = scores(distinct[["frequency", "recency", "T"]])
+    small = pd.concat([distinct[_PATTERN_KEYS], scored.reset_index(drop=True)], axis=1)
+    joined = frame.join(_small_frame(frame, small), on=_PATTERN_KEYS, how="left").drop(*_PATTERN_KEYS[1:])
+    joined = joined.with_columns(N.col("frequency").cast(N.Int64))
+    if native:
+        return joined.to_native()
+    out = collect_per_customer(joined, log.mapping.customer_col, ints=("frequency",))
+    out.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit)
     return out

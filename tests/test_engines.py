@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ecrm
-from ecrm.errors import DataDroppedWarning
+from ecrm.errors import DataDroppedWarning, SchemaError
 
 
 def assert_same(got, expected):
@@ -220,3 +220,53 @@ def test_clv_patterns_monetary(shop, on_engine):
         expected = ecrm.clv.patterns(pandas_log, freq="W", time_unit="W", monetary=True)
         got = ecrm.clv.patterns(engine_log, freq="W", time_unit="W", monetary=True)
     assert_same(got, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# survey group counts
+
+
+@pytest.fixture(scope="module")
+def responses():
+    rng = np.random.default_rng(5)
+    n = 600
+    return pd.DataFrame(
+        {
+            "customer_id": rng.integers(1, 200, n),
+            "channel": rng.choice(["app", "email", "web"], n),
+            "region": rng.choice(["north", "south"], n),
+            "score": rng.integers(0, 11, n),
+        }
+    )
+
+
+def test_survey_scores(responses, on_engine):
+    frame = on_engine(responses)
+    assert_same(ecrm.survey.nps(frame), ecrm.survey.nps(responses))
+    assert_same(
+        ecrm.survey.nps(frame, by=["channel", "region"]), ecrm.survey.nps(responses, by=["channel", "region"])
+    )
+    five = responses.assign(score=responses["score"] % 5 + 1)
+    assert_same(ecrm.survey.csat(on_engine(five), by="channel"), ecrm.survey.csat(five, by="channel"))
+    seven = responses.assign(score=responses["score"] % 7 + 1)
+    assert_same(ecrm.survey.ces(on_engine(seven), by="region"), ecrm.survey.ces(seven, by="region"))
+
+
+def test_survey_bad_scores(responses, on_engine):
+    bad = responses.assign(score=responses["score"].astype(float))
+    bad.loc[[3, 9, 40], "score"] = [11.0, 11.0, 4.5]
+    with pytest.raises(SchemaError) as expected:
+        ecrm.survey.nps(bad)
+    with pytest.raises(SchemaError) as got:
+        ecrm.survey.nps(on_engine(bad))
+    assert first_line(got.value) == first_line(expected.value)
+    with pytest.warns(DataDroppedWarning, match="dropped 3 of 600"):
+        got = ecrm.survey.nps(on_engine(bad), by="channel", on_invalid="drop")
+    with pytest.warns(DataDroppedWarning, match="dropped 3 of 600"):
+        expected = ecrm.survey.nps(bad, by="channel", on_invalid="drop")
+    assert_same(got, expected)
+
+
+def first_line(error):
+    """The message up to the example rows (engines have no row index to show)."""
+    return str(error).split("\n")[0]

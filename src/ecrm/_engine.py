@@ -1213,3 +1213,72 @@ def clv_score(log: Any, *, freq: str, time_unit: str, scores: Any, native: bool)
     out = collect_per_customer(joined, log.mapping.customer_col, ints=("frequency",))
     out.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit)
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Surveys: responses counted per (group, score)
+
+
+def score_counts(
+    native: Any, score_col: str, by: list[str], scale: tuple[int, int], what: str, on_invalid: str
+) -> pd.DataFrame:
+    """Scores of a survey frame on an engine, checked there (as :mod:`ecrm.survey` does)
+    and counted per (groups, score): columns ``by``, ``score_col`` and ``n``."""
+    N = nw()
+    col = N.col
+    _time.check_choice(on_invalid, "on_invalid", ("raise", "drop"))
+    engine = engine_of(native)
+    require(engine)
+    lazy = _as_lazy(native)
+    schema = lazy.collect_schema()
+    names = list(schema.names())
+    _schema.require_columns(pd.DataFrame(columns=names), [score_col, *by], what)
+    low, high = scale
+    dtype = schema[score_col]
+    if dtype == N.Boolean:
+        raise SchemaError(f"{what}: column {score_col!r} is boolean; expected integer scores {low}..{high}")
+    if not dtype.is_numeric():
+        lazy = _as_lazy(_with_parsed(native, engine, {"__ecrm_score": (score_col, "number", None)}))
+        value = col("__ecrm_score")
+    else:
+        value = col(score_col).cast(N.Float64)
+    filled = value.fill_null(0.5).fill_nan(0.5)  # 0.5: never a whole score
+    bad = value.is_null() | value.is_nan().fill_null(True) | (filled != filled.round(0))
+    bad = bad | (filled < low) | (filled > high)
+    checks = [N.len().alias("rows"), _count(bad).alias("bad")]
+    checks += [_count(col(c).is_null()).alias(f"missing:{c}") for c in by]
+    counts = _to_pandas(lazy.select(*checks)).iloc[0]
+    n_rows, n_bad = int(counts["rows"]), int(counts["bad"])
+    if n_rows == 0:
+        raise SchemaError(f"{what}: no responses (0 scores); there is nothing to compute")
+    if n_bad:
+        values = _to_pandas(lazy.filter(bad).group_by(score_col).agg(N.len().alias("n")))
+        values = values.sort_values("n", ascending=False, kind="stable")
+        top = values.head(10)
+        shown = ", ".join(f"{v!r} (x{c})" for v, c in zip(top[score_col], top["n"], strict=True))
+        more = f" and {len(values) - 10} more" if len(values) > 10 else ""
+        problem = f"has values that are not integers in {low}..{high} (NaN included); offending values: "
+        problem += shown + more
+        if on_invalid == "raise" or n_bad == n_rows:
+            if n_bad == n_rows and on_invalid != "raise":
+                problem += "; no valid response is left"
+            raise _examples(lazy, bad, names, score_col, what, problem, n_bad, n_rows)
+        warnings.warn(
+            f"{what}: dropped {n_bad} of {n_rows} row(s) because column {score_col!r} {problem}",
+            DataDroppedWarning,
+            stacklevel=4,
+        )
+        lazy = lazy.filter(~bad)
+    for column in by:
+        n_missing = int(counts[f"missing:{column}"])
+        if n_missing:
+            problem = "has missing group keys (NaN/None)"
+            raise _examples(lazy, col(column).is_null(), names, column, what, problem, n_missing, n_rows)
+    table = lazy.with_columns(value.cast(N.Int64).alias("__ecrm_value"))
+    table = table.group_by(*by, "__ecrm_value").agg(N.len().alias("n"))
+    out = _to_pandas(table).rename(columns={"__ecrm_value": score_col})
+    for column in by:
+        if out[column].dtype.kind not in "iufMb":
+            out[column] = out[column].astype("str")
+    out["n"] = out["n"].astype(np.int64)
+    return out

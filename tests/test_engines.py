@@ -270,3 +270,151 @@ def test_survey_bad_scores(responses, on_engine):
 def first_line(error):
     """The message up to the example rows (engines have no row index to show)."""
     return str(error).split("\n")[0]
+
+
+# ---------------------------------------------------------------------------------------
+# bad input: the same SchemaError as pandas, on every engine
+
+
+def _bad_ids(tx):
+    bad = tx.head(40).assign(customer_id=tx["customer_id"].head(40).astype(float))
+    bad.loc[[3, 17], "customer_id"] = np.nan
+    return bad
+
+
+def _bad_dates(tx):
+    bad = tx.head(40).assign(order_date=tx["order_date"].head(40).dt.strftime("%Y-%m-%d"))
+    bad.loc[[5, 6], "order_date"] = "31/12/1997"
+    return bad
+
+
+def _bad_amounts(tx):
+    bad = tx.head(40).copy()
+    bad.loc[[8], "amount"] = np.inf
+    return bad
+
+
+def _missing_amounts(tx):
+    bad = tx.head(40).copy()
+    bad.loc[[2, 30], "amount"] = np.nan
+    return bad
+
+
+@pytest.mark.parametrize("make", [_bad_ids, _bad_dates, _bad_amounts, _missing_amounts])
+def test_bad_input_same_error(cdnow_small, on_engine, make):
+    bad = make(cdnow_small)
+    with pytest.raises(SchemaError) as expected:
+        ecrm.transactions(bad)
+    with pytest.raises(SchemaError) as got:
+        ecrm.transactions(on_engine(bad))
+    assert first_line(got.value) == first_line(expected.value)
+    assert got.value.cli_message.split("\n")[0] == expected.value.cli_message.split("\n")[0]
+    # The example rows are the bad rows, fetched from the engine.
+    shown = str(got.value).split("\n")[2:]
+    assert len(shown) == int(first_line(expected.value).split(" in ")[1].split()[0])
+
+
+def test_guest_rows_dropped_with_the_same_warning(cdnow_small, on_engine):
+    bad = _bad_ids(cdnow_small)
+    with pytest.warns(DataDroppedWarning) as expected:
+        pandas_log = ecrm.transactions(bad, missing_customers="drop")
+    with pytest.warns(DataDroppedWarning) as got:
+        engine_log = ecrm.transactions(on_engine(bad), missing_customers="drop")
+    assert str(got[0].message) == str(expected[0].message)
+    assert_same(ecrm.customer_summary(engine_log), ecrm.customer_summary(pandas_log))
+    described = engine_log.describe()
+    for key in ("rows_read", "rows_kept", "rows_without_customer", "customers", "first_date", "last_date"):
+        assert described[key] == pandas_log.describe()[key], key
+
+
+def test_returns_policies(shop, on_engine):
+    frame = on_engine(shop)
+    with pytest.raises(SchemaError, match="returns='raise'") as got:
+        ecrm.transactions(frame, returns="raise", **SHOP)
+    with pytest.raises(SchemaError) as expected:
+        ecrm.transactions(shop, returns="raise", **SHOP)
+    assert first_line(got.value) == first_line(expected.value)
+    with pytest.warns(DataDroppedWarning) as got:
+        engine_log = ecrm.transactions(frame, returns="exclude", **SHOP)
+    with pytest.warns(DataDroppedWarning) as expected:
+        pandas_log = ecrm.transactions(shop, returns="exclude", **SHOP)
+    assert str(got[0].message) == str(expected[0].message)
+    assert_same(ecrm.customer_summary(engine_log), ecrm.customer_summary(pandas_log))
+
+
+# ---------------------------------------------------------------------------------------
+# the log itself: paths, native frames, cuts, collect
+
+
+def test_paths_open_lazily(cdnow_small, tmp_path, engine):
+    cdnow_small.iloc[:5000].to_parquet(tmp_path / "part-0.parquet")
+    cdnow_small.iloc[5000:].to_parquet(tmp_path / "part-1.parquet")
+    text = cdnow_small.assign(order_date=cdnow_small["order_date"].dt.strftime("%m/%d/%Y"))
+    text.to_csv(tmp_path / "orders.csv", index=False)
+    expected = ecrm.customer_summary(cdnow_small)
+    from_parquet = ecrm.transactions(str(tmp_path / "part-*.parquet"), engine=engine)
+    assert from_parquet.engine == engine
+    assert_same(ecrm.customer_summary(from_parquet), expected)
+    from_csv = ecrm.transactions(tmp_path / "orders.csv", engine=engine, date_format="%m/%d/%Y")
+    assert_same(ecrm.customer_summary(from_csv), expected)
+
+
+def test_duckdb_connection_is_used(cdnow_small, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    cdnow_small.to_parquet(tmp_path / "orders.parquet")
+    con = duckdb.connect()
+    con.execute("SET memory_limit='500MB'")
+    log = ecrm.transactions(tmp_path / "orders.parquet", connection=con)
+    relation = ecrm.customer_summary(log, native=True)
+    assert isinstance(relation, duckdb.DuckDBPyRelation)
+    assert relation.aggregate("count(*)").fetchall()[0][0] == cdnow_small["customer_id"].nunique()
+    # Relations of two connections cannot be joined: this one is on the caller's.
+    one = relation.join(con.sql("SELECT 1 AS customer_id"), "customer_id")
+    assert one.aggregate("count(*)").fetchall()[0][0] == 1
+
+
+def test_native_output(cdnow_small, on_engine, engine):
+    _, engine_log = both(cdnow_small, on_engine)
+    native = ecrm.customer_summary(engine_log, native=True)
+    assert type(native).__module__.split(".")[0] in {"polars", "duckdb", "_duckdb", "pyspark", "dask"}
+    import narwhals as nw
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # narwhals on Dask
+        frame = nw.from_native(native)
+    names = frame.collect_schema().names()
+    assert names[0] == "customer_id" and "monetary_value" in names
+    assert engine_log.to_native() is not None and engine_log.engine == engine
+
+
+def test_upto_and_collect(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    cut = engine_log.upto("1997-06-30")
+    expected = pandas_log.upto("1997-06-30")
+    assert (cut.as_of, cut.last_date, cut.n_after_as_of) == (
+        expected.as_of,
+        expected.last_date,
+        expected.n_after_as_of,
+    )
+    with pytest.raises(SchemaError, match="before the first transaction"):
+        engine_log.upto("1990-01-01")
+    collected = cut.collect()
+    assert isinstance(collected, ecrm.Transactions) and len(collected) == len(expected)
+    assert_same(ecrm.customer_summary(collected), ecrm.customer_summary(expected))
+    assert "EngineTransactions on" in repr(engine_log)
+
+
+def test_missing_engine_names_the_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name.split(".")[0] == "polars":
+            raise ImportError("No module named 'polars'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    monkeypatch.delitem(__import__("sys").modules, "polars", raising=False)
+    with pytest.raises(ImportError, match=r'pip install "ecrm\[polars\]"'):
+        ecrm.transactions("orders/*.parquet", engine="polars")

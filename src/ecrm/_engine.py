@@ -86,8 +86,14 @@ def _spark_session() -> Any:
     return SparkSession.builder.getOrCreate()
 
 
-def open_path(data: str | Path | Sequence[str | Path], engine: str, connection: object = None) -> Any:
-    """Open Parquet or CSV files (globs allowed) lazily on ``engine``: a native lazy frame."""
+def open_path(
+    data: str | Path | Sequence[str | Path], engine: str, connection: object = None, text: Sequence[str] = ()
+) -> Any:
+    """Open Parquet or CSV files (globs allowed) lazily on ``engine``: a native lazy frame.
+
+    CSV columns named in ``text`` (the dates) are read as text, so ecrm parses them by
+    its own rules (ISO-8601 or ``date_format``) and reports the values that do not parse.
+    """
     paths = [str(p) for p in ([data] if isinstance(data, (str, Path)) else data)]
     kinds = {Path(p.rstrip("*/")).suffix.lower() or ".parquet" for p in paths}
     if Path(paths[0]).is_dir():
@@ -99,7 +105,7 @@ def open_path(data: str | Path | Sequence[str | Path], engine: str, connection: 
     if engine == "duckdb":
         duckdb = require("duckdb")
         con = connection if connection is not None else duckdb.connect()
-        return con.read_csv(paths) if csv else con.read_parquet(paths)
+        return con.read_csv(paths, dtype=dict.fromkeys(text, "VARCHAR")) if csv else con.read_parquet(paths)
     if connection is not None:
         raise SchemaError(f"transactions: connection= is for engine='duckdb', not engine={engine!r}")
     if engine == "polars":
@@ -235,7 +241,7 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
             raise SchemaError(
                 f"engine={engine!r} is not supported; choose one of {', '.join(map(repr, ENGINES))}"
             )
-        native = open_path(data, engine, connection)
+        native = open_path(data, engine, connection, text=[m.date_col])
     else:
         native = data
         found = engine_of(native)

@@ -437,3 +437,11 @@ def test_missing_engine_names_the_extra(monkeypatch):
     monkeypatch.delitem(__import__("sys").modules, "polars", raising=False)
     with pytest.raises(ImportError, match=r'pip install "ecrm\[polars\]"'):
         ecrm.transactions("orders/*.parquet", engine="polars")
+
+
+def test_in_memory_functions_ask_for_collect(cdnow_small):
+    pl = pytest.importorskip("polars")
+    log = ecrm.transactions(pl.from_pandas(cdnow_small))
+    with pytest.raises(SchemaError, match=r"runs in memory .* pass log.collect\(\)"):
+        ecrm.lifecycle.history(log)
+    assert len(ecrm.lifecycle.history(log.collect())) > 0

@@ -905,7 +905,8 @@ def transactions(
         a ``DataDroppedWarning``. ``"raise"``: a SchemaError.
     engine : {"duckdb", "polars", "spark", "dask"}, optional
         The engine that opens a path (default ``"duckdb"``, which works on data larger
-        than memory); for a native frame, its own engine (naming another is an error).
+        than memory), or that a pandas frame is handed to; for a native frame, its own
+        engine (naming another is an error).
         On an engine, ``dayfirst`` needs ``date_format`` and dates must be naive.
     connection : duckdb.DuckDBPyConnection, optional
         The DuckDB connection that opens a path (e.g. one with

@@ -990,7 +990,7 @@ def transactions(
     if not isinstance(data, pd.DataFrame) or engine is not None:
         from . import _engine
 
-        if _engine.is_path(data) or _engine.engine_of(data) is not None:
+        if engine is not None or _engine.is_path(data) or _engine.engine_of(data) is not None:
             return _engine.build(
                 data, TransactionMapping(**keywords), _WHAT, engine=engine, connection=connection
             )

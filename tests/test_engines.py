@@ -451,3 +451,12 @@ def test_pandas_frame_handed_to_an_engine(cdnow_small, engine):
     log = ecrm.transactions(cdnow_small, engine=engine)
     assert isinstance(log, ecrm.EngineTransactions) and log.engine == engine
     assert_same(ecrm.customer_summary(log, freq="W"), ecrm.customer_summary(cdnow_small, freq="W"))
+
+
+def test_zone_aware_dates_are_refused_on_an_engine(cdnow_small):
+    pl = pytest.importorskip("polars")
+    aware = cdnow_small.head(50).assign(
+        order_date=cdnow_small["order_date"].head(50).dt.tz_localize("Asia/Shanghai")
+    )
+    with pytest.raises(SchemaError, match=r"time zone 'Asia/Shanghai'.*naive local time"):
+        ecrm.transactions(pl.from_pandas(aware))

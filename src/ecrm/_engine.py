@@ -497,7 +497,6 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
         frame=frame,
         engine=engine,
         mapping=m,
-        source=lazy.select(available),
         as_of=last_date,
         first_date=first_date,
         last_date=last_date,

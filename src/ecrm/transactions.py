@@ -584,7 +584,6 @@ class EngineTransactions:
         frame: Any,
         engine: str,
         mapping: TransactionMapping,
-        source: Any,
         as_of: pd.Timestamp,
         first_date: pd.Timestamp,
         last_date: pd.Timestamp,
@@ -594,7 +593,6 @@ class EngineTransactions:
         self.frame = frame
         self.engine = engine
         self.mapping = mapping
-        self.source = source
         self.as_of = as_of
         self.first_date = first_date
         self.last_date = last_date
@@ -620,7 +618,7 @@ class EngineTransactions:
         return self.frame.to_native()
 
     def _replace(self, **changes: Any) -> EngineTransactions:
-        state = {k: getattr(self, k) for k in ("frame", "engine", "mapping", "source", "as_of", "first_date")}
+        state = {k: getattr(self, k) for k in ("frame", "engine", "mapping", "as_of", "first_date")}
         state |= {"last_date": self.last_date, "facts": self._facts, "n_after_as_of": self.n_after_as_of}
         return EngineTransactions(**(state | changes))
 

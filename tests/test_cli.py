@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,15 +18,29 @@ def test_demo_writes_the_cdnow_report_and_prints_headlines(tmp_path, capsys):
     captured = capsys.readouterr()
     assert f"wrote {tmp_path / 'demo' / 'index.html'}" in captured.out
     assert "Customers: 23,570" in captured.out and "Net Promoter Score:" in captured.out
-    # No progress (stderr is not a terminal here), only the CLV model's one warning.
-    assert captured.err.strip() == (
+    # No progress (stderr is not a terminal here), only the CLV model's warning and the
+    # campaign's small segments (a 10% holdout split over nine RFM segments).
+    assert captured.err.strip().splitlines() == [
         "ecrm: warning: CLVModel: left 1 repeat customer(s) with monetary_value <= 0 (zero-value "
-        "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend"
-    )
+        "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend",
+        "ecrm: warning: assignments: 4 of 9 segment(s) have fewer than 100 customers in a group, e.g. "
+        "['Promising', 'Need attention', 'At risk', \"Can't lose them\"]; their intervals are wide and their "
+        "lift says little on its own",
+    ]
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
     assert summary["sections"] == [
-        "overview", "rfm", "lifecycle", "segments", "clv", "churn", "kpis", "surveys", "loyalty", "service",
+        "overview", "rfm", "lifecycle", "segments", "clv", "churn", "kpis", "campaign", "surveys", "loyalty",
+        "service",
     ]  # fmt: skip
+    # The demo's campaign: a random 10% holdout of CDNOW with nothing sent, an A/A test.
+    tx = ecrm.datasets.load_cdnow()
+    assignments = cli._demo_campaign(ecrm.customer_summary(tx).index)
+    expected = ecrm.campaign.evaluate(assignments, tx, start=cli.DEMO_CAMPAIGN_START, split=0.9)
+    head = summary["headline"]["campaign"]
+    assert head["campaign_control"] == 2_357 and head["campaign_treatment"] == 21_213
+    assert head["conversion_lift"] == pytest.approx(expected.lift.loc[("conversion_rate", "raw"), "lift"])
+    page = (tmp_path / "demo" / "index.html").read_text(encoding="utf-8")
+    assert "no evidence that the campaign changed conversion rate" in page
     for line in ("Loyalty members:", "12-month CLV, all customers:", "Churn model ROC AUC (out of time):"):
         assert line in captured.out
     assert summary["headline"]["overview"]["customers"] == 23_570
@@ -281,7 +296,8 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
     assert summary["options"] == {
         "currency": "£", "clv_horizon_months": 3, "clv_penalizer": 0.0001, "churn_horizon_days": 45,
-        "churn_tiers": {"high": 0.8, "medium": 0.5},
+        "churn_tiers": {"high": 0.8, "medium": 0.5}, "campaign_start": None, "campaign_window_days": 30,
+        "campaign_cuped": True, "campaign_split": 0.5, "campaign_by": None,
     }  # fmt: skip
     written = pd.read_csv(tmp_path / "r" / "customers.csv", index_col="CustomerID")
     assert {"clv_3m", "expected_purchases_3m"} <= set(written.columns)
@@ -302,3 +318,66 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     config.write_text(mapping + '[report]\nloyalty_tiers = [["silver", 0, 1.0], ["gold", 400]]\n')
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "loyalty_tiers=" in capsys.readouterr().err
+
+
+RETAIL_FLAGS = [
+    "--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
+    "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--date-format", "%m/%d/%Y %H:%M",
+    "--missing-customers", "drop", "--cancel-prefix", "C",
+]  # fmt: skip
+
+
+def test_report_with_a_campaign_and_products_on_the_online_retail_shape(tmp_path, capsys):
+    retail = ecrm.datasets.make_online_retail(n_customers=300, random_state=6)
+    path = tmp_path / "retail.csv"
+    retail.to_csv(path, index=False)
+    ids = retail["CustomerID"].dropna().unique().astype(int)
+    groups = np.random.default_rng(1).permutation(np.arange(len(ids)) % 2)
+    assignments = pd.DataFrame({"CustomerID": ids, "group": np.where(groups == 1, "treatment", "control")})
+    assignments.to_csv(tmp_path / "assign.csv", index=False)
+    campaign = ["--campaign", str(tmp_path / "assign.csv"), "--campaign-start", "2011-10-01",
+                "--campaign-window-days", "45", "--no-cuped"]  # fmt: skip
+    out = tmp_path / "r"
+    args = ["report", str(path), *RETAIL_FLAGS, "--product-col", "StockCode", *campaign, "--out", str(out)]
+    assert cli.main([*args, "--quiet"]) == 0
+    capsys.readouterr()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["sections"][-2:] == ["products", "campaign"]
+    assert summary["options"]["campaign_window_days"] == 45 and summary["options"]["campaign_cuped"] is False
+    # The lift is ecrm.campaign.evaluate's on the same mapped transactions.
+    mapping = dict(zip([f[2:].replace("-", "_") for f in RETAIL_FLAGS[::2]], RETAIL_FLAGS[1::2], strict=True))
+    with pytest.warns(ecrm.errors.DataDroppedWarning):
+        log = ecrm.transactions(retail, **mapping, product_col="StockCode")
+    expected = ecrm.campaign.evaluate(assignments, log, start="2011-10-01", window_days=45, cuped=False,
+                                      customer_col="CustomerID")  # fmt: skip
+    head = summary["headline"]["campaign"]
+    assert head["revenue_lift"] == pytest.approx(expected.lift.loc[("revenue_per_customer", "raw"), "lift"])
+    assert head["conversion_lift"] == pytest.approx(expected.lift.loc[("conversion_rate", "raw"), "lift"])
+    written = pd.read_csv(out / "customers.csv", index_col="CustomerID")
+    assert {"next_best_product", "campaign_group", "campaign_converted"} <= set(written.columns)
+    assert written["next_best_product"].notna().mean() > 0.9
+    # A group label the campaign does not know: exit 2 naming the assignments file.
+    assignments.assign(group="holdout").to_csv(tmp_path / "bad.csv", index=False)
+    bad = [
+        *args[: args.index("--campaign") + 1],
+        str(tmp_path / "bad.csv"),
+        *args[args.index("--campaign") + 2 :],
+    ]
+    assert cli.main([*bad, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"ecrm: error: {tmp_path / 'bad.csv'}: " in err and "holdout" in err
+
+
+def test_campaign_options_in_the_config_file(tmp_path):
+    path = tmp_path / "shop.toml"
+    path.write_text('[report]\ncampaign = "a.csv"\ncampaign_start = 2011-10-01\ncampaign_split = 0.9\n')
+    config = cli.read_config(path)
+    assert config["report"]["campaign"] == "a.csv"
+    # A TOML date is a date: the options keep it as an ISO string (summary.json shows it so).
+    options = ecrm.report.Options(**{k: v for k, v in config["report"].items() if k.startswith("campaign_")})
+    assert options.campaign_start == "2011-10-01" and options.campaign_split == 0.9
+    path.write_text("[report]\ncampaign_split = 2\n")
+    with pytest.raises(
+        ecrm.errors.EcrmError, match=r"\[report\] campaign_split=2: expected the treatment share"
+    ):
+        cli.read_config(path)

@@ -1433,6 +1433,8 @@ def report_tables(
     Returns
     -------
     dict of key -> (caption, DataFrame)
+        ``"rules"``: every pair rule found, as :func:`association_rules` gives them
+        (for :func:`ecrm.plotting.rules_scatter`).
         ``"bought_together"``: the ``top`` pair rules by lift (antecedent, consequent,
         support, confidence, lift; product ids joined by ", ").
         ``"next_best_by_segment"``: per segment, its most frequent next best products
@@ -1454,7 +1456,7 @@ def report_tables(
     >>> lines = ecrm.datasets.make_baskets(2_000, 100, random_state=0)
     >>> tables = ecrm.recommend.report_tables(lines, order_col="order_id", lang="zh")
     >>> list(tables)
-    ['bought_together', 'next_best_by_segment', 'evaluation', 'next_best_product']
+    ['rules', 'bought_together', 'next_best_by_segment', 'evaluation', 'next_best_product']
     >>> tables["bought_together"][0]
     '经常一起购买的商品'
     """
@@ -1481,8 +1483,8 @@ def report_tables(
         n_baskets = _basket_matrix(log, what)[0].shape[0]
         min_support = min(1.0, max(20 / n_baskets, 0.001))
     _check_rule_params(min_support, 2, what)
-    rules = _rules(log, float(min_support), float(min_confidence), 2, what).head(top)
-    together = rules[["antecedent", "consequent", "support", "confidence", "lift"]].copy()
+    rules = _rules(log, float(min_support), float(min_confidence), 2, what)
+    together = rules.head(top)[["antecedent", "consequent", "support", "confidence", "lift"]].copy()
     for side in ("antecedent", "consequent"):
         together[side] = [", ".join(map(str, items)) for items in together[side]]
     together = together.reset_index(drop=True)
@@ -1511,6 +1513,7 @@ def report_tables(
     by_segment = counts.groupby("segment", sort=False).head(max(1, top // 3))
     by_segment = by_segment.drop(columns="_segment_order").reset_index(drop=True)
     out = {
+        "rules": (text("top_rules"), rules),
         "bought_together": (text("bought_together"), together),
         "next_best_by_segment": (text("next_best_by_segment"), by_segment),
     }

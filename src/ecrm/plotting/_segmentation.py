@@ -12,13 +12,6 @@ from ._base import axes, contrast_text, finish, legend_above, legend_outside, ph
 
 __all__ = ["cluster_profiles", "cluster_scatter", "k_selection", "silhouette"]
 
-_REFERENCE = """
-    References
-    ----------
-    Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and
-    validation of cluster analysis. *J. Comput. Appl. Math.* 20, 53-65.
-"""
-
 
 def _sample(n: int, max_points: int, random_state: int) -> np.ndarray:
     if n <= max_points:
@@ -102,7 +95,12 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
     Returns
     -------
     matplotlib.axes.Axes
-    %s
+
+    References
+    ----------
+    Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and
+    validation of cluster analysis. *J. Comput. Appl. Math.* 20, 53-65.
+
     Examples
     --------
     >>> import ecrm
@@ -134,9 +132,6 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
         phrase("customers", lang),
         lang,
     )
-
-
-silhouette.__doc__ = silhouette.__doc__ % _REFERENCE
 
 
 def cluster_scatter(

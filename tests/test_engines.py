@@ -140,12 +140,15 @@ def test_kpis_cdnow(cdnow_small, on_engine):
 def test_cohort_retention(shop, on_engine, options, engine, request):
     first_only_on_spark(engine, request)
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataDroppedWarning)  # the customers with only returns
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
         expected = ecrm.metrics.cohort_retention(pandas_log, **options)
+        n_pandas = len(said)
         got = ecrm.metrics.cohort_retention(engine_log, **options)
     assert_same(got, expected)
     assert got.attrs == expected.attrs
+    # With revenue, the customers with only returns are left out, said the same way.
+    assert dropped(said[n_pandas:]) == dropped(said[:n_pandas])
 
 
 def test_cohort_retention_cdnow(cdnow_small, on_engine):

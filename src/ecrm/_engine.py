@@ -1053,7 +1053,12 @@ def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: 
             )
         table = (
             rows.join(firsts, on=CUSTOMER)
-            .with_columns(N.max_horizontal(col("period"), col("first")).alias("period"))
+            .with_columns(  # a return before the first purchase counts in period 0
+                N.when(col("period") > col("first"))
+                .then(col("period"))
+                .otherwise(col("first"))
+                .alias("period")
+            )
             .group_by("first", "period")
             .agg(col(AMOUNT).sum().alias("n"))
         )

@@ -214,9 +214,10 @@ def features(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative
-        amounts are returns.
+        amounts are returns. On an engine the windowed counts, gaps and labels are
+        reduced there; one row per customer comes back.
     as_of : date-like, optional
         Snapshot instant; rows after it are not read. Defaults to the last date.
     min_history_days : float
@@ -304,9 +305,10 @@ def dataset(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative
-        amounts are returns.
+        amounts are returns. On an engine the windowed counts, gaps and labels are
+        reduced there; one row per customer comes back.
     cutoff : date-like
         The training cutoff: features see the data on or before it, labels the
         ``horizon_days`` after it. It must be on or after the first transaction, and the

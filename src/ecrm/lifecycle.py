@@ -355,8 +355,9 @@ def stage(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
-        One row per order or order line, or the output of :func:`ecrm.transactions`.
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
+        One row per order or order line, or the output of :func:`ecrm.transactions`
+        (on an engine, the facts per customer are reduced there and the stage decided here).
     as_of : date-like, optional
         The snapshot instant; later transactions are left out. Defaults to the last
         transaction date. Recorded in ``attrs["as_of"]``.

@@ -158,8 +158,9 @@ def kpis(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+        On an engine the sums per period run there; only the table comes back.
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str, optional
@@ -357,8 +358,9 @@ def cohort_retention(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+        On an engine the sums per period run there; only the table comes back.
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period (see :mod:`ecrm._time`).
     value : {"customers", "revenue"}

@@ -1099,6 +1099,19 @@ def _gaps(purchase_days: Any) -> Any:
     )
 
 
+def _orders(log: Any, purchase_days: Any) -> Any:
+    """Every order as (customer, day of its first purchase line): distinct order ids, or
+    without an order column the purchase days themselves (as ``Transactions.orders``)."""
+    if log.mapping.order_col is None:
+        return purchase_days
+    col = nw().col
+    return (
+        with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
+        .group_by(CUSTOMER, ORDER)
+        .agg(col(_DAY).min())
+    )
+
+
 def churn_reductions(log: Any, windows: Sequence[int]) -> pd.DataFrame:
     """Per customer: orders and net spend in the last ``windows`` days, count, sum and
     sum of squares of the gaps between purchase days and the last gap, and (when the
@@ -1108,14 +1121,7 @@ def churn_reductions(log: Any, windows: Sequence[int]) -> pd.DataFrame:
     cut_day = as_of_day(log)
     per_day = days(log)
     bought = col("n_purchase_rows") > 0
-    if log.mapping.order_col is not None:
-        orders = (
-            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
-            .group_by(CUSTOMER, ORDER)
-            .agg(col(_DAY).min())
-        )
-    else:
-        orders = per_day.filter(bought).select(CUSTOMER, _DAY)
+    orders = _orders(log, per_day.filter(bought).select(CUSTOMER, _DAY))
     recent = {w: col(_DAY) > cut_day - w for w in windows}
     tables = [
         orders.with_columns(*[recent[w].cast(N.Int64).alias(f"orders_{w}d") for w in windows])
@@ -1194,14 +1200,7 @@ def lifecycle_facts(log: Any, churn_days: int, window_days: int) -> pd.DataFrame
         col(_DAY).min().alias("first_day"), col(_DAY).max().alias("last_day"), col("__comeback").max()
     )
     start = as_of_day(log) - window_days
-    if log.mapping.order_col is not None:
-        orders = (
-            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
-            .group_by(CUSTOMER, ORDER)
-            .agg(col(_DAY).min())
-        )
-    else:
-        orders = bought
+    orders = _orders(log, bought)
     recent = (
         orders.with_columns((col(_DAY) >= start).cast(N.Int64).alias("n_window"))
         .group_by(CUSTOMER)

@@ -221,8 +221,18 @@ def _book(
 
 def _customers_table(customers: object, signup_col: str, tx: Transactions) -> tuple[pd.Series, pd.Series]:
     """Validated ids and signup dates; every transacting customer must be in the table."""
+    table_ids, signup, unknown = _checked_customers(customers, signup_col, tx.customer_col, tx.ids)
+    if unknown.any():
+        raise tx.bad_rows(tx.customer_col, "has ids missing from the customers table", unknown[tx.codes])
+    return table_ids, signup
+
+
+def _checked_customers(
+    customers: object, signup_col: str, customer_col: str, ids: pd.Index
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """A customers table's validated ids and signup dates, and which of the transacting
+    customers ``ids`` it lacks."""
     what = "customers"
-    customer_col = tx.customer_col
     frame = _schema.check_frame(customers, what)
     _schema.require_columns(frame, [customer_col, signup_col], what)
     table_ids = _schema.ids(frame, customer_col, what)
@@ -230,10 +240,7 @@ def _customers_table(customers: object, signup_col: str, tx: Transactions) -> tu
     duplicated = table_ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
         raise _schema.bad_rows(what, customer_col, "has duplicate ids", frame, duplicated)
-    unknown = ~tx.ids.isin(table_ids)
-    if unknown.any():
-        raise tx.bad_rows(customer_col, "has ids missing from the customers table", unknown[tx.codes])
-    return table_ids, signup
+    return table_ids, signup, ~ids.isin(table_ids)
 
 
 def _counts_through(code: np.ndarray, day: np.ndarray, ends: np.ndarray, n: int) -> np.ndarray:
@@ -483,15 +490,7 @@ def _engine_stage(
     ids = facts.index
     signup_day = None
     if customers is not None:
-        what = "customers"
-        frame = _schema.check_frame(customers, what)
-        _schema.require_columns(frame, [customer_col, signup_col], what)
-        table_ids = _schema.ids(frame, customer_col, what)
-        signup = _schema.dates(frame, signup_col, what)
-        duplicated = table_ids.duplicated(keep=False).to_numpy()
-        if duplicated.any():
-            raise _schema.bad_rows(what, customer_col, "has duplicate ids", frame, duplicated)
-        unknown = ~ids.isin(table_ids)
+        table_ids, signup, unknown = _checked_customers(customers, signup_col, customer_col, ids)
         if unknown.any():
             raise SchemaError(
                 f"transactions: column {customer_col!r} has ids missing from the customers table: "

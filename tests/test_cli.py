@@ -113,6 +113,9 @@ def test_report_bad_input_exits_2_naming_file_and_column(tmp_path, capsys):
     assert err.startswith(f"ecrm: error: {tmp_path / 'tx.csv'}: ") and "'customer_id'" in err
     assert cli.main(["report", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
     assert "nope.csv: no such file" in capsys.readouterr().err
+    # issue 18 item 14: a missing side file is that file's fault, not the transactions'
+    assert cli.main([*args, "--surveys", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err.strip() == f"ecrm: error: {tmp_path / 'nope.csv'}: no such file"
     assert cli.main(["report", str(tmp_path / "tx.csv")]) == 2  # --out is required
     assert "--out" in capsys.readouterr().err
 
@@ -309,7 +312,7 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     # A bad option, or a misspelt one: exit 2 naming it.
     config.write_text(mapping + "[report]\nclv_penalizer = -1\n")
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
-    assert f"{config}: [report] clv_penalizer=-1: expected a number >= 0" in capsys.readouterr().err
+    assert f"{config}: [report] clv_penalizer=-1 must be a finite number >= 0" in capsys.readouterr().err
     config.write_text(mapping + "[report]\nchurn_horizon = 60\n")
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "unknown key 'churn_horizon' in [report]; did you mean 'churn_horizon_days'?" in (
@@ -378,6 +381,6 @@ def test_campaign_options_in_the_config_file(tmp_path):
     assert options.campaign_start == "2011-10-01" and options.campaign_split == 0.9
     path.write_text("[report]\ncampaign_split = 2\n")
     with pytest.raises(
-        ecrm.errors.EcrmError, match=r"\[report\] campaign_split=2: expected the treatment share"
+        ecrm.errors.EcrmError, match=r"\[report\] campaign_split=2 must be a finite number > 0 and < 1"
     ):
         cli.read_config(path)

@@ -871,10 +871,15 @@ def test_options_change_the_models_and_the_page(cdnow_sample, tmp_path):
     assert "6-month CLV, all customers" in page and "Customers who bought nothing in the last 60 days" in page
     assert f">${head['overview']['revenue']:,.2f}</span>" in page
     for bad, match in (
-        ({"clv_horizon_months": 0}, r"clv_horizon_months=0: expected a whole number from 1 to 120"),
-        ({"clv_penalizer": -1}, r"clv_penalizer=-1: expected a number >= 0"),
+        ({"clv_horizon_months": 0}, r"clv_horizon_months=0 must be an integer >= 1 and <= 120"),
+        ({"clv_penalizer": -1}, r"clv_penalizer=-1 must be a finite number >= 0"),
+        ({"clv_horizon_months": "6"}, r"clv_horizon_months='6' must be an integer"),
+        (
+            {"churn_tiers": {"high": "0.9", "medium": 0.5}},
+            r"churn_tiers\['high'\]='0\.9' must be a finite number",
+        ),
         ({"churn_tiers": {"high": 0.4, "medium": 0.7}}, r"churn_tiers=.*0 <= q <= p <= 1"),
-        ({"currency": 1}, r"currency=1"),
+        ({"currency": 1}, r"currency=1 must be a string"),
     ):
         with pytest.raises(SchemaError, match=match):
             report.build(cdnow_sample, tmp_path, **bad)
@@ -1015,10 +1020,10 @@ def test_campaign_bad_input_names_the_campaign(campaign_data, tmp_path):
     with pytest.raises(SchemaError, match="holdout"):
         report.build(tx, tmp_path, campaign=unknown, campaign_start=CAMPAIGN_START)
     for bad, match in (
-        ({"campaign_split": 1.5}, r"campaign_split=1.5: expected the treatment share"),
-        ({"campaign_start": "soon"}, r"campaign_start='soon': expected a date"),
-        ({"campaign_window_days": 0}, r"campaign_window_days=0: expected a whole number"),
-        ({"campaign_cuped": "yes"}, r"campaign_cuped='yes'"),
+        ({"campaign_split": 1.5}, r"campaign_split=1.5 must be a finite number > 0 and < 1"),
+        ({"campaign_start": "soon"}, r"campaign_start='soon' is not a date"),
+        ({"campaign_window_days": 0}, r"campaign_window_days=0 must be an integer >= 1"),
+        ({"campaign_cuped": "yes"}, r"campaign_cuped='yes' must be True or False"),
     ):
         with pytest.raises(SchemaError, match=match):
             report.build(tx, tmp_path, campaign=assignments, **bad)

@@ -1025,7 +1025,8 @@ def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, 
 
 
 def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: Any) -> tuple:
-    """The (cohort x age) cells and cohort sizes of :func:`ecrm.metrics.cohort_retention`."""
+    """The cells of :func:`ecrm.metrics.cohort_retention` on the engine: each cell's cohort
+    (first period - base), age and customers or revenue, and the cohort sizes."""
     N = nw()
     col = N.col
     what = "cohort_retention"
@@ -1064,13 +1065,11 @@ def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: 
         )
     table = _to_pandas(table)
     first = table["first"].to_numpy(dtype=np.int64)
-    at = (first - base) * n_periods + (table["period"].to_numpy(dtype=np.int64) - first)
-    cells = np.zeros(n_periods * n_periods)
-    cells[at] = table["n"].to_numpy(dtype=float)
+    age = table["period"].to_numpy(dtype=np.int64) - first
     sizes_table = _to_pandas(firsts.group_by("first").agg(N.len().alias("n")))
     sizes = np.zeros(n_periods, dtype=np.int64)
     sizes[sizes_table["first"].to_numpy(dtype=np.int64) - base] = sizes_table["n"].to_numpy(dtype=np.int64)
-    return window, cells, sizes
+    return window, first - base, age, table["n"].to_numpy(dtype=float), sizes
 
 
 # ---------------------------------------------------------------------------------------

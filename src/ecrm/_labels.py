@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from . import _schema
 from .errors import SchemaError
 
 LANGS = ("en", "zh")
@@ -208,9 +209,7 @@ CAMPAIGN_WORDS: Table = {
 
 def check_lang(lang: str) -> str:
     """Raise a SchemaError unless ``lang`` is a supported language."""
-    if lang not in LANGS:
-        raise SchemaError(f"lang={lang!r} is not supported; choose 'en' or 'zh'")
-    return lang
+    return _schema.choice(lang, "lang", LANGS)  # type: ignore[return-value]
 
 
 # A horizon in a machine name: clv_12m, expected_purchases_6m_total.

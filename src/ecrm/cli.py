@@ -280,11 +280,14 @@ def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[st
         }
     else:
         tx = _read_transactions(args, config, files)
-        inputs = {
-            name: read_table(files[name])
-            for name in ("surveys", "loyalty", "tickets", "campaign")
-            if name in files
-        }
+        inputs = {}
+        for name in ("surveys", "loyalty", "tickets", "campaign"):
+            if name in files:
+                try:
+                    inputs[name] = read_table(files[name])
+                except EcrmError as err:
+                    err.input = name  # the file at fault, not the transactions
+                    raise
         inputs |= _report_options(config["report"])
     result = report.build(
         tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs

@@ -30,7 +30,6 @@ purchase and stage follow by indexing, with no Python loop over customers.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,9 +107,9 @@ class LifecycleWindows:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral) or value < 1:
-                raise SchemaError(f"lifecycle windows: {field.name}={value!r} must be a positive integer")
-            object.__setattr__(self, field.name, int(value))
+            object.__setattr__(
+                self, field.name, _schema.integer(value, field.name, "lifecycle windows", low=1)
+            )
         if not self.new_days <= self.active_days <= self.churn_days:
             raise SchemaError(
                 "lifecycle windows must satisfy new_days <= active_days <= churn_days; got "
@@ -234,6 +233,9 @@ def _checked_customers(
     customers ``ids`` it lacks."""
     what = "customers"
     frame = _schema.check_frame(customers, what)
+    if customer_col not in frame.columns and customer_col in frame.index.names:
+        # a per-customer table, indexed by the id as every ecrm table is
+        frame = frame.reset_index(level=customer_col)
     _schema.require_columns(frame, [customer_col, signup_col], what)
     table_ids = _schema.ids(frame, customer_col, what)
     signup = _schema.dates(frame, signup_col, what)
@@ -371,7 +373,8 @@ def stage(
     windows : LifecycleWindows or dict, optional
         Stage windows; a dict may give some fields (the rest keep their defaults).
     customers : pandas.DataFrame, optional
-        Customer table with ``customer_col`` and ``signup_col``. Customers who signed up on
+        Customer table with ``customer_col`` (a column, or the index as in every per-customer
+        table) and ``signup_col``. Customers who signed up on
         or before the ``as_of`` day and have not bought are ``prospect``. Every
         transacting customer must be in it.
     lang : {"en", "zh"}
@@ -878,6 +881,7 @@ def suggest_windows(
     >>> gaps.tolist(), gaps.attrs["n_gaps"]
     ([12.0, 34.0, 200.0], ...)
     """
+    _schema.integer(loyal_orders, "loyal_orders", "suggest_windows", low=1)
     tx = as_transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col
     ).upto(as_of)

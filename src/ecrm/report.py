@@ -93,7 +93,8 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     Parameters
     ----------
     summary : pandas.DataFrame
-        Output of :func:`ecrm.customer_summary`.
+        Output of :func:`ecrm.customer_summary` (read back from a file too: ``as_of`` is
+        then None, unknown, as it lives in ``attrs``).
 
     Returns
     -------
@@ -114,20 +115,27 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     >>> overview(s)[["customers", "orders", "one_time_buyer_share"]].tolist()
     [23570, 67591, 0.5114]
     """
-    orders = int(summary["n_orders"].sum())
-    revenue = float(summary["total_spend"].sum())
+    what = "overview"
+    frame = _schema.check_frame(summary, what)
+    _schema.require_columns(
+        frame, ["n_orders", "total_spend", "recency_days", "first_purchase", "last_purchase"], what
+    )
+    n_orders = _schema.amounts(frame, "n_orders", what).to_numpy()
+    orders = int(n_orders.sum())
+    revenue = float(_schema.amounts(frame, "total_spend", what).sum())
+    as_of = frame.attrs.get("as_of")  # unknown (None) when attrs were lost, e.g. in a CSV
     return pd.Series(
         {
-            "customers": len(summary),
+            "customers": len(frame),
             "orders": orders,
             "revenue": round(revenue, 2),
-            "first_purchase": summary["first_purchase"].min().date().isoformat(),
-            "last_purchase": summary["last_purchase"].max().date().isoformat(),
-            "as_of": pd.Timestamp(summary.attrs["as_of"]).date().isoformat(),
-            "one_time_buyer_share": round(float((summary["n_orders"] == 1).mean()), 4),
-            "orders_per_customer": round(orders / len(summary), 3),
-            "average_order_value": round(revenue / orders, 2),
-            "median_recency_days": float(summary["recency_days"].median()),
+            "first_purchase": _schema.dates(frame, "first_purchase", what).min().date().isoformat(),
+            "last_purchase": _schema.dates(frame, "last_purchase", what).max().date().isoformat(),
+            "as_of": None if as_of is None else pd.Timestamp(as_of).date().isoformat(),
+            "one_time_buyer_share": round(float((n_orders == 1).mean()), 4),
+            "orders_per_customer": round(orders / len(frame), 3),
+            "average_order_value": round(revenue / orders, 2) if orders else float("nan"),
+            "median_recency_days": float(np.median(_schema.amounts(frame, "recency_days", what))),
         },
         dtype=object,
     )
@@ -183,49 +191,29 @@ class Options:
     campaign_by: str | None = None
 
     def __post_init__(self) -> None:
-        def whole(name: str, low: int, high: int) -> None:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-                raise SchemaError(f"{name}={value!r}: expected a whole number from {low} to {high}")
-
-        if not isinstance(self.currency, str) or len(self.currency) > 5:
+        if len(_schema.text(self.currency, "currency", empty=True)) > 5:  # type: ignore[arg-type]
             raise SchemaError(f"currency={self.currency!r}: expected a short symbol such as '$' or '¥'")
-        whole("clv_horizon_months", 1, 120)
-        whole("churn_horizon_days", 1, 3_650)
-        penalizer = self.clv_penalizer
-        if (
-            isinstance(penalizer, bool)
-            or not isinstance(penalizer, int | float)
-            or not 0 <= penalizer < math.inf
-        ):
-            raise SchemaError(f"clv_penalizer={penalizer!r}: expected a number >= 0, e.g. 0.001")
+        _schema.integer(self.clv_horizon_months, "clv_horizon_months", low=1, high=120)
+        _schema.integer(self.churn_horizon_days, "churn_horizon_days", low=1, high=3_650)
+        _schema.number(self.clv_penalizer, "clv_penalizer", low=0)  # e.g. 0.001
         tiers = self.churn_tiers
-        if tiers is not None and not (
-            isinstance(tiers, Mapping)
-            and set(tiers) == {"high", "medium"}
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in tiers.values())
-            and 0 <= tiers["medium"] <= tiers["high"] <= 1
-        ):
-            raise SchemaError(
-                f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
-            )
-        whole("campaign_window_days", 1, 3_650)
-        if not isinstance(self.campaign_cuped, bool):
-            raise SchemaError(f"campaign_cuped={self.campaign_cuped!r}: expected true or false")
-        split = self.campaign_split
-        if isinstance(split, bool) or not isinstance(split, int | float) or not 0 < split < 1:
-            raise SchemaError(f"campaign_split={split!r}: expected the treatment share, between 0 and 1")
-        if self.campaign_by is not None and not isinstance(self.campaign_by, str):
-            raise SchemaError(f"campaign_by={self.campaign_by!r}: expected the name of a column")
-        if self.campaign_start is not None:  # a string, or a date from a TOML file
-            try:
-                start = pd.Timestamp(self.campaign_start)
-            except (TypeError, ValueError):
-                start = pd.NaT
-            if pd.isna(start) or isinstance(self.campaign_start, bool | int | float):
+        if tiers is not None:
+            if not isinstance(tiers, Mapping) or set(tiers) != {"high", "medium"}:
                 raise SchemaError(
-                    f"campaign_start={self.campaign_start!r}: expected a date, e.g. '2024-06-01'"
+                    f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
                 )
+            for key, bound in tiers.items():
+                _schema.probability(bound, f"churn_tiers[{key!r}]")
+            if tiers["medium"] > tiers["high"]:
+                raise SchemaError(
+                    f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
+                )
+        _schema.integer(self.campaign_window_days, "campaign_window_days", low=1, high=3_650)
+        _schema.flag(self.campaign_cuped, "campaign_cuped")
+        _schema.number(self.campaign_split, "campaign_split", low=0, high=1, low_open=True, high_open=True)
+        _schema.text(self.campaign_by, "campaign_by", none=True)
+        if self.campaign_start is not None:  # a string, or a date from a TOML file
+            start = _schema.timestamp(self.campaign_start, None, "campaign_start")
             object.__setattr__(
                 self,
                 "campaign_start",
@@ -997,7 +985,8 @@ def _service(ctx: Context) -> Section:
     features = service.customer_features(tickets, **kwargs)
     # Customers without tickets have none of them (0), not unknown counts.
     section.columns = features.reindex(ctx.customers.index)
-    counts = ["n_tickets", "n_complaints", "n_open_tickets"]
+    # (n_complaints stays unknown, NaN, when the tickets have no categories)
+    counts = [c for c in ("n_tickets", "n_complaints", "n_open_tickets") if features[c].notna().all()]
     section.columns[counts] = section.columns[counts].fillna(0).astype(np.int64)
     return section
 

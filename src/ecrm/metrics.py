@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _keys, _schema, _time
+from . import _engine, _keys, _schema, _time
 from .errors import DataDroppedWarning, SchemaError
-from .transactions import Transactions, as_transactions
+from .transactions import EngineTransactions, Transactions, as_transactions
 
 __all__ = [
     "FREQS",
@@ -160,8 +160,9 @@ def kpis(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+        On an engine the sums per period run there; only the table comes back.
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str, optional
@@ -230,6 +231,19 @@ def kpis(
     2024-02  90.0         60.0       2       2           1  30.0                   0.0
     """
     what = "kpis"
+    if isinstance(transactions, EngineTransactions):
+        log, cells = _engine.kpi_cells(
+            transactions,
+            freq=freq,
+            by=by,
+            as_of=as_of,
+            what=what,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            order_col=order_col,
+        )
+        return _kpi_table(cells, log, by, start, end, what)
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -273,7 +287,25 @@ def kpis(
     orders = np.bincount(pair_cell, weights=n_orders, minlength=n_cells).astype(np.int64)
     repeat = np.bincount(pair_cell[n_orders >= 2], minlength=n_cells)
     new_buyers = np.bincount(pair_cell[new], minlength=n_cells)
+    cells = {
+        "gmv": gmv,
+        "returns": returns,
+        "orders": orders,
+        "buyers": buyers,
+        "new_buyers": new_buyers,
+        "repeat": repeat,
+        "groups": group_labels,
+    }
+    return _kpi_table(cells, log, by, start, end, what)
 
+
+def _kpi_table(cells: dict, log: _Log, by: str | None, start: object, end: object, what: str) -> pd.DataFrame:
+    """The KPI table from the sums per (group, period) cell (numpy here, or an engine's)."""
+    gmv, returns, orders, buyers = cells["gmv"], cells["returns"], cells["orders"], cells["buyers"]
+    new_buyers, repeat, group_labels = cells["new_buyers"], cells["repeat"], cells["groups"]
+    n_groups = 1 if group_labels is None else len(group_labels)
+    n_periods = log.last - log.base + 1
+    freq = log.freq
     with np.errstate(divide="ignore", invalid="ignore"):
         net = gmv - returns
         out = pd.DataFrame(
@@ -328,8 +360,9 @@ def cohort_retention(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+        On an engine the sums per period run there; only the table comes back.
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period (see :mod:`ecrm._time`).
     value : {"customers", "revenue"}
@@ -385,6 +418,17 @@ def cohort_retention(
     """
     _time.check_choice(value, "value", COHORT_VALUES)
     _schema.flag(normalize, "normalize", "cohort_retention")
+    if isinstance(transactions, EngineTransactions):
+        log, cohort, age, weights, sizes = _engine.cohort_cells(
+            transactions,
+            freq=freq,
+            value=value,
+            as_of=as_of,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+        )
+        return _cohort_table(log, sizes, cohort, age, weights, value, normalize)
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -397,9 +441,41 @@ def cohort_retention(
     )
     n_periods = log.last - log.base + 1
     cohort_of = log.first_period - log.base  # -1 for customers with only returns
+    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
+    if value == "customers":
+        active = log.tx.purchase_periods(freq)
+        cohort = cohort_of[active.code]
+        return _cohort_table(log, sizes, cohort, active.value - log.base - cohort, None, value, normalize)
+    cohort = cohort_of[log.customer]
+    has_cohort = cohort >= 0
+    if not has_cohort.all():
+        n_left = int(np.count_nonzero(cohort_of < 0))
+        warnings.warn(
+            f"cohort_retention: left out {int((~has_cohort).sum())} row(s) of {n_left} "
+            f"customer(s) whose only rows are returns (negative {amount_col!r})",
+            DataDroppedWarning,
+            stacklevel=2,
+        )
+    cohort = cohort[has_cohort]
+    age = np.maximum(log.period[has_cohort] - log.base - cohort, 0)
+    return _cohort_table(log, sizes, cohort, age, log.amount[has_cohort], value, normalize)
+
+
+def _cohort_table(
+    log: _Log,
+    sizes: np.ndarray,
+    cohort: np.ndarray,
+    age: np.ndarray,
+    weights: np.ndarray | None,
+    value: str,
+    normalize: bool,
+) -> pd.DataFrame:
+    """The cohort table from the cohort (first period - base), age and weight of each
+    item (numpy's rows or an engine's cells) and the cohort sizes."""
+    n_periods = log.last - log.base + 1
+    freq = log.freq
     # Rows are the cohorts present (not every period up to as_of), so a far as_of costs
     # one row per cohort; columns are the ages 0..n_periods-1.
-    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
     present = sizes > 0
     first_periods = np.flatnonzero(present)
     n_rows = first_periods.size
@@ -409,29 +485,7 @@ def cohort_retention(
             f"is more than {MAX_COHORT_CELLS:,} cells; pass a coarser freq or an earlier as_of"
         )
     row_of = np.cumsum(present) - 1  # row of each cohort period
-    if value == "customers":
-        active = log.tx.purchase_periods(freq)
-        customer = active.code
-        age = active.value - log.base - cohort_of[customer]
-        cells = np.bincount(row_of[cohort_of[customer]] * n_periods + age, minlength=n_rows * n_periods)
-    else:
-        cohort = cohort_of[log.customer]
-        has_cohort = cohort >= 0
-        if not has_cohort.all():
-            n_left = int(np.count_nonzero(cohort_of < 0))
-            warnings.warn(
-                f"cohort_retention: left out {int((~has_cohort).sum())} row(s) of {n_left} "
-                f"customer(s) whose only rows are returns (negative {amount_col!r})",
-                DataDroppedWarning,
-                stacklevel=2,
-            )
-        cohort = cohort[has_cohort]
-        age = np.maximum(log.period[has_cohort] - log.base - cohort, 0)
-        cells = np.bincount(
-            row_of[cohort] * n_periods + age,
-            weights=log.amount[has_cohort],
-            minlength=n_rows * n_periods,
-        )
+    cells = np.bincount(row_of[cohort] * n_periods + age, weights=weights, minlength=n_rows * n_periods)
     table = cells.reshape(n_rows, n_periods).astype(float)
     observable = np.add.outer(first_periods, np.arange(n_periods)) < n_periods
     table[~observable] = np.nan

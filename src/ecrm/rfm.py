@@ -17,7 +17,7 @@ import pandas as pd
 from . import _labels, _schema, _summaries, _time
 from .errors import SchemaError
 from .summary import customer_summary
-from .transactions import Transactions
+from .transactions import EngineTransactions, Transactions
 
 __all__ = ["STANDARD_MAP", "score", "segment", "segment_summary"]
 
@@ -155,8 +155,10 @@ def score(
 
     Parameters
     ----------
-    data : pandas.DataFrame or ecrm.Transactions
-        Raw transactions (or :func:`ecrm.transactions`), or the output of
+    data : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
+        Raw transactions (or :func:`ecrm.transactions`, also on an engine: then the
+        summary is computed there and only one row per customer comes back to be
+        scored), or the output of
         :func:`ecrm.customer_summary` (recognised by its columns ``recency_days``,
         ``n_orders`` and ``total_spend``, one row per customer). A frame with the
         transaction columns (``customer_col``, ``date_col``, ``amount_col``) is read as
@@ -274,7 +276,8 @@ def score(
     if as_of is not None:
         _schema.timestamp(as_of, None, "as_of", "rfm.score")  # a date, whatever the input
 
-    is_log = isinstance(data, Transactions)
+    # A log (an engine's is summarised there, scored here) or a frame.
+    is_log = isinstance(data, (Transactions, EngineTransactions))
     frame = data if is_log else _schema.check_frame(data, "rfm.score")
     # A frame is a summary by what it is, not by a few columns: transaction rows that
     # carry summary columns (tx.merge(summary)) are transactions.

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _keys, _schema, _time
+from . import _engine, _keys, _schema, _time
 from .errors import DataDroppedWarning
-from .transactions import RETURNS, Transactions, as_transactions
+from .transactions import RETURNS, EngineTransactions, Transactions, as_transactions
 
 __all__ = ["RETURNS", "customer_summary"]
 
@@ -25,15 +25,18 @@ def customer_summary(
     freq: str = "D",
     time_unit: str = "D",
     returns: str = "net",
+    native: bool = False,
 ) -> pd.DataFrame:
     """Summarise transactions into one row per customer.
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line, or the output of :func:`ecrm.transactions`
         (then the column keywords are not needed). Dates may be datetime64 (naive, or
         aware in one time zone) or ISO-8601 strings; amounts must be numeric and finite.
+        On an engine (an :class:`ecrm.EngineTransactions`) the group-bys run there and
+        only one row per customer comes back (or none, with ``native=True``).
     customer_col, date_col, amount_col : str
         Column names of the customer id, the order timestamp and the amount.
     order_col : str, optional
@@ -57,6 +60,10 @@ def customer_summary(
         adds no purchase period. ``"exclude"``: they are left out with a
         :class:`~ecrm.errors.DataDroppedWarning`. ``"raise"``: a
         :class:`~ecrm.errors.SchemaError`. Rows with amount 0 are purchases.
+    native : bool
+        For an :class:`ecrm.EngineTransactions`: return the engine's own lazy frame
+        (a DuckDB relation, Polars LazyFrame, Spark or Dask DataFrame, with the customer
+        id as column ``customer_id``, unsorted) instead of collecting it to pandas.
 
     Returns
     -------
@@ -122,6 +129,22 @@ def customer_summary(
     _time.check_freq(freq)
     _time.check_choice(time_unit, "time_unit", tuple(_time.UNIT_DAYS))
     _time.check_choice(returns, "returns", RETURNS)
+    if isinstance(transactions, EngineTransactions):
+        return _engine.summary(
+            _engine.prepare(
+                transactions,
+                as_of,
+                returns,
+                "customer_summary",
+                customer_col=customer_col,
+                date_col=date_col,
+                amount_col=amount_col,
+                order_col=order_col,
+            ),
+            freq=freq,
+            time_unit=time_unit,
+            native=native,
+        )
     tx = as_transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
     ).upto(as_of)

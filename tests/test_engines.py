@@ -65,12 +65,10 @@ def shop():
 SHOP = {"order_col": "order_id", "cancel_prefix": "C"}
 
 
-def first_only_on_spark(engine, request):
-    """Spark runs the first option set of a parametrized test: each of its queries costs
-    seconds in local mode, and the other engines cover the options."""
-    indices = request.node.callspec.indices
-    if engine == "spark" and any(i for name, i in indices.items() if name != "engine"):
-        pytest.skip("Spark: the first option set only (the other engines run every set)")
+# Spark runs the first option set of these parametrized tests (the others are deselected
+# in conftest, not skipped): each of its queries costs seconds in local mode, and the other
+# engines cover the options.
+spark_first_option_set = pytest.mark.spark_first_option_set
 
 
 def both(frame, on_engine, **mapping):
@@ -84,18 +82,18 @@ def both(frame, on_engine, **mapping):
 # customer_summary
 
 
+@spark_first_option_set
 @pytest.mark.parametrize(
     "options", [{}, {"as_of": "1997-09-30", "freq": "W", "time_unit": "W"}, {"freq": "M", "time_unit": "D"}]
 )
-def test_summary_cdnow(cdnow_small, on_engine, options, engine, request):
-    first_only_on_spark(engine, request)
+def test_summary_cdnow(cdnow_small, on_engine, options):
     pandas_log, engine_log = both(cdnow_small, on_engine)
     assert_same(ecrm.customer_summary(engine_log, **options), ecrm.customer_summary(pandas_log, **options))
 
 
+@spark_first_option_set
 @pytest.mark.parametrize("options", [{}, {"as_of": "2023-12-31", "freq": "Q", "time_unit": "M"}])
-def test_summary_shop(shop, on_engine, options, engine, request):
-    first_only_on_spark(engine, request)
+def test_summary_shop(shop, on_engine, options):
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     with pytest.warns(DataDroppedWarning, match="whose only rows"):
         expected = ecrm.customer_summary(pandas_log, **options)
@@ -116,11 +114,11 @@ def test_rfm_score(cdnow_small, on_engine):
     )
 
 
+@spark_first_option_set
 @pytest.mark.parametrize(
     "options", [{"freq": "M"}, {"freq": "W", "as_of": "2023-10-15", "start": "2023-06-01"}]
 )
-def test_kpis_shop(shop, on_engine, options, engine, request):
-    first_only_on_spark(engine, request)
+def test_kpis_shop(shop, on_engine, options):
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     assert_same(ecrm.metrics.kpis(engine_log, **options), ecrm.metrics.kpis(pandas_log, **options))
 
@@ -136,9 +134,9 @@ def test_kpis_cdnow(cdnow_small, on_engine):
     assert_same(ecrm.metrics.kpis(engine_log, freq="Q"), ecrm.metrics.kpis(pandas_log, freq="Q"))
 
 
+@spark_first_option_set
 @pytest.mark.parametrize("options", [{}, {"value": "revenue", "freq": "Q", "normalize": False}])
-def test_cohort_retention(shop, on_engine, options, engine, request):
-    first_only_on_spark(engine, request)
+def test_cohort_retention(shop, on_engine, options):
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
@@ -160,9 +158,9 @@ def test_cohort_retention_cdnow(cdnow_small, on_engine):
 # churn
 
 
+@spark_first_option_set
 @pytest.mark.parametrize("as_of", [None, "2024-01-31"])
-def test_churn_features_shop(shop, on_engine, as_of, engine, request):
-    first_only_on_spark(engine, request)
+def test_churn_features_shop(shop, on_engine, as_of):
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataDroppedWarning)

@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -302,3 +303,105 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     config.write_text(mapping + '[report]\nloyalty_tiers = [["silver", 0, 1.0], ["gold", 400]]\n')
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "loyalty_tiers=" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------
+# Data larger than memory: a glob of Parquet files on DuckDB (the default), Spark, ...
+
+
+def _lake(tmp_path, frame, parts=2):
+    """``frame`` as ``parts`` Parquet files in tmp_path/lake, and the same rows as one CSV."""
+    pytest.importorskip("pyarrow")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    for k, rows in enumerate(np.array_split(np.arange(len(frame)), parts)):
+        frame.iloc[rows].to_parquet(lake / f"part-{k}.parquet", index=False)
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    return str(lake / "*.parquet"), str(tmp_path / "all.csv")
+
+
+def _same_customers(engine_dir, pandas_dir, index_col):
+    on_engine = pd.read_csv(engine_dir / "customers.csv", index_col=index_col)
+    in_memory = pd.read_csv(pandas_dir / "customers.csv", index_col=index_col)
+    pd.testing.assert_frame_equal(on_engine, in_memory, check_exact=False, rtol=1e-9, atol=1e-9)
+    return on_engine
+
+
+def test_report_on_a_parquet_glob_runs_on_duckdb_and_equals_the_pandas_report(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    glob, csv = _lake(tmp_path, ecrm.datasets.load_cdnow_sample())
+    out, ref = tmp_path / "engine", tmp_path / "pandas"
+    assert cli.main(["report", glob, "--out", str(out), "--memory-limit", "1GB", "--quiet"]) == 0
+    assert cli.main(["report", csv, "--out", str(ref), "--quiet"]) == 0
+    capsys.readouterr()
+    customers = _same_customers(out, ref, "customer_id")
+    assert len(customers) == 2_357 and {"rfm_segment", "lifecycle_stage", "clv_12m"} <= set(customers)
+    on_engine, in_memory = (json.loads((d / "summary.json").read_text(encoding="utf-8")) for d in (out, ref))
+    assert on_engine["sections"] == in_memory["sections"]
+    assert on_engine["data"] == in_memory["data"] and on_engine["inputs"] == in_memory["inputs"]
+    for section, figures in in_memory["headline"].items():
+        assert on_engine["headline"][section] == pytest.approx(figures, rel=1e-9), section
+    # What needs every row in memory (the stage history and transitions) is left out, and said so.
+    assert [f for f in in_memory["figures"] if f not in on_engine["figures"]] == [
+        "figures/lifecycle_history.png",
+        "figures/lifecycle_transitions.png",
+    ]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "The transactions are on duckdb: the stage history and the transitions" in page
+
+
+def test_summary_on_an_engine_with_the_mapping_flags(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    retail = ecrm.datasets.make_online_retail(n_customers=80, random_state=3)
+    glob, csv = _lake(tmp_path, retail, parts=3)
+    flags = ["--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
+             "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--date-format", "%m/%d/%Y %H:%M",
+             "--missing-customers", "drop", "--cancel-prefix", "C"]  # fmt: skip
+    assert cli.main(["summary", csv, *flags, "--out", str(tmp_path / "pandas")]) == 0
+    in_memory = capsys.readouterr()
+    # The CSV on DuckDB (text dates parsed there), and the Parquet glob.
+    for path, out in ((csv, "csv"), (glob, "glob")):
+        engine = ["--engine", "duckdb"] if path == csv else []
+        assert cli.main(["summary", path, *flags, *engine, "--out", str(tmp_path / out)]) == 0
+        captured = capsys.readouterr()
+        assert captured.err == in_memory.err  # the same warning (guest rows left out), once
+        assert "ecrm: warning: transactions: left out" in captured.err
+        assert len(_same_customers(tmp_path / out, tmp_path / "pandas", "CustomerID")) == 80
+
+
+def test_bad_rows_on_an_engine_give_the_pandas_message(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1.0, None, 2.0, None],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    glob, _ = _lake(tmp_path, frame)
+    assert cli.main(["summary", str(tmp_path / "lake" / "part-0.parquet")]) == 2  # pandas
+    in_memory = capsys.readouterr().err.splitlines()
+    assert cli.main(["summary", glob]) == 2  # DuckDB
+    on_engine = capsys.readouterr().err.splitlines()
+    assert on_engine[0] == in_memory[0].replace(str(tmp_path / "lake" / "part-0.parquet"), glob)
+    assert "has missing ids" in on_engine[0] and "--missing-customers drop" in on_engine[0]
+    assert len(on_engine) == 3 and on_engine[1].split() == ["customer_id", "order_date", "amount"]
+
+
+def test_engine_flags_refuse_what_cannot_work(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("duckdb")
+    glob, _ = _lake(tmp_path, ecrm.datasets.load_cdnow_sample().head(50))
+    assert cli.main(["summary", glob, "--engine", "polars", "--memory-limit", "1GB"]) == 2
+    assert "--memory-limit caps DuckDB's memory; with --engine polars" in capsys.readouterr().err
+    assert cli.main(["summary", glob, "--memory-limit", "plenty"]) == 2
+    assert "ecrm: error: --memory-limit 'plenty': " in capsys.readouterr().err
+    assert cli.main(["summary", str(tmp_path / "lake" / "*.csv")]) == 2
+    assert f"{tmp_path / 'lake' / '*.csv'}: no file matches" in capsys.readouterr().err
+    assert cli.main(["summary", glob, "--engine", "pandas"]) == 2
+    assert (
+        f"{glob}: pandas reads one file; read a glob of files on --engine duckdb" in capsys.readouterr().err
+    )
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # the extra is not installed
+    assert cli.main(["summary", glob]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'pip install "ecrm[duckdb]"' in err

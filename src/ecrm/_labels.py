@@ -622,6 +622,12 @@ REPORT_TEXT: Table = {
     "customers_one": {"en": "1 customer", "zh": "1 位客户"},
     "expected_clv": {"en": "expected {months}-month CLV", "zh": "未来 {months} 个月预计 CLV"},
     "past_revenue": {"en": "revenue to date", "zh": "历史收入"},
+    "engine_lifecycle": {
+        "en": "The transactions are on {engine}: the stage history and the transitions, which need "
+        "every customer's stage at many dates, are left out; the stages are as of the snapshot.",
+        "zh": "交易数据在 {engine} 上：阶段历史和阶段迁移需要每位客户在多个日期的阶段，此处从略；"
+        "所示阶段为截止日的阶段。",
+    },
     "no_breakage": {
         "en": "no points lot has expired yet, so breakage cannot be estimated; the liability shown is gross",
         "zh": "尚无积分批次到期，无法估计逾期未用率；所示积分负债为未扣减值",

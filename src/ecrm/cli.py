@@ -235,8 +235,9 @@ def _open_on_engine(path: str, engine: str, memory_limit: str | None) -> dict[st
         problem = "no file matches" if any(c in path for c in GLOB_CHARACTERS) else "no such file"
         raise EcrmError(f"{path}: {problem}")
     if engine == "duckdb":
-        import duckdb
+        from . import _engine
 
+        duckdb = _engine.require("duckdb")  # without it: an ImportError naming the extra
         connection = duckdb.connect()
         if memory_limit is not None:
             try:
@@ -252,6 +253,10 @@ def _read_transactions(args: argparse.Namespace, config: dict[str, dict[str, Any
     with the mapping of the flags and config."""
     engine = _engine(args)
     if engine == "pandas":
+        if any(c in files["transactions"] for c in GLOB_CHARACTERS):
+            raise EcrmError(
+                "pandas reads one file; read a glob of files on --engine duckdb, polars, spark or dask"
+            )
         source: Any = read_table(files["transactions"])
         opened: dict[str, Any] = {}
     else:

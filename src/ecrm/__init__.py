@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import errors
 from .summary import customer_summary
-from .transactions import Transactions
+from .transactions import EngineTransactions, Transactions
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,15 @@ if TYPE_CHECKING:  # pragma: no cover
 else:
     from . import transactions
 
-__all__ = ["Transactions", "__version__", "customer_summary", "errors", "transactions", *_SUBMODULES]
+__all__ = [
+    "EngineTransactions",
+    "Transactions",
+    "__version__",
+    "customer_summary",
+    "errors",
+    "transactions",
+    *_SUBMODULES,
+]
 
 
 def __getattr__(name: str) -> object:

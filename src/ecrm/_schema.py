@@ -101,6 +101,21 @@ def bad_rows(
     if rows is not None:
         where = rows[where]
     sample = frame.iloc[where].loc[:, list(dict.fromkeys(show))]
+    return rows_error(what, column, problem, sample, n_bad, n_total, fixes=fixes)
+
+
+def rows_error(
+    what: str,
+    column: str,
+    problem: str,
+    sample: pd.DataFrame,
+    n_bad: int,
+    n_total: int,
+    *,
+    fixes: Mapping[str, object] | None = None,
+) -> SchemaError:
+    """The error for ``n_bad`` of ``n_total`` rows, with ``sample`` holding example rows
+    (picked here by :func:`bad_rows`, or fetched from an engine)."""
 
     def render(style: str) -> str:
         hint = f"; {pass_hint(fixes, style)}" if fixes else ""

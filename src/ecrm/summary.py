@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _keys, _schema, _time
+from . import _engine, _keys, _schema, _time
 from .errors import DataDroppedWarning
-from .transactions import RETURNS, Transactions, as_transactions
+from .transactions import RETURNS, EngineTransactions, Transactions, as_transactions
 
 __all__ = ["RETURNS", "customer_summary"]
 
@@ -25,6 +25,7 @@ def customer_summary(
     freq: str = "D",
     time_unit: str = "D",
     returns: str = "net",
+    native: bool = False,
 ) -> pd.DataFrame:
     """Summarise transactions into one row per customer.
 
@@ -57,6 +58,10 @@ def customer_summary(
         adds no purchase period. ``"exclude"``: they are left out with a
         :class:`~ecrm.errors.DataDroppedWarning`. ``"raise"``: a
         :class:`~ecrm.errors.SchemaError`. Rows with amount 0 are purchases.
+    native : bool
+        For an :class:`ecrm.EngineTransactions`: return the engine's own lazy frame
+        (a DuckDB relation, Polars LazyFrame, Spark or Dask DataFrame, with the customer
+        id as column ``customer_id``, unsorted) instead of collecting it to pandas.
 
     Returns
     -------
@@ -122,6 +127,13 @@ def customer_summary(
     _time.check_freq(freq)
     _time.check_choice(time_unit, "time_unit", tuple(_time.UNIT_DAYS))
     _time.check_choice(returns, "returns", RETURNS)
+    if isinstance(transactions, EngineTransactions):
+        return _engine.summary(
+            _engine.prepare(transactions, as_of, returns, "customer_summary", order_col=order_col),
+            freq=freq,
+            time_unit=time_unit,
+            native=native,
+        )
     tx = as_transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
     ).upto(as_of)

@@ -33,6 +33,7 @@ from .errors import DataDroppedWarning, SchemaError
 __all__ = [
     "MISSING_CUSTOMERS",
     "RETURNS",
+    "EngineTransactions",
     "TransactionMapping",
     "Transactions",
     "as_transactions",
@@ -535,6 +536,175 @@ class Transactions:
         return "\n".join(lines) + ">"
 
 
+class EngineTransactions:
+    """Validated transactions on an engine: DuckDB, Polars, PySpark or Dask.
+
+    Built by :func:`transactions` from a Polars, DuckDB, Spark or Dask frame, or from a
+    path or glob of Parquet or CSV files (opened lazily, on DuckDB by default). The
+    mapping and the rules are those of :class:`Transactions`, checked on the engine
+    (bad rows are reported with example rows fetched from it); nothing is collected.
+    The functions that read transactions run their group-by reductions on the engine
+    and return what is small: one row per customer, period or pattern.
+
+    Attributes
+    ----------
+    engine : str
+        ``"duckdb"``, ``"polars"``, ``"spark"`` or ``"dask"``.
+    mapping : TransactionMapping
+        Everything :func:`transactions` was given.
+    frame : narwhals.LazyFrame
+        The validated rows with canonical columns ``customer_id``, ``order_date``
+        (datetime), ``amount`` (float, returns and cancelled lines negative)
+        [, ``order_id``, ``product_id``], cut at ``as_of``.
+    as_of : pandas.Timestamp
+        The snapshot: the last date, unless cut by :meth:`upto`.
+    first_date, last_date : pandas.Timestamp
+        The earliest and the latest date (on or before ``as_of``).
+    n_after_as_of : int
+        Rows left out because they fall after ``as_of``.
+
+    Examples
+    --------
+    >>> import polars as pl, ecrm
+    >>> orders = pl.DataFrame({"customer_id": [1, 1, 2], "order_date": ["2024-01-01", "2024-01-09",
+    ...                        "2024-01-05"], "amount": [10.0, 20.0, 5.0]})
+    >>> log = ecrm.transactions(orders)
+    >>> log.engine, log.last_date
+    ('polars', Timestamp('2024-01-09 00:00:00'))
+    >>> ecrm.customer_summary(log)[["n_orders", "total_spend", "recency_days"]]
+                 n_orders  total_spend  recency_days
+    customer_id
+    1                   2         30.0             0
+    2                   1          5.0             4
+    """
+
+    def __init__(
+        self,
+        *,
+        frame: Any,
+        engine: str,
+        mapping: TransactionMapping,
+        source: Any,
+        as_of: pd.Timestamp,
+        first_date: pd.Timestamp,
+        last_date: pd.Timestamp,
+        facts: dict[str, Any],
+        n_after_as_of: int = 0,
+    ) -> None:
+        self.frame = frame
+        self.engine = engine
+        self.mapping = mapping
+        self.source = source
+        self.as_of = as_of
+        self.first_date = first_date
+        self.last_date = last_date
+        self.n_after_as_of = n_after_as_of
+        self._facts = facts
+
+    customer_col = Transactions.customer_col
+    date_col = Transactions.date_col
+    amount_col = Transactions.amount_col
+    order_col = Transactions.order_col
+    quantity_col = Transactions.quantity_col
+    price_col = Transactions.price_col
+    product_col = Transactions.product_col
+    check_mapping = Transactions.check_mapping
+
+    @property
+    def has_returns(self) -> bool:
+        """Whether any row may be a return (negative amount)."""
+        return bool(self._facts["return_rows"])
+
+    def to_native(self) -> Any:
+        """:attr:`frame` as the engine's own lazy frame (DuckDB relation, Polars LazyFrame, ...)."""
+        return self.frame.to_native()
+
+    def _replace(self, **changes: Any) -> EngineTransactions:
+        state = {k: getattr(self, k) for k in ("frame", "engine", "mapping", "source", "as_of", "first_date")}
+        state |= {"last_date": self.last_date, "facts": self._facts, "n_after_as_of": self.n_after_as_of}
+        return EngineTransactions(**(state | changes))
+
+    def collect(self) -> Transactions:
+        """The rows as an in-memory :class:`Transactions` (columns named as the user's)."""
+        from . import _engine
+
+        m = self.mapping
+        names = {
+            _engine.CUSTOMER: m.customer_col,
+            _engine.DATE: m.date_col,
+            _engine.AMOUNT: m.amount_col or "amount",
+        }
+        if m.order_col:
+            names[_engine.ORDER] = m.order_col
+        if m.product_col:
+            names[_engine.PRODUCT] = m.product_col
+        frame = _engine._to_pandas(self.frame).rename(columns=names)
+        frame[m.date_col] = frame[m.date_col].astype("datetime64[us]")
+        mapping = TransactionMapping(
+            customer_col=m.customer_col,
+            date_col=m.date_col,
+            amount_col=m.amount_col or "amount",
+            order_col=m.order_col,
+            product_col=m.product_col,
+        )
+        log = _build(frame, mapping, _WHAT)
+        return log.upto(self.as_of) if self.as_of > log.last_date else log
+
+    def upto(self, as_of: object = None, *, what: str = _WHAT) -> EngineTransactions:
+        """The log cut at a snapshot (see :meth:`Transactions.upto`); the cut runs on the engine."""
+        from . import _engine
+
+        if as_of is None:
+            return self
+        cut = _schema.timestamp(as_of, pd.Series(dtype="datetime64[us]"), "as_of", what)
+        if cut < self.first_date:
+            raise SchemaError(
+                f"{what}: as_of={cut} is before the first transaction ({self.first_date}); "
+                "no customer has history at that date"
+            )
+        if cut >= self.last_date:
+            return self._replace(as_of=cut)
+        n_after, last = _engine.cut_facts(self.frame, cut)
+        frame = self.frame.filter(_engine.nw().col(_engine.DATE) <= cut.to_pydatetime())
+        return self._replace(
+            frame=frame, as_of=cut, last_date=last, n_after_as_of=self.n_after_as_of + n_after
+        )
+
+    def apply_returns(self, returns: str, what: str = _WHAT, caller: str = _WHAT) -> EngineTransactions:
+        """Apply a ``returns=`` policy (see :meth:`Transactions.apply_returns`) on the engine."""
+        from . import _engine
+
+        _time.check_choice(returns, "returns", RETURNS)
+        if returns == "net" or not self.has_returns:
+            return self
+        return _engine.apply_returns(self, returns, what, caller)
+
+    def require_purchases(self, what: str = _WHAT) -> None:
+        """Refuse a log whose rows (on or before ``as_of``) are all returns."""
+        from . import _engine
+
+        if self.has_returns and not _engine.has_purchases(self):
+            raise SchemaError(
+                f"{what}: no purchases (rows with non-negative {self.mapping.amount_label}) on or "
+                f"before as_of={self.as_of}; only returns"
+            )
+
+    def describe(self) -> pd.Series:
+        """What :func:`transactions` did (see :meth:`Transactions.describe`), counted on the engine."""
+        from . import _engine
+
+        return _engine.describe(self)
+
+    def __repr__(self) -> str:
+        d = self.describe()
+        return (
+            f"<ecrm.EngineTransactions on {self.engine}: {d['rows_kept']:,} of {d['rows_read']:,} rows, "
+            f"{d['customers']:,} customers\n"
+            f"  dates {d['first_date']} to {d['last_date']}, as_of {d['as_of']}\n"
+            f"  customer {self.customer_col!r}, date {self.date_col!r}, amount {d['amount']}>"
+        )
+
+
 # ---------------------------------------------------------------------------------------
 # Building
 
@@ -684,14 +854,20 @@ def transactions(
     missing_customers: str = "raise",
     cancel_prefix: str | None = None,
     returns: str = "net",
-) -> Transactions:
+    engine: str | None = None,
+    connection: object = None,
+) -> Transactions | EngineTransactions:
     """Map and validate transaction data once: the door every ecrm analysis goes through.
 
     Parameters
     ----------
-    data : pandas.DataFrame or Transactions
+    data : pandas.DataFrame, Transactions, engine frame or path
         One row per order or order line. A ``Transactions`` is returned unchanged
         (a mapping keyword that contradicts the one it was built with is an error).
+        A Polars DataFrame or LazyFrame, a DuckDB relation, a PySpark or a Dask
+        DataFrame, or a path, glob or list of Parquet or CSV files (opened lazily on
+        ``engine``) gives an :class:`EngineTransactions`: the same rules and errors,
+        checked on the engine, whose reductions then run there.
     customer_col, date_col : str
         Columns of the customer id and the order timestamp.
     amount_col : str or None
@@ -723,10 +899,17 @@ def transactions(
         Rows with a negative amount (returns, refunds, cancelled lines). ``"net"``
         (default): kept, netted into spend, never purchases. ``"exclude"``: left out with
         a ``DataDroppedWarning``. ``"raise"``: a SchemaError.
+    engine : {"duckdb", "polars", "spark", "dask"}, optional
+        The engine that opens a path (default ``"duckdb"``, which works on data larger
+        than memory); for a native frame, its own engine (naming another is an error).
+        On an engine, ``dayfirst`` needs ``date_format`` and dates must be naive.
+    connection : duckdb.DuckDBPyConnection, optional
+        The DuckDB connection that opens a path (e.g. one with
+        ``SET memory_limit='2GB'``); by default a new in-memory one.
 
     Returns
     -------
-    Transactions
+    Transactions or EngineTransactions
         The validated log; ``repr`` and :meth:`Transactions.describe` say what was done.
         Ids that are whole floats (``12346.0``, as a CSV with missing ids reads them)
         become int64; string ids stay strings. The user's frame is not changed.
@@ -796,9 +979,16 @@ def transactions(
         "cancel_prefix": cancel_prefix,
         "returns": returns,
     }
-    if isinstance(data, Transactions):
+    if isinstance(data, (Transactions, EngineTransactions)):
         data.check_mapping(**keywords)
         return data
+    if not isinstance(data, pd.DataFrame) or engine is not None:
+        from . import _engine
+
+        if _engine.is_path(data) or _engine.engine_of(data) is not None:
+            return _engine.build(
+                data, TransactionMapping(**keywords), _WHAT, engine=engine, connection=connection
+            )
     return _build(data, TransactionMapping(**keywords), _WHAT)
 
 

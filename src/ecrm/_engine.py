@@ -1,0 +1,814 @@
+"""Transactions where the data lives: the reductions on DuckDB, Polars, PySpark and Dask.
+
+The pattern is *aggregate where the data lives, model locally*. A log on an engine (an
+:class:`ecrm.EngineTransactions`) is a lazy narwhals frame of canonical columns
+(``customer_id``, ``order_date``, ``amount`` [, ``order_id``, ``product_id``]); the
+group-by reductions every module needs (per customer, per customer-period, per period,
+per cohort, per purchase pattern) are written here once against narwhals and run on the
+engine. What comes back is one row per customer, period or pattern, which the existing
+pandas code takes from there. The in-memory pandas path never comes through here: it
+keeps its numpy fast path.
+
+The only engine-specific code is reading (paths, the native frame types) and the
+tolerant parsing of text dates and numbers (narwhals' parsers raise on a bad value;
+ecrm reports bad values with example rows, so it needs the engine's ``try_`` parsers).
+
+Calendar arithmetic is integer arithmetic on year, month and day (days since
+1970-01-01 by the civil-from-days formula, periods as in :mod:`ecrm._time`), so it
+means the same on every engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _schema, _time
+from .errors import DataDroppedWarning, SchemaError
+
+#: The engines, each with its Python module and the pip extra that installs it.
+ENGINES = {"duckdb": ("duckdb", "duckdb"), "polars": ("polars", "polars"), "spark": ("pyspark", "spark")}
+ENGINES["dask"] = ("dask.dataframe", "dask")
+# Canonical column names of an engine log.
+CUSTOMER, DATE, AMOUNT, ORDER, PRODUCT = "customer_id", "order_date", "amount", "order_id", "product_id"
+# Working columns added while validating (names users will not have).
+_DATE, _AMOUNT, _QUANTITY, _PRICE = "__ecrm_date", "__ecrm_amount", "__ecrm_quantity", "__ecrm_price"
+_DAY = "__ecrm_day"
+
+
+def require(engine: str) -> Any:
+    """Import an engine's module, or raise an ImportError naming the extra to install."""
+    module, extra = ENGINES[engine]
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise ModuleNotFoundError(
+            f'ecrm on {engine} needs the {module.split(".")[0]} package: pip install "ecrm[{extra}]" ({err})'
+        ) from err
+
+
+def nw() -> Any:
+    """narwhals (a core dependency, imported on first use so ``import ecrm`` stays light)."""
+    import narwhals
+
+    return narwhals
+
+
+def engine_of(data: object) -> str | None:
+    """The engine of a native frame (without importing any engine), or None."""
+    module = type(data).__module__.split(".")[0]
+    return {
+        "polars": "polars",
+        "duckdb": "duckdb",
+        "_duckdb": "duckdb",
+        "pyspark": "spark",
+        "dask": "dask",
+    }.get(module)
+
+
+def is_path(data: object) -> bool:
+    """A path, a glob or a list of them."""
+    if isinstance(data, (str, Path)):
+        return True
+    return isinstance(data, (list, tuple)) and bool(data) and all(isinstance(p, (str, Path)) for p in data)
+
+
+def _spark_session() -> Any:
+    require("spark")
+    from pyspark.sql import SparkSession
+
+    return SparkSession.builder.getOrCreate()
+
+
+def open_path(data: str | Path | Sequence[str | Path], engine: str, connection: object = None) -> Any:
+    """Open Parquet or CSV files (globs allowed) lazily on ``engine``: a native lazy frame."""
+    paths = [str(p) for p in ([data] if isinstance(data, (str, Path)) else data)]
+    kinds = {Path(p.rstrip("*/")).suffix.lower() or ".parquet" for p in paths}
+    if Path(paths[0]).is_dir():
+        kinds = {".parquet"}
+        paths = [str(Path(p) / "**" / "*.parquet") for p in paths]
+    if not kinds <= {".parquet", ".csv"} or len(kinds) > 1:
+        raise SchemaError(f"transactions: expected Parquet or CSV files (.parquet, .csv), got {paths}")
+    csv = kinds == {".csv"}
+    if engine == "duckdb":
+        duckdb = require("duckdb")
+        con = connection if connection is not None else duckdb.connect()
+        return con.read_csv(paths) if csv else con.read_parquet(paths)
+    if connection is not None:
+        raise SchemaError(f"transactions: connection= is for engine='duckdb', not engine={engine!r}")
+    if engine == "polars":
+        pl = require("polars")
+        return pl.scan_csv(paths) if csv else pl.scan_parquet(paths)
+    if engine == "spark":
+        reader = _spark_session().read
+        return reader.csv(paths, header=True, inferSchema=True) if csv else reader.parquet(*paths)
+    if engine == "dask":
+        dd = require("dask")
+        return dd.read_csv(paths) if csv else dd.read_parquet(paths)
+    raise SchemaError(f"engine={engine!r} is not supported; choose one of {', '.join(map(repr, ENGINES))}")
+
+
+# ---------------------------------------------------------------------------------------
+# Tolerant parsing on the native frame (the one place with per-engine code)
+
+
+def _duck_quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _with_parsed(native: Any, engine: str, parse: dict[str, tuple[str, str, str | None]]) -> Any:
+    """``native`` with new columns: ``{new: (column, "date" | "number", date_format)}``,
+    the column parsed with bad values as null."""
+    if not parse:
+        return native
+    if engine == "duckdb":
+        parts = ["*"]
+        for new, (column, kind, fmt) in parse.items():
+            col = _duck_quote(column)
+            if kind == "number":
+                parts.append(f"TRY_CAST({col} AS DOUBLE) AS {_duck_quote(new)}")
+            elif fmt is None:
+                parts.append(f"TRY_CAST({col} AS TIMESTAMP) AS {_duck_quote(new)}")
+            else:
+                literal = "'" + fmt.replace("'", "''") + "'"
+                parts.append(f"TRY_STRPTIME(CAST({col} AS VARCHAR), {literal}) AS {_duck_quote(new)}")
+        return native.project(", ".join(parts))
+    if engine == "polars":
+        pl = require("polars")
+        exprs = []
+        for new, (column, kind, fmt) in parse.items():
+            if kind == "number":
+                exprs.append(pl.col(column).cast(pl.Float64, strict=False).alias(new))
+            else:
+                exprs.append(
+                    pl.col(column).str.to_datetime(format=fmt, strict=False, time_unit="us").alias(new)
+                )
+        return native.with_columns(exprs)
+    if engine == "spark":
+        from pyspark.sql import functions as F
+
+        for new, (column, kind, fmt) in parse.items():
+            if kind == "number":
+                native = native.withColumn(new, F.col(column).try_cast("double"))
+            elif fmt is None:
+                native = native.withColumn(new, F.try_to_timestamp(F.col(column)).cast("timestamp_ntz"))
+            else:
+                from narwhals._spark_like.utils import strptime_to_pyspark_format
+
+                pattern = F.lit(strptime_to_pyspark_format(fmt))
+                native = native.withColumn(
+                    new, F.try_to_timestamp(F.col(column), pattern).cast("timestamp_ntz")
+                )
+        return native
+    if engine == "dask":
+        dd = require("dask")
+        for new, (column, kind, fmt) in parse.items():
+            if kind == "number":
+                native = native.assign(
+                    **{new: dd.to_numeric(native[column], errors="coerce").astype("float64")}
+                )
+            else:
+                parsed = dd.to_datetime(native[column], format=fmt or "ISO8601", errors="coerce")
+                native = native.assign(**{new: parsed})
+        return native
+    raise AssertionError(engine)
+
+
+# ---------------------------------------------------------------------------------------
+# Building a log on an engine
+
+
+def _as_lazy(native: Any) -> Any:
+    frame = nw().from_native(native)
+    return frame.lazy() if isinstance(frame, nw().DataFrame) else frame
+
+
+def _to_pandas(frame: Any) -> pd.DataFrame:
+    """Collect a (small) narwhals lazy frame to pandas."""
+    out = frame.collect("pandas").to_native()
+    return out.reset_index(drop=True)
+
+
+def _examples(
+    lazy: Any,
+    bad: Any,
+    columns: list[str],
+    column: str,
+    what: str,
+    problem: str,
+    n_bad: int,
+    n_total: int,
+    fixes: dict[str, object] | None = None,
+) -> SchemaError:
+    """The usual SchemaError, with example rows fetched from the engine."""
+    show = columns if len(columns) <= 8 else [column]
+    sample = _to_pandas(lazy.filter(bad).select(show).head(_schema.N_EXAMPLES))
+    return _schema.rows_error(what, column, problem, sample, n_bad, n_total, fixes=fixes)
+
+
+def _count(expr: Any) -> Any:
+    return expr.cast(nw().Int64).sum()
+
+
+def build(data: object, m: Any, what: str, *, engine: str | None = None, connection: object = None) -> Any:
+    """Validate a native frame or path on its engine: an :class:`ecrm.EngineTransactions`.
+
+    The same rules, in the same order, as the pandas path (:func:`ecrm.transactions`),
+    with the counts of bad rows taken in one aggregate pass on the engine.
+    """
+    from .transactions import EngineTransactions
+
+    N = nw()
+    if is_path(data):
+        engine = engine or "duckdb"
+        if engine not in ENGINES:
+            raise SchemaError(
+                f"engine={engine!r} is not supported; choose one of {', '.join(map(repr, ENGINES))}"
+            )
+        native = open_path(data, engine, connection)
+    else:
+        native = data
+        found = engine_of(native)
+        if found is None:
+            raise SchemaError(
+                f"{what}: expected a pandas, Polars, DuckDB, Spark or Dask frame, got {type(data).__name__}"
+            )
+        if engine is not None and engine != found:
+            raise SchemaError(f"{what}: engine={engine!r} but the data is a {found} frame")
+        engine = found
+        require(engine)
+    if m.dayfirst and m.date_format is None:
+        raise SchemaError(f"{what}: dayfirst=True is not supported on {engine}; pass date_format= instead")
+    schema = _as_lazy(native).collect_schema()
+    available = list(schema.names())
+    columns = m.columns()
+    from .transactions import _suggest
+
+    _schema.require_columns(
+        pd.DataFrame(columns=available),
+        list(columns),
+        what,
+        keywords=columns,
+        suggest=lambda keyword, column: _suggest(keyword, column, available),
+    )
+
+    # Dates and amounts that are text are parsed on the engine, bad values as null.
+    parse: dict[str, tuple[str, str, str | None]] = {}
+    date_type = schema[m.date_col]
+    if date_type == N.String:
+        parse[_DATE] = (m.date_col, "date", m.date_format)
+    elif date_type.is_numeric() or date_type == N.Boolean:
+        raise SchemaError(
+            f"{what}: column {m.date_col!r} has numeric dtype {date_type}; expected datetime64 "
+            "values or date strings (convert first)"
+        )
+    elif isinstance(date_type, N.Datetime) and date_type.time_zone is not None:
+        raise SchemaError(
+            f"{what}: column {m.date_col!r} has time zone {date_type.time_zone!r}; on an engine ecrm "
+            "reads naive wall-clock times: convert the column to naive local time first"
+        )
+    amount_cols = {AMOUNT: m.amount_col} if m.amount_col else {}
+    if m.quantity_col:
+        amount_cols = {_QUANTITY: m.quantity_col, _PRICE: m.price_col}
+    numbers: dict[str, str] = {}  # amount role -> column holding its numbers
+    for role, column in amount_cols.items():
+        dtype = schema[column]
+        if dtype == N.Boolean:
+            raise SchemaError(f"{what}: column {column!r} is boolean; expected numeric amounts")
+        if dtype.is_numeric():
+            numbers[role] = column
+        else:
+            parse[f"__ecrm{role}"] = (column, "number", None)
+            numbers[role] = f"__ecrm{role}"
+    lazy = _as_lazy(_with_parsed(native, engine, parse))
+
+    col = N.col
+    cid = col(m.customer_col)
+    id_type = schema[m.customer_col]
+    missing_id = cid.is_null()
+    if id_type.is_float():
+        missing_id = missing_id | cid.is_nan().fill_null(True)
+    has_id = ~missing_id
+    date = col(_DATE) if _DATE in parse else col(m.date_col)
+    if date_type == N.Date:
+        date = date.cast(N.Datetime("us"))
+
+    def num(role: str) -> Any:
+        return col(numbers[role]).cast(N.Float64)
+
+    if m.amount_col:
+        amount = num(AMOUNT)
+    elif m.quantity_col:
+        amount = num(_QUANTITY) * num(_PRICE)
+    else:
+        amount = N.lit(0.0)
+    cancelled = None
+    if m.cancel_prefix is not None and schema[m.order_col] == N.String:
+        cancelled = col(m.order_col).str.starts_with(m.cancel_prefix).fill_null(False)
+        amount = N.when(cancelled).then(-amount.abs()).otherwise(amount)
+
+    # One pass: every count the rules need (rows with an id only, as in pandas).
+    checks = {
+        "rows": N.len(),
+        "missing_id": _count(missing_id),
+        "kept": _count(has_id),
+        "missing_date": _count(has_id & col(m.date_col).is_null()),
+    }
+    if _DATE in parse:
+        checks["unparsed_date"] = _count(has_id & date.is_null() & ~col(m.date_col).is_null())
+    if id_type.is_float():
+        checks["fractional_id"] = _count(has_id & (cid.fill_null(0.0) != cid.fill_null(0.0).round(0)))
+    for role, column in amount_cols.items():
+        value = num(role)
+        if numbers[role] != column:
+            checks[f"text:{role}"] = _count(has_id & value.is_null() & ~col(column).is_null())
+        checks[f"missing:{role}"] = _count(has_id & (value.is_null() | value.is_nan().fill_null(True)))
+        checks[f"infinite:{role}"] = _count(has_id & ~value.fill_null(0.0).is_finite())
+    for role, column in (("order", m.order_col), ("product", m.product_col)):
+        if column is not None:
+            checks[f"missing:{role}"] = _count(has_id & col(column).is_null())
+    counts = _to_pandas(lazy.select(**{k: v.alias(k) for k, v in checks.items()})).iloc[0]
+    counts = {k: int(v) if pd.notna(v) else 0 for k, v in counts.items()}
+    n_rows, n_kept = counts["rows"], counts["kept"]
+    if n_rows == 0:
+        raise SchemaError(f"{what}: the frame is empty (0 rows); there is nothing to compute")
+
+    def refuse(
+        column: str, problem: str, bad: Any, n_bad: int, fixes: dict[str, object] | None = None
+    ) -> None:
+        raise _examples(lazy, bad, available, column, what, problem, n_bad, n_kept, fixes)
+
+    # Rule 1: every row has a customer, or guest rows are left out (and said so).
+    if counts["missing_id"]:
+        if m.missing_customers == "raise":
+            raise _examples(
+                lazy,
+                missing_id,
+                available,
+                m.customer_col,
+                what,
+                "has missing ids (NaN/None)",
+                counts["missing_id"],
+                n_rows,
+                {"missing_customers": "drop"},
+            )
+        if n_kept == 0:
+            raise SchemaError(f"{what}: every row lacks a customer id in {m.customer_col!r}; nothing is left")
+    # Rule 2: dates parse.
+    if counts.get("unparsed_date"):
+        bad = has_id & date.is_null() & ~col(m.date_col).is_null()
+        problem = (
+            f"has values that do not match date_format={m.date_format!r}"
+            if m.date_format is not None
+            else "has values that are not ISO-8601 dates"
+        )
+        fixes = None
+        if m.date_format is None:
+            values = _to_pandas(lazy.filter(bad).select(m.date_col).head(500))[m.date_col]
+            layouts = _schema.guess_date_formats(values)
+            fixes = {"date_format": layouts[0] if layouts else "..."}
+            if len(layouts) > 1:
+                problem += f" (they also read as {layouts[1]!r}: check which is meant)"
+        refuse(m.date_col, problem, bad, counts["unparsed_date"], fixes)
+    if counts["missing_date"]:
+        refuse(
+            m.date_col,
+            "has missing dates (NaT/None)",
+            has_id & col(m.date_col).is_null(),
+            counts["missing_date"],
+        )
+    # Rule 3: amounts are finite numbers.
+    for role, column in amount_cols.items():
+        value = num(role)
+        if counts.get(f"text:{role}"):
+            bad = has_id & value.is_null() & ~col(column).is_null()
+            refuse(column, "has non-numeric values", bad, counts[f"text:{role}"])
+        if counts[f"missing:{role}"]:
+            bad = has_id & (value.is_null() | value.is_nan().fill_null(True))
+            refuse(column, "has missing values (NaN/None)", bad, counts[f"missing:{role}"])
+        if counts[f"infinite:{role}"]:
+            bad = has_id & ~value.fill_null(0.0).is_finite()
+            refuse(column, "has infinite values", bad, counts[f"infinite:{role}"])
+    for role, column in (("order", m.order_col), ("product", m.product_col)):
+        if counts.get(f"missing:{role}"):
+            refuse(
+                column,
+                "has missing ids (NaN/None)",
+                has_id & col(column).is_null(),
+                counts[f"missing:{role}"],
+            )
+
+    customer = cid
+    if id_type.is_float() and not counts["fractional_id"]:
+        customer = cid.cast(N.Int64)  # 12346.0 -> 12346, as pandas does
+    canonical = [customer.alias(CUSTOMER), date.alias(DATE), amount.alias(AMOUNT)]
+    if m.order_col is not None:
+        canonical.append(col(m.order_col).alias(ORDER))
+    if m.product_col is not None:
+        canonical.append(col(m.product_col).alias(PRODUCT))
+    if cancelled is not None:
+        canonical.append(cancelled.alias("__ecrm_cancelled"))
+    else:
+        canonical.append(N.lit(False).alias("__ecrm_cancelled"))
+    frame = lazy.filter(has_id) if counts["missing_id"] else lazy
+    frame = frame.select(canonical)
+
+    # Facts of the kept log (one more pass): span, returns, cancelled lines, lost revenue.
+    a = col(AMOUNT)
+    facts_exprs = {
+        "first_date": col(DATE).min(),
+        "last_date": col(DATE).max(),
+        "return_rows": _count(a < 0),
+        "returns_amount": N.when(a < 0).then(a).otherwise(0.0).sum(),
+        "cancelled_rows": _count(col("__ecrm_cancelled")),
+        "net_amount": a.sum(),
+    }
+    facts_row = _to_pandas(frame.select(**{k: v.alias(k) for k, v in facts_exprs.items()})).iloc[0]
+    facts: dict[str, Any] = {"rows_read": n_rows, "rows_kept": n_kept}
+    facts["return_rows"] = int(facts_row["return_rows"])
+    facts["returns_amount"] = float(facts_row["returns_amount"] or 0.0)
+    facts["cancelled_rows"] = int(facts_row["cancelled_rows"])
+    first_date, last_date = pd.Timestamp(facts_row["first_date"]), pd.Timestamp(facts_row["last_date"])
+    frame = frame.drop("__ecrm_cancelled")
+    if counts["missing_id"]:
+        # The amounts of the rows left out, for the message only (bad values count as 0).
+        def loose(role_value: Any) -> Any:
+            return role_value.fill_null(0.0).fill_nan(0.0)
+
+        if m.amount_col:
+            lost_amount = loose(num(AMOUNT))
+        elif m.quantity_col:
+            lost_amount = loose(num(_QUANTITY)) * loose(num(_PRICE))
+        else:
+            lost_amount = N.lit(0.0)
+        lost_amount = N.when(lost_amount.is_finite()).then(lost_amount).otherwise(0.0)
+        lost = _to_pandas(lazy.filter(missing_id).select(lost_amount.sum().alias("lost"))).iloc[0, 0]
+        lost = float(lost or 0.0)
+        total = lost + float(facts_row["net_amount"])
+        share = lost / total if total > 0 else float("nan")
+        n_dropped = counts["missing_id"]
+        facts |= {"rows_without_customer": n_dropped, "their_revenue_share": share}
+        warnings.warn(
+            f"{what}: left out {n_dropped:,} of {n_rows:,} row(s) without a customer id "
+            f"(missing {m.customer_col!r}, e.g. guest checkouts): {share:.1%} of revenue "
+            f"({lost:,.2f} of {total:,.2f}); missing_customers='drop'",
+            DataDroppedWarning,
+            stacklevel=4,
+        )
+    log = EngineTransactions(
+        frame=frame,
+        engine=engine,
+        mapping=m,
+        source=lazy.select(available),
+        as_of=last_date,
+        first_date=first_date,
+        last_date=last_date,
+        facts=facts,
+    )
+    return log.apply_returns(m.returns, what)
+
+
+# ---------------------------------------------------------------------------------------
+# Calendar arithmetic as expressions (integer only, the same on every engine)
+
+
+def with_civil_day(frame: Any, y: Any, m: Any, d: Any, out: str) -> Any:
+    """``frame`` with column ``out``: days since 1970-01-01 of the proleptic Gregorian date
+    (y, m, d) (Hinnant's days_from_civil).
+
+    Built in steps of ``with_columns`` so that no sub-expression is repeated (engines that
+    compile expressions to SQL would otherwise expand them many times). Every division
+    has non-negative operands for years >= 1, so floor and truncating division agree.
+    """
+    N = nw()
+    col = N.col
+    frame = frame.with_columns(
+        (y - N.when(m <= 2).then(1).otherwise(0)).cast(N.Int64).alias("__cy"),
+        N.when(m > 2).then(m - 3).otherwise(m + 9).cast(N.Int64).alias("__cm"),
+        d.cast(N.Int64).alias("__cd"),
+    )
+    frame = frame.with_columns((col("__cy") // 400).cast(N.Int64).alias("__era"))
+    frame = frame.with_columns(
+        (col("__cy") - col("__era") * 400).alias("__yoe"),
+        ((col("__cm") * 153 + 2) // 5 + col("__cd") - 1).cast(N.Int64).alias("__doy"),
+    )
+    days = (
+        col("__era") * 146097
+        + col("__yoe") * 365
+        + col("__yoe") // 4
+        - col("__yoe") // 100
+        + col("__doy")
+        - 719468
+    )
+    frame = frame.with_columns(days.cast(N.Int64).alias(out))
+    return frame.drop("__cy", "__cm", "__cd", "__era", "__yoe", "__doy")
+
+
+def with_day(frame: Any, date: str, out: str) -> Any:
+    """``frame`` with ``out``: the whole day number (wall time) of datetime column ``date``."""
+    N = nw()
+    dt = N.col(date).dt
+    frame = frame.with_columns(
+        dt.year().cast(N.Int64).alias("__y"), dt.month().cast(N.Int64).alias("__m"), dt.day().alias("__d")
+    )
+    frame = with_civil_day(frame, N.col("__y"), N.col("__m"), N.col("__d"), out)
+    return frame.drop("__y", "__m", "__d")
+
+
+# A multiple of 7 added before dividing so the numerator is non-negative (days from year 1).
+_WEEK_OFFSET = 7 * 110_000
+
+
+def with_period(frame: Any, date: str, day: str, freq: str, out: str, start: str | None = None) -> Any:
+    """``frame`` with ``out``, the calendar period ordinal (:func:`ecrm._time.period_ordinal`)
+    of datetime column ``date`` whose day number is column ``day``; with ``start``, also
+    the day number on which that period begins."""
+    N = nw()
+    col = N.col
+    if freq in ("D", "W"):
+        period = col(day)
+        if freq == "W":
+            period = ((col(day) + (_time._WEEK_SHIFT + _WEEK_OFFSET)) // 7 - _WEEK_OFFSET // 7).cast(N.Int64)
+        frame = frame.with_columns(period.alias(out))
+        if start is not None:
+            frame = frame.with_columns(
+                (col(out) * 7 - _time._WEEK_SHIFT if freq == "W" else col(out)).alias(start)
+            )
+        return frame
+    frame = frame.with_columns(
+        col(date).dt.year().cast(N.Int64).alias("__y"), col(date).dt.month().cast(N.Int64).alias("__m")
+    )
+    first_month = {"M": col("__m"), "Q": (col("__m") - 1) // 3 * 3 + 1, "Y": N.lit(1)}[freq]
+    frame = frame.with_columns(first_month.cast(N.Int64).alias("__m0"))
+    ordinal = (col("__y") - 1970) * 12 + col("__m0") - 1
+    frame = frame.with_columns((ordinal // _time._MONTHS[freq]).cast(N.Int64).alias(out))
+    if start is not None:
+        frame = with_civil_day(frame, col("__y"), col("__m0"), N.lit(1), start)
+    return frame.drop("__y", "__m", "__m0")
+
+
+def as_of_day(log: Any) -> int:
+    return int(_schema.day_number(pd.Series([log.as_of]))[0])
+
+
+# ---------------------------------------------------------------------------------------
+# Per customer
+
+
+def _pandas_ids(index: pd.Series | pd.Index) -> pd.Index:
+    """Collected ids as pandas builds them: integers as int64, text as str."""
+    values = pd.Index(index)
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    if values.dtype.kind == "f":
+        return values
+    return values.astype("str")
+
+
+def collect_per_customer(
+    frame: Any, customer_col: str, *, ints: Sequence[str] = (), sort: bool = True
+) -> pd.DataFrame:
+    """A per-customer lazy frame as pandas, indexed by the customer id (sorted)."""
+    out = _to_pandas(frame)
+    ids = _pandas_ids(out.pop(CUSTOMER)).rename(customer_col)
+    out.index = ids
+    for name in ints:
+        out[name] = out[name].astype(np.int64)
+    for name in out.columns:
+        if out[name].dtype.kind == "M":
+            out[name] = out[name].astype("datetime64[us]")
+        elif isinstance(out[name].dtype, pd.ArrowDtype) or str(out[name].dtype) in ("Float64", "Int64"):
+            out[name] = out[name].to_numpy(dtype=float if out[name].dtype.kind == "f" else None)
+    if sort:
+        out = out.sort_index()
+    return out
+
+
+def days(log: Any) -> Any:
+    """Per (customer, day): net spend, purchase rows, first instant, first and last purchase instant.
+
+    The one pass over the rows every per-customer reduction starts from.
+    """
+    N = nw()
+    col = N.col
+    a = col(AMOUNT)
+    purchase = a >= 0
+    rows = with_day(log.frame, DATE, _DAY).with_columns(
+        purchase.cast(N.Int64).alias("__p"),
+        N.when(purchase).then(col(DATE)).alias("__pdate"),
+    )
+    return rows.group_by(CUSTOMER, _DAY).agg(
+        a.sum().alias("spend"),
+        col("__p").sum().alias("n_purchase_rows"),
+        col(DATE).min().alias("any_ts"),
+        col("__pdate").min().alias("first_ts"),
+        col("__pdate").max().alias("last_ts"),
+    )
+
+
+def purchase_periods(per_day: Any, freq: str) -> Any:
+    """Per (customer, period) with a purchase: ``period`` and net ``spend`` (returns in a
+    period with a purchase are netted into it; returns alone make no period)."""
+    N = nw()
+    col = N.col
+    if freq == "D":
+        periods = per_day.with_columns(col(_DAY).alias("period"), col(_DAY).alias("start"))
+    else:
+        periods = (
+            with_period(per_day, "any_ts", _DAY, freq, "period", start="start")
+            .group_by(CUSTOMER, "period", "start")
+            .agg(col("spend").sum(), col("n_purchase_rows").sum())
+        )
+    return periods.filter(col("n_purchase_rows") > 0).select(CUSTOMER, "period", "start", "spend")
+
+
+def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
+    """:func:`ecrm.customer_summary` on the engine (see there for the definitions)."""
+    N = nw()
+    col = N.col
+    per_day = days(log)
+    periods = purchase_periods(per_day, freq)
+    span = periods.group_by(CUSTOMER).agg(
+        N.len().alias("n_periods"),
+        col("period").min().alias("first_period"),
+        col("period").max().alias("last_period"),
+        col("start").min().alias("first_start"),
+        col("start").max().alias("last_start"),
+    )
+    repeat = (
+        periods.join(span.select(CUSTOMER, "first_period"), on=CUSTOMER)
+        .filter(col("period") != col("first_period"))
+        .group_by(CUSTOMER)
+        .agg(col("spend").sum().alias("repeat_spend"))
+    )
+    bought = col("n_purchase_rows") > 0
+    per_customer = (
+        per_day.with_columns(
+            N.when(bought).then(col(_DAY)).alias("__pday"), bought.cast(N.Int64).alias("__b")
+        )
+        .group_by(CUSTOMER)
+        .agg(
+            col("spend").sum().alias("total_spend"),
+            col("first_ts").min().alias("first_purchase"),
+            col("last_ts").max().alias("last_purchase"),
+            col("__pday").min().alias("first_day"),
+            col("__pday").max().alias("last_day"),
+            col("__b").sum().alias("n_days"),
+        )
+    )
+    if log.mapping.order_col is not None:
+        orders = (
+            log.frame.filter(col(AMOUNT) >= 0)
+            .select(CUSTOMER, ORDER)
+            .unique()
+            .group_by(CUSTOMER)
+            .agg(N.len().alias("n_orders"))
+        )
+        out = per_customer.join(orders, on=CUSTOMER, how="inner")
+    else:
+        out = per_customer.with_columns(col("n_days").alias("n_orders"))
+    out = out.join(span, on=CUSTOMER, how="inner").join(repeat, on=CUSTOMER, how="left")
+    as_day = as_of_day(log)
+    as_period = _time.period_ordinal(np.array([as_day]), freq)
+    as_start = int(_time.period_start_day(as_period, freq)[0])
+    as_period = int(as_period[0])
+    frequency = col("n_periods").cast(N.Int64) - 1
+
+    def duration(end_period: Any, end_start: Any) -> Any:
+        """From the first purchase period to an end, as :func:`ecrm._time.duration`."""
+        if freq == time_unit:
+            return (end_period - col("first_period")).cast(N.Float64)
+        return (end_start - col("first_start")).cast(N.Float64) / _time.UNIT_DAYS[time_unit]
+
+    out = out.select(
+        CUSTOMER,
+        "first_purchase",
+        "last_purchase",
+        col("n_orders").cast(N.Int64),
+        col("total_spend").cast(N.Float64),
+        (col("total_spend").cast(N.Float64) / col("n_orders").cast(N.Float64)).alias("avg_order_value"),
+        (N.lit(as_day) - col("last_day")).cast(N.Int64).alias("recency_days"),
+        (N.lit(as_day) - col("first_day")).cast(N.Int64).alias("tenure_days"),
+        frequency.alias("frequency"),
+        duration(col("last_period"), col("last_start")).alias("recency"),
+        duration(N.lit(as_period), N.lit(as_start)).alias("T"),
+        N.when(frequency > 0)
+        .then(col("repeat_spend").fill_null(0.0).cast(N.Float64) / frequency.cast(N.Float64))
+        .otherwise(N.lit(0.0))
+        .alias("monetary_value"),
+    )
+    if log.has_returns:
+        only_returns = per_customer.filter(col("n_days") == 0)
+        examples = _to_pandas(only_returns.select(CUSTOMER).sort(CUSTOMER).head(5))[CUSTOMER].tolist()
+        if examples:
+            n = int(_to_pandas(only_returns.select(N.len())).iloc[0, 0])
+            warnings.warn(
+                f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
+                f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
+                DataDroppedWarning,
+                stacklevel=3,
+            )
+    if native:
+        return out.to_native()
+    ints = ("n_orders", "recency_days", "tenure_days", "frequency")
+    table = collect_per_customer(out, log.mapping.customer_col, ints=ints)
+    table.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit, n_after_as_of=log.n_after_as_of)
+    return table
+
+
+# ---------------------------------------------------------------------------------------
+# The log's own operations (the methods of EngineTransactions run these)
+
+
+def cut_facts(frame: Any, cut: pd.Timestamp) -> tuple[int, pd.Timestamp]:
+    """Rows after ``cut`` and the last date on or before it, in one pass."""
+    N = nw()
+    date = N.col(DATE)
+    after = date > cut.to_pydatetime()
+    row = _to_pandas(
+        frame.select(_count(after).alias("n_after"), N.when(~after).then(date).max().alias("last"))
+    ).iloc[0]
+    return int(row["n_after"]), pd.Timestamp(row["last"])
+
+
+def apply_returns(log: Any, returns: str, what: str, caller: str) -> Any:
+    """``returns="exclude"`` or ``"raise"`` on the engine (see :meth:`Transactions.apply_returns`)."""
+    N = nw()
+    negative = N.col(AMOUNT) < 0
+    n_negative = int(_to_pandas(log.frame.select(_count(negative).alias("n"))).iloc[0, 0])
+    if not n_negative:
+        return log
+    m = log.mapping
+    column = m.amount_col or m.quantity_col or m.customer_col
+    if returns == "raise":
+        # Examples from the canonical rows (the user's columns are mapped one to one).
+        sample = _to_pandas(log.frame.filter(negative).head(_schema.N_EXAMPLES))
+        sample = sample.rename(columns={CUSTOMER: m.customer_col, DATE: m.date_col, AMOUNT: column})
+        n_total = int(_to_pandas(log.frame.select(N.len())).iloc[0, 0])
+        raise _schema.rows_error(
+            what, column, "has negative amounts (returns) and returns='raise'", sample, n_negative, n_total
+        )
+    warnings.warn(
+        f"{caller}: left out {n_negative} row(s) with negative {m.amount_label} (returns='exclude')",
+        DataDroppedWarning,
+        stacklevel=4,
+    )
+    facts = log._facts | {
+        "returns_excluded": log._facts.get("returns_excluded", 0) + n_negative,
+        "return_rows": 0,
+        "returns_amount": 0.0,
+    }
+    return log._replace(frame=log.frame.filter(~negative), facts=facts)
+
+
+def has_purchases(log: Any) -> bool:
+    N = nw()
+    return bool(int(_to_pandas(log.frame.select(_count(N.col(AMOUNT) >= 0).alias("n"))).iloc[0, 0]))
+
+
+def prepare(log: Any, as_of: object, returns: str, caller: str, **keywords: Any) -> Any:
+    """What every function does first with its log: check the keywords against the
+    mapping, cut at ``as_of``, apply ``returns``, require purchases."""
+    log.check_mapping(**{k: v for k, v in keywords.items()})
+    log = log.upto(as_of).apply_returns(returns, caller=caller)
+    log.require_purchases()
+    return log
+
+
+def describe(log: Any) -> pd.Series:
+    """:meth:`ecrm.Transactions.describe` counted on the engine."""
+    N = nw()
+    col = N.col
+    exprs = [N.len().alias("rows_kept"), col(CUSTOMER).n_unique().alias("customers")]
+    if log.mapping.order_col is not None:
+        exprs.append(col(ORDER).n_unique().alias("orders"))
+    counts = _to_pandas(log.frame.select(*exprs)).iloc[0]
+    f = log._facts
+    facts = {
+        "rows_read": f["rows_read"],
+        "rows_kept": int(counts["rows_kept"]),
+        "rows_without_customer": f.get("rows_without_customer", 0),
+        "their_revenue_share": f.get("their_revenue_share", 0.0),
+        "returns_excluded": f.get("returns_excluded", 0),
+        "rows_after_as_of": log.n_after_as_of,
+        "return_rows": f["return_rows"],
+        "returns_amount": f["returns_amount"],
+        "cancelled_rows": f["cancelled_rows"],
+        "customers": int(counts["customers"]),
+    }
+    if "orders" in counts:
+        facts["orders"] = int(counts["orders"])
+    facts |= {
+        "first_date": log.first_date,
+        "last_date": log.last_date,
+        "as_of": log.as_of,
+        "amount": log.mapping.amount_label,
+        "engine": log.engine,
+    }
+    return pd.Series(facts, dtype=object, name="transactions")

@@ -1554,7 +1554,7 @@ def build(
         "ecrm_version": _version(),
         "as_of": ctx.as_of.date().isoformat(),
         "lang": lang,
-        "inputs": {"transactions": int(log.describe()["rows_read"])}
+        "inputs": {"transactions": int(facts["rows_read"])}
         | {name: len(frame) for name, frame in given.items() if frame is not None},
         "sections": [key for key, _, _ in rendered],
         "headline": {

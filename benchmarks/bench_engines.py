@@ -15,8 +15,8 @@ Then, in one run, each engine in a fresh child process:
   ``ecrm.customer_summary(ecrm.transactions("DIR/orders/*.parquet", connection=con))``
   to a pandas frame; the child's peak resident memory comes from the kernel
   (``os.wait4``) and must stay under 4 GB;
-- **Polars** on the same glob, collected by the streaming engine
-  (``customer_summary(..., native=True).collect(engine="streaming")``);
+- **Polars** on the same glob, every query on its streaming engine
+  (``pl.Config.set_engine_affinity("streaming")``);
 - **Spark** in local mode on the same glob (``customer_summary`` to pandas); its peak
   is that of the Python process and the JVM together (sampled);
 - **pandas**, the in-memory numpy path, on a 10-million-row slice (the first chunk):
@@ -27,9 +27,11 @@ Each prints its time, rows per second (rows of the log / seconds of the call, wh
 includes reading the Parquet files), the number of customers, the total spend and the
 orders (equal on every engine of the full log) and the peak memory. From the pandas
 child's peak per row the script prints what the pandas path would need for the whole log.
+An engine whose process tree passes ``--max-memory`` (12 GB) is stopped, and the run
+says so (the machine is shared).
 
 Run: python benchmarks/bench_engines.py [--dir DIR] [--rows N] [--chunks N]
-[--customers N] [--memory-limit 2GB] [--engines duckdb,polars,spark,pandas]
+[--customers N] [--memory-limit 2GB] [--engines duckdb,polars,spark,pandas] [--max-memory GB]
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ def worker(engine: str, path: str, rows: int, memory_limit: str, spill: str) -> 
     import ecrm
 
     warnings.simplefilter("ignore", ecrm.errors.DataDroppedWarning)  # customers with only returns
+    warnings.simplefilter("ignore", FutureWarning)  # pyspark on pandas 3
     if engine in ("duckdb", "duckdb-slice"):
         import duckdb
 
@@ -131,9 +134,12 @@ def worker(engine: str, path: str, rows: int, memory_limit: str, spill: str) -> 
         summary = ecrm.customer_summary(ecrm.transactions(path, connection=con))
         return _facts(summary, time.perf_counter() - start, rows)
     if engine == "polars":
+        import polars as pl
+
+        # Every collect ecrm makes (the checks as well as the summary) on the streaming engine.
+        pl.Config.set_engine_affinity("streaming")
         start = time.perf_counter()
-        lazy = ecrm.customer_summary(ecrm.transactions(path, engine="polars"), native=True)
-        summary = lazy.collect(engine="streaming").to_pandas()
+        summary = ecrm.customer_summary(ecrm.transactions(path, engine="polars"))
         return _facts(summary, time.perf_counter() - start, rows)
     if engine == "spark":
         from pyspark.sql import SparkSession
@@ -144,6 +150,7 @@ def worker(engine: str, path: str, rows: int, memory_limit: str, spill: str) -> 
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.local.dir", spill)
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")
@@ -180,8 +187,11 @@ def run_child(engine: str, path: str, rows: int, args: argparse.Namespace) -> di
     spill.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, __file__, "--worker", engine, "--path", path, "--rows", str(rows)]
     command += ["--memory-limit", args.memory_limit, "--dir", str(args.dir)]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    log = Path(args.dir) / f"{engine}.stderr"
+    with log.open("w") as stderr:
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
     tree_peak = [0]
+    stopped = [False]
     done = threading.Event()
 
     def sample() -> None:
@@ -199,6 +209,10 @@ def run_child(engine: str, path: str, rows: int, args: argparse.Namespace) -> di
                     except psutil.Error:
                         pass
                 tree_peak[0] = max(tree_peak[0], total)
+                if total > args.max_memory * GB:  # the machine is shared: stop before it swaps
+                    stopped[0] = True
+                    for p in [*proc.children(recursive=True), proc]:
+                        p.kill()
                 done.wait(0.2)
         except psutil.Error:
             pass
@@ -210,8 +224,11 @@ def run_child(engine: str, path: str, rows: int, args: argparse.Namespace) -> di
     done.set()
     sampler.join()
     child.returncode = os.waitstatus_to_exitcode(status)
+    if stopped[0]:
+        return {"error": f"stopped when its memory passed {args.max_memory:g} GB (--max-memory)"}
     if child.returncode != 0:
-        return {"error": f"exit status {child.returncode}"}
+        tail = log.read_text().strip().splitlines()[-3:]
+        return {"error": f"exit status {child.returncode}: " + " / ".join(tail)}
     result = json.loads(out.strip().splitlines()[-1])
     result["peak_rss"] = usage.ru_maxrss * 1024  # kilobytes on Linux
     result["tree_peak_rss"] = tree_peak[0]
@@ -226,6 +243,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=12_000_000)
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--engines", default="duckdb,polars,spark,pandas")
+    parser.add_argument(
+        "--max-memory", type=float, default=12.0, help="GB at which an engine's run is stopped"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()

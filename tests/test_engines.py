@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ecrm
-from ecrm.errors import DataDroppedWarning, SchemaError
+from ecrm.errors import DataDroppedWarning
 
 
 def assert_same(got, expected):
@@ -48,8 +48,13 @@ def shop():
     ties = tx.iloc[::7]
     tx = pd.concat([tx, ties], ignore_index=True)
     only_returns = pd.DataFrame(
-        {"customer_id": [999], "order_id": [999_999], "order_date": [pd.Timestamp("2023-06-01 10:00")],
-         "amount": [-12.5], "quantity": [1]}
+        {
+            "customer_id": [999],
+            "order_id": [999_999],
+            "order_date": [pd.Timestamp("2023-06-01 10:00")],
+            "amount": [-12.5],
+            "quantity": [1],
+        }
     )
     tx = pd.concat([tx, only_returns], ignore_index=True)
     tx["customer_id"] = "c" + tx["customer_id"].astype(str).str.zfill(4)
@@ -82,9 +87,55 @@ def test_summary_cdnow(cdnow_small, on_engine, options):
 @pytest.mark.parametrize("options", [{}, {"as_of": "2023-12-31", "freq": "Q", "time_unit": "M"}])
 def test_summary_shop(shop, on_engine, options):
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
-    with pytest.warns(DataDroppedWarning, match="1 customer"):
+    with pytest.warns(DataDroppedWarning, match="whose only rows"):
         expected = ecrm.customer_summary(pandas_log, **options)
-    with pytest.warns(DataDroppedWarning, match="1 customer"):
+    with pytest.warns(DataDroppedWarning, match="whose only rows"):
         got = ecrm.customer_summary(engine_log, **options)
     assert_same(got, expected)
     assert got.attrs == expected.attrs
+
+
+# ---------------------------------------------------------------------------------------
+# rfm, metrics
+
+
+def test_rfm_score(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    assert_same(
+        ecrm.rfm.score(engine_log, as_of="1998-01-31"), ecrm.rfm.score(pandas_log, as_of="1998-01-31")
+    )
+
+
+@pytest.mark.parametrize(
+    "options", [{"freq": "M"}, {"freq": "W", "as_of": "2023-10-15", "start": "2023-06-01"}]
+)
+def test_kpis_shop(shop, on_engine, options):
+    pandas_log, engine_log = both(shop, on_engine, **SHOP)
+    assert_same(ecrm.metrics.kpis(engine_log, **options), ecrm.metrics.kpis(pandas_log, **options))
+
+
+def test_kpis_by_group(shop, on_engine):
+    frame = shop.assign(channel=np.where(shop.index % 3 == 0, "app", "web"))
+    pandas_log, engine_log = both(frame, on_engine, **SHOP)
+    assert_same(ecrm.metrics.kpis(engine_log, by="channel"), ecrm.metrics.kpis(pandas_log, by="channel"))
+
+
+def test_kpis_cdnow(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    assert_same(ecrm.metrics.kpis(engine_log, freq="Q"), ecrm.metrics.kpis(pandas_log, freq="Q"))
+
+
+@pytest.mark.parametrize("options", [{}, {"value": "revenue", "freq": "Q", "normalize": False}])
+def test_cohort_retention(shop, on_engine, options):
+    pandas_log, engine_log = both(shop, on_engine, **SHOP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataDroppedWarning)  # the customers with only returns
+        expected = ecrm.metrics.cohort_retention(pandas_log, **options)
+        got = ecrm.metrics.cohort_retention(engine_log, **options)
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+
+
+def test_cohort_retention_cdnow(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    assert_same(ecrm.metrics.cohort_retention(engine_log), ecrm.metrics.cohort_retention(pandas_log))

@@ -185,14 +185,18 @@ def _with_parsed(native: Any, engine: str, parse: dict[str, tuple[str, str, str 
 
 
 def _as_lazy(native: Any) -> Any:
-    frame = nw().from_native(native)
+    with warnings.catch_warnings():
+        # narwhals >= 2.2x says Dask support moves to a plugin; until that ships, it is built in.
+        warnings.filterwarnings("ignore", "Dask support is moving", FutureWarning)
+        frame = nw().from_native(native)
     return frame.lazy() if isinstance(frame, nw().DataFrame) else frame
 
 
 def _to_pandas(frame: Any) -> pd.DataFrame:
     """Collect a (small) narwhals lazy frame to pandas."""
-    out = frame.collect("pandas").to_native()
-    return out.reset_index(drop=True)
+    if frame.implementation.is_dask():
+        return frame.collect("pandas").to_native().reset_index(drop=True)
+    return frame.collect("pyarrow").to_native().to_pandas()  # Spark's toPandas is 10x slower
 
 
 def _examples(
@@ -268,7 +272,7 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
             f"{what}: column {m.date_col!r} has numeric dtype {date_type}; expected datetime64 "
             "values or date strings (convert first)"
         )
-    elif isinstance(date_type, N.Datetime) and date_type.time_zone is not None:
+    elif isinstance(date_type, N.Datetime) and date_type.time_zone is not None and engine != "spark":
         raise SchemaError(
             f"{what}: column {m.date_col!r} has time zone {date_type.time_zone!r}; on an engine ecrm "
             "reads naive wall-clock times: convert the column to naive local time first"
@@ -298,6 +302,9 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
     date = col(_DATE) if _DATE in parse else col(m.date_col)
     if date_type == N.Date:
         date = date.cast(N.Datetime("us"))
+    elif isinstance(date_type, N.Datetime) and date_type.time_zone is not None:
+        # Spark's TIMESTAMP: an instant shown in the session time zone; its wall time there.
+        date = date.dt.replace_time_zone(None)
 
     def num(role: str) -> Any:
         return col(numbers[role]).cast(N.Float64)
@@ -412,6 +419,9 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
         canonical.append(col(m.order_col).alias(ORDER))
     if m.product_col is not None:
         canonical.append(col(m.product_col).alias(PRODUCT))
+    # The user's other columns ride along (by= groups, features), unless a name is taken.
+    taken = {CUSTOMER, DATE, AMOUNT, ORDER, PRODUCT, *columns}
+    canonical += [col(c) for c in available if c not in taken and not c.startswith("__ecrm")]
     if cancelled is not None:
         canonical.append(cancelled.alias("__ecrm_cancelled"))
     else:
@@ -493,21 +503,18 @@ def with_civil_day(frame: Any, y: Any, m: Any, d: Any, out: str) -> Any:
         N.when(m > 2).then(m - 3).otherwise(m + 9).cast(N.Int64).alias("__cm"),
         d.cast(N.Int64).alias("__cd"),
     )
-    frame = frame.with_columns((col("__cy") // 400).cast(N.Int64).alias("__era"))
-    frame = frame.with_columns(
-        (col("__cy") - col("__era") * 400).alias("__yoe"),
-        ((col("__cm") * 153 + 2) // 5 + col("__cd") - 1).cast(N.Int64).alias("__doy"),
-    )
+    cy, yoe = col("__cy"), col("__cy") % 400  # year of the 400-year era
     days = (
-        col("__era") * 146097
-        + col("__yoe") * 365
-        + col("__yoe") // 4
-        - col("__yoe") // 100
-        + col("__doy")
+        (cy // 400) * 146097
+        + yoe * 365
+        + yoe // 4
+        - yoe // 100
+        + (col("__cm") * 153 + 2) // 5
+        + col("__cd")
+        - 1
         - 719468
     )
-    frame = frame.with_columns(days.cast(N.Int64).alias(out))
-    return frame.drop("__cy", "__cm", "__cd", "__era", "__yoe", "__doy")
+    return frame.with_columns(days.cast(N.Int64).alias(out)).drop("__cy", "__cm", "__cd")
 
 
 def with_day(frame: Any, date: str, out: str) -> Any:
@@ -812,3 +819,154 @@ def describe(log: Any) -> pd.Series:
         "engine": log.engine,
     }
     return pd.Series(facts, dtype=object, name="transactions")
+
+
+# ---------------------------------------------------------------------------------------
+# Per period: KPIs and cohorts (the tables are assembled by ecrm.metrics)
+
+
+def _rows_with_period(log: Any, freq: str) -> Any:
+    return with_period(with_day(log.frame, DATE, _DAY), DATE, _DAY, freq, "period")
+
+
+def _window(log: Any, rows: Any, freq: str) -> Any:
+    """What ecrm.metrics' assembly reads of a log: first and last period, as_of, freq."""
+    from types import SimpleNamespace
+
+    base = int(_to_pandas(rows.select(nw().col("period").min().alias("p"))).iloc[0, 0])
+    last = int(_time.period_ordinal(np.array([as_of_day(log)]), freq)[0])
+    return SimpleNamespace(base=base, last=last, as_of=log.as_of, freq=freq)
+
+
+def _group_column(log: Any, by: str, what: str) -> None:
+    """Refuse a ``by`` column the log does not have, or with missing values."""
+    N = nw()
+    names = log.frame.collect_schema().names()
+    _schema.require_columns(pd.DataFrame(columns=names), [by], what)
+    missing = N.col(by).is_null()
+    n_bad = int(_to_pandas(log.frame.select(_count(missing).alias("n"))).iloc[0, 0])
+    if n_bad:
+        n_total = int(_to_pandas(log.frame.select(N.len())).iloc[0, 0])
+        sample = _to_pandas(log.frame.filter(missing).head(_schema.N_EXAMPLES))
+        raise _schema.rows_error(what, by, "has missing values", sample, n_bad, n_total)
+
+
+def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, **keywords: Any) -> tuple:
+    """The sums per (group, period) cell of :func:`ecrm.metrics.kpis`, on the engine."""
+    N = nw()
+    col = N.col
+    _time.check_freq(freq)
+    log.check_mapping(what, **keywords)
+    log = log.upto(as_of, what=what)
+    log.require_purchases(what)
+    if by is not None:
+        _group_column(log, by, what)
+    groups = [by] if by is not None else []
+    rows = _rows_with_period(log, freq)
+    a = col(AMOUNT)
+    purchase = a >= 0
+    sums = _to_pandas(
+        rows.with_columns(
+            N.when(purchase).then(a).otherwise(0.0).alias("__gmv"),
+            N.when(purchase).then(0.0).otherwise(a).alias("__neg"),
+        )
+        .group_by(*groups, "period")
+        .agg(col("__gmv").sum(), col("__neg").sum())
+    )
+    order = ORDER if log.mapping.order_col is not None else _DAY
+    bought = rows.filter(purchase)
+    per_buyer = (
+        bought.select(*groups, "period", CUSTOMER, order)
+        .unique()
+        .group_by(*groups, "period", CUSTOMER)
+        .agg(N.len().alias("n_orders"))
+    )
+    firsts = bought.group_by(CUSTOMER).agg(col("period").min().alias("first"))
+    counts = _to_pandas(
+        per_buyer.join(firsts, on=CUSTOMER)
+        .with_columns(
+            (col("first") == col("period")).cast(N.Int64).alias("__new"),
+            (col("n_orders") >= 2).cast(N.Int64).alias("__repeat"),
+        )
+        .group_by(*groups, "period")
+        .agg(
+            N.len().alias("buyers"),
+            col("n_orders").sum().alias("orders"),
+            col("__repeat").sum().alias("repeat"),
+            col("__new").sum().alias("new_buyers"),
+        )
+    )
+    base = int(sums["period"].min())
+    last = int(_time.period_ordinal(np.array([as_of_day(log)]), freq)[0])
+    n_periods = last - base + 1
+    labels = None
+    if by is not None:
+        labels = pd.Index(np.sort(pd.unique(sums[by].to_numpy())), name=by)
+
+    def cell(table: pd.DataFrame) -> np.ndarray:
+        g = labels.get_indexer(table[by]) if labels is not None else 0
+        return g * n_periods + (table["period"].to_numpy(dtype=np.int64) - base)
+
+    n_cells = (1 if labels is None else len(labels)) * n_periods
+
+    def spread(table: pd.DataFrame, column: str, dtype: Any) -> np.ndarray:
+        out = np.zeros(n_cells, dtype=dtype)
+        out[cell(table)] = table[column].to_numpy(dtype=dtype)
+        return out
+
+    cells = {
+        "gmv": spread(sums, "__gmv", float),
+        "returns": 0.0 - spread(sums, "__neg", float),
+        "orders": spread(counts, "orders", np.int64),
+        "buyers": spread(counts, "buyers", np.int64),
+        "new_buyers": spread(counts, "new_buyers", np.int64),
+        "repeat": spread(counts, "repeat", np.int64),
+        "groups": labels,
+    }
+    from types import SimpleNamespace
+
+    return SimpleNamespace(base=base, last=last, as_of=log.as_of, freq=freq), cells
+
+
+def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: Any) -> tuple:
+    """The (cohort x age) cells and cohort sizes of :func:`ecrm.metrics.cohort_retention`."""
+    N = nw()
+    col = N.col
+    what = "cohort_retention"
+    _time.check_freq(freq)
+    log.check_mapping(what, **keywords)
+    log = log.upto(as_of, what=what)
+    log.require_purchases(what)
+    rows = _rows_with_period(log, freq)
+    active = rows.filter(col(AMOUNT) >= 0).select(CUSTOMER, "period").unique()
+    firsts = active.group_by(CUSTOMER).agg(col("period").min().alias("first"))
+    window = _window(log, rows, freq)
+    base, n_periods = window.base, window.last - window.base + 1
+    if value == "customers":
+        table = active.join(firsts, on=CUSTOMER).group_by("first", "period").agg(N.len().alias("n"))
+    else:
+        left = rows.join(firsts, on=CUSTOMER, how="anti")
+        lost = _to_pandas(left.select(N.len().alias("rows"), col(CUSTOMER).n_unique().alias("customers")))
+        if int(lost["rows"].iloc[0]):
+            warnings.warn(
+                f"cohort_retention: left out {int(lost['rows'].iloc[0])} row(s) of "
+                f"{int(lost['customers'].iloc[0])} customer(s) whose only rows are returns "
+                f"(negative {keywords.get('amount_col', 'amount')!r})",
+                DataDroppedWarning,
+                stacklevel=3,
+            )
+        table = (
+            rows.join(firsts, on=CUSTOMER)
+            .with_columns(N.max_horizontal(col("period"), col("first")).alias("period"))
+            .group_by("first", "period")
+            .agg(col(AMOUNT).sum().alias("n"))
+        )
+    table = _to_pandas(table)
+    first = table["first"].to_numpy(dtype=np.int64)
+    at = (first - base) * n_periods + (table["period"].to_numpy(dtype=np.int64) - first)
+    cells = np.zeros(n_periods * n_periods)
+    cells[at] = table["n"].to_numpy(dtype=float)
+    sizes_table = _to_pandas(firsts.group_by("first").agg(N.len().alias("n")))
+    sizes = np.zeros(n_periods, dtype=np.int64)
+    sizes[sizes_table["first"].to_numpy(dtype=np.int64) - base] = sizes_table["n"].to_numpy(dtype=np.int64)
+    return window, cells, sizes

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _keys, _schema, _time
+from . import _engine, _keys, _schema, _time
 from .errors import DataDroppedWarning, SchemaError
-from .transactions import Transactions, as_transactions
+from .transactions import EngineTransactions, Transactions, as_transactions
 
 __all__ = [
     "FREQS",
@@ -228,6 +228,19 @@ def kpis(
     2024-02  90.0         60.0       2       2           1  30.0                   0.0
     """
     what = "kpis"
+    if isinstance(transactions, EngineTransactions):
+        log, cells = _engine.kpi_cells(
+            transactions,
+            freq=freq,
+            by=by,
+            as_of=as_of,
+            what=what,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            order_col=order_col,
+        )
+        return _kpi_table(cells, log, by, start, end, what)
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -271,7 +284,25 @@ def kpis(
     orders = np.bincount(pair_cell, weights=n_orders, minlength=n_cells).astype(np.int64)
     repeat = np.bincount(pair_cell[n_orders >= 2], minlength=n_cells)
     new_buyers = np.bincount(pair_cell[new], minlength=n_cells)
+    cells = {
+        "gmv": gmv,
+        "returns": returns,
+        "orders": orders,
+        "buyers": buyers,
+        "new_buyers": new_buyers,
+        "repeat": repeat,
+        "groups": group_labels,
+    }
+    return _kpi_table(cells, log, by, start, end, what)
 
+
+def _kpi_table(cells: dict, log: _Log, by: str | None, start: object, end: object, what: str) -> pd.DataFrame:
+    """The KPI table from the sums per (group, period) cell (numpy here, or an engine's)."""
+    gmv, returns, orders, buyers = cells["gmv"], cells["returns"], cells["orders"], cells["buyers"]
+    new_buyers, repeat, group_labels = cells["new_buyers"], cells["repeat"], cells["groups"]
+    n_groups = 1 if group_labels is None else len(group_labels)
+    n_periods = log.last - log.base + 1
+    freq = log.freq
     with np.errstate(divide="ignore", invalid="ignore"):
         net = gmv - returns
         out = pd.DataFrame(
@@ -380,6 +411,17 @@ def cohort_retention(
     2024-02                    1.0  1.0  NaN
     """
     _time.check_choice(value, "value", COHORT_VALUES)
+    if isinstance(transactions, EngineTransactions):
+        log, cells, sizes = _engine.cohort_cells(
+            transactions,
+            freq=freq,
+            value=value,
+            as_of=as_of,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+        )
+        return _cohort_table(cells, sizes, log, value, normalize)
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -415,8 +457,17 @@ def cohort_retention(
             weights=log.amount[has_cohort],
             minlength=n_periods * n_periods,
         )
-    table = cells.reshape(n_periods, n_periods).astype(float)
     sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
+    return _cohort_table(cells, sizes, log, value, normalize)
+
+
+def _cohort_table(
+    cells: np.ndarray, sizes: np.ndarray, log: _Log, value: str, normalize: bool
+) -> pd.DataFrame:
+    """The cohort table from the cells (cohort x age, flat) and the cohort sizes."""
+    n_periods = log.last - log.base + 1
+    freq = log.freq
+    table = cells.reshape(n_periods, n_periods).astype(float)
     observable = np.add.outer(np.arange(n_periods), np.arange(n_periods)) < n_periods
     table[~observable] = np.nan
     if normalize:

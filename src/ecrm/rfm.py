@@ -17,7 +17,7 @@ import pandas as pd
 from . import _labels, _schema, _time
 from .errors import SchemaError
 from .summary import customer_summary
-from .transactions import Transactions
+from .transactions import EngineTransactions, Transactions
 
 __all__ = ["STANDARD_MAP", "score", "segment", "segment_summary"]
 
@@ -157,8 +157,10 @@ def score(
 
     Parameters
     ----------
-    data : pandas.DataFrame or ecrm.Transactions
-        Raw transactions (or :func:`ecrm.transactions`), or the output of
+    data : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
+        Raw transactions (or :func:`ecrm.transactions`, also on an engine: then the
+        summary is computed there and only one row per customer comes back to be
+        scored), or the output of
         :func:`ecrm.customer_summary` (recognised by its columns ``recency_days``,
         ``n_orders`` and ``total_spend``). Transactions are
         summarised with ``customer_col``, ``date_col``, ``amount_col``, ``order_col`` and
@@ -272,8 +274,9 @@ def score(
         raise SchemaError("edges are only used with method='fixed'; pass method='fixed' or drop edges")
     w = None if weights is None else _check_weights(weights)
 
-    frame = data if isinstance(data, Transactions) else _schema.check_frame(data, "rfm.score")
-    if not isinstance(frame, Transactions) and all(c in frame.columns for c in SUMMARY_COLUMNS):
+    logs = (Transactions, EngineTransactions)  # an engine's log is summarised there, scored here
+    frame = data if isinstance(data, logs) else _schema.check_frame(data, "rfm.score")
+    if not isinstance(frame, logs) and all(c in frame.columns for c in SUMMARY_COLUMNS):
         what = "customer summary"
         known = frame.attrs.get("as_of")
         if as_of is not None and (known is None or pd.Timestamp(as_of) != known):

@@ -129,7 +129,16 @@ def customer_summary(
     _time.check_choice(returns, "returns", RETURNS)
     if isinstance(transactions, EngineTransactions):
         return _engine.summary(
-            _engine.prepare(transactions, as_of, returns, "customer_summary", order_col=order_col),
+            _engine.prepare(
+                transactions,
+                as_of,
+                returns,
+                "customer_summary",
+                customer_col=customer_col,
+                date_col=date_col,
+                amount_col=amount_col,
+                order_col=order_col,
+            ),
             freq=freq,
             time_unit=time_unit,
             native=native,

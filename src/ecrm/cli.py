@@ -220,11 +220,18 @@ def _engine(args: argparse.Namespace) -> str:
     else:
         engine = "pandas"
     if args.memory_limit is not None and engine != "duckdb":
-        raise EcrmError(
+        raise _flag_error(
             f"--memory-limit caps DuckDB's memory; with --engine {engine} set the engine's own "
             "(e.g. spark.driver.memory for Spark)"
         )
     return engine
+
+
+def _flag_error(message: str) -> EcrmError:
+    """An error in the flags, not in a file: shown without a file name."""
+    err = EcrmError(message)
+    err.input = "flags"  # type: ignore[attr-defined]
+    return err
 
 
 def _open_on_engine(path: str, engine: str, memory_limit: str | None) -> dict[str, Any]:
@@ -242,8 +249,10 @@ def _open_on_engine(path: str, engine: str, memory_limit: str | None) -> dict[st
         if memory_limit is not None:
             try:
                 connection.execute("SET memory_limit = ?", [memory_limit])
-            except duckdb.Error as err:
-                raise EcrmError(f"--memory-limit {memory_limit!r}: {err} (e.g. 2GB, 500MB)") from None
+            except duckdb.Error:
+                raise _flag_error(
+                    f"--memory-limit {memory_limit!r}: not a size DuckDB reads (e.g. 2GB, 500MB)"
+                ) from None
         return {"engine": engine, "connection": connection}
     return {"engine": engine}
 

@@ -27,11 +27,12 @@ Each prints its time, rows per second (rows of the log / seconds of the call, wh
 includes reading the Parquet files), the number of customers, the total spend and the
 orders (equal on every engine of the full log) and the peak memory. From the pandas
 child's peak per row the script prints what the pandas path would need for the whole log.
-An engine whose process tree passes ``--max-memory`` (12 GB) is stopped, and the run
-says so (the machine is shared).
+An engine whose process tree passes ``--max-memory`` (12 GB), or still runs at
+``--stop-at``, is stopped, and the run says so (the machine is shared).
 
 Run: python benchmarks/bench_engines.py [--dir DIR] [--rows N] [--chunks N]
 [--customers N] [--memory-limit 2GB] [--engines duckdb,polars,spark,pandas] [--max-memory GB]
+[--stop-at HH:MM]
 """
 
 from __future__ import annotations
@@ -191,7 +192,8 @@ def run_child(engine: str, path: str, rows: int, args: argparse.Namespace) -> di
     with log.open("w") as stderr:
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
     tree_peak = [0]
-    stopped = [False]
+    stopped: list[str | None] = [None]
+    started = time.perf_counter()
     done = threading.Event()
 
     def sample() -> None:
@@ -210,7 +212,10 @@ def run_child(engine: str, path: str, rows: int, args: argparse.Namespace) -> di
                         pass
                 tree_peak[0] = max(tree_peak[0], total)
                 if total > args.max_memory * GB:  # the machine is shared: stop before it swaps
-                    stopped[0] = True
+                    stopped[0] = f"stopped when its memory passed {args.max_memory:g} GB (--max-memory)"
+                elif args.stop_at is not None and time.time() > args.stop_at:
+                    stopped[0] = f"stopped at --stop-at, after {time.perf_counter() - started:.0f} s"
+                if stopped[0]:
                     for p in [*proc.children(recursive=True), proc]:
                         p.kill()
                 done.wait(0.2)
@@ -225,7 +230,7 @@ def run_child(engine: str, path: str, rows: int, args: argparse.Namespace) -> di
     sampler.join()
     child.returncode = os.waitstatus_to_exitcode(status)
     if stopped[0]:
-        return {"error": f"stopped when its memory passed {args.max_memory:g} GB (--max-memory)"}
+        return {"error": stopped[0]}
     if child.returncode != 0:
         tail = log.read_text().strip().splitlines()[-3:]
         return {"error": f"exit status {child.returncode}: " + " / ".join(tail)}
@@ -246,9 +251,16 @@ def main() -> None:
     parser.add_argument(
         "--max-memory", type=float, default=12.0, help="GB at which an engine's run is stopped"
     )
+    parser.add_argument("--stop-at", help="stop an engine still running at this UTC time (HH:MM)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stop_at is not None:
+        import datetime as dt
+
+        hour, minute = map(int, args.stop_at.split(":"))
+        now = dt.datetime.now(dt.timezone.utc)
+        args.stop_at = now.replace(hour=hour, minute=minute, second=0, microsecond=0).timestamp()
     if args.worker:
         facts = worker(args.worker, args.path, args.rows, args.memory_limit, str(args.dir / "spill"))
         print(json.dumps(facts))

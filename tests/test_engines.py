@@ -139,3 +139,53 @@ def test_cohort_retention(shop, on_engine, options):
 def test_cohort_retention_cdnow(cdnow_small, on_engine):
     pandas_log, engine_log = both(cdnow_small, on_engine)
     assert_same(ecrm.metrics.cohort_retention(engine_log), ecrm.metrics.cohort_retention(pandas_log))
+
+
+# ---------------------------------------------------------------------------------------
+# churn
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-01-31"])
+def test_churn_features_shop(shop, on_engine, as_of):
+    pandas_log, engine_log = both(shop, on_engine, **SHOP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataDroppedWarning)
+        expected = ecrm.churn.features(pandas_log, as_of=as_of)
+        got = ecrm.churn.features(engine_log, as_of=as_of)
+    assert "return_share" in expected
+    assert_same(got, expected)
+
+
+def test_churn_dataset_cdnow(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    expected = ecrm.churn.dataset(pandas_log, cutoff="1997-12-31", horizon_days=120, min_history_days=30)
+    got = ecrm.churn.dataset(engine_log, cutoff="1997-12-31", horizon_days=120, min_history_days=30)
+    assert_same(got.X, expected.X)
+    assert_same(got.y, expected.y)
+    assert (got.cutoff, got.horizon) == (expected.cutoff, expected.horizon)
+
+
+# ---------------------------------------------------------------------------------------
+# lifecycle
+
+
+def test_lifecycle_stage_cdnow(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    windows = {"new_days": 30, "active_days": 60, "churn_days": 90}
+    expected = ecrm.lifecycle.stage(pandas_log, as_of="1998-03-31", windows=windows)
+    got = ecrm.lifecycle.stage(engine_log, as_of="1998-03-31", windows=windows)
+    assert expected["lapse_days"].notna().sum() > 50  # comebacks are exercised
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+
+
+def test_lifecycle_stage_shop_with_prospects(shop, on_engine):
+    pandas_log, engine_log = both(shop, on_engine, **SHOP)
+    ids = np.sort(np.r_[shop["customer_id"].unique(), ["p001", "p002"]])
+    customers = pd.DataFrame({"customer_id": ids, "signup_date": pd.Timestamp("2023-01-01")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataDroppedWarning)
+        expected = ecrm.lifecycle.stage(pandas_log, customers=customers, lang="zh")
+        got = ecrm.lifecycle.stage(engine_log, customers=customers, lang="zh")
+    assert (expected["stage"] == "潜在客户").sum() >= 2
+    assert_same(got, expected)

@@ -733,15 +733,23 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
 # The log's own operations (the methods of EngineTransactions run these)
 
 
-def cut_facts(frame: Any, cut: pd.Timestamp) -> tuple[int, pd.Timestamp]:
-    """Rows after ``cut`` and the last date on or before it, in one pass."""
+def cut_facts(frame: Any, cut: pd.Timestamp) -> tuple[int, pd.Timestamp, dict[str, Any]]:
+    """Rows after ``cut``, the last date on or before it and the returns among those
+    rows, in one pass."""
     N = nw()
-    date = N.col(DATE)
+    date, a = N.col(DATE), N.col(AMOUNT)
     after = date > cut.to_pydatetime()
+    returned = ~after & (a < 0)
     row = _to_pandas(
-        frame.select(_count(after).alias("n_after"), N.when(~after).then(date).max().alias("last"))
+        frame.select(
+            _count(after).alias("n_after"),
+            N.when(~after).then(date).max().alias("last"),
+            _count(returned).alias("return_rows"),
+            N.when(returned).then(a).otherwise(0.0).sum().alias("returns_amount"),
+        )
     ).iloc[0]
-    return int(row["n_after"]), pd.Timestamp(row["last"])
+    returns = {"return_rows": int(row["return_rows"]), "returns_amount": float(row["returns_amount"] or 0.0)}
+    return int(row["n_after"]), pd.Timestamp(row["last"]), returns
 
 
 def apply_returns(log: Any, returns: str, what: str, caller: str) -> Any:
@@ -970,3 +978,148 @@ def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: 
     sizes = np.zeros(n_periods, dtype=np.int64)
     sizes[sizes_table["first"].to_numpy(dtype=np.int64) - base] = sizes_table["n"].to_numpy(dtype=np.int64)
     return window, cells, sizes
+
+
+# ---------------------------------------------------------------------------------------
+# Churn: windowed counts, gaps between purchase days, labels
+
+
+def _gaps(purchase_days: Any) -> Any:
+    """(customer, day) purchase days with ``gap`` (days since the customer's previous
+    purchase day; null for the first) and ``is_last`` (the customer's last day)."""
+    N = nw()
+    col = N.col
+    if purchase_days.implementation.is_dask():
+        # Dask has no ordered window: sort each customer's days inside its partition.
+        native = purchase_days.to_native().shuffle(on=CUSTOMER)
+
+        def per_partition(part: pd.DataFrame) -> pd.DataFrame:
+            part = part.sort_values([CUSTOMER, _DAY], kind="stable")
+            by = part.groupby(CUSTOMER, sort=False)[_DAY]
+            return part.assign(gap=by.diff(), is_last=part[_DAY] == by.transform("max"))
+
+        meta = native._meta.assign(gap=pd.Series(dtype="float64"), is_last=pd.Series(dtype=bool))
+        return _as_lazy(native.map_partitions(per_partition, meta=meta))
+    return purchase_days.with_columns(
+        (col(_DAY) - col(_DAY).shift(1).over(CUSTOMER, order_by=_DAY)).alias("gap"),
+        (col(_DAY) == col(_DAY).max().over(CUSTOMER)).alias("is_last"),
+    )
+
+
+def churn_reductions(log: Any, windows: Sequence[int]) -> pd.DataFrame:
+    """Per customer: orders and net spend in the last ``windows`` days, count, sum and
+    sum of squares of the gaps between purchase days and the last gap, and (when the
+    log has returns) returned and gross amounts; indexed by customer id."""
+    N = nw()
+    col = N.col
+    cut_day = as_of_day(log)
+    per_day = days(log)
+    bought = col("n_purchase_rows") > 0
+    if log.mapping.order_col is not None:
+        orders = (
+            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
+            .group_by(CUSTOMER, ORDER)
+            .agg(col(_DAY).min())
+        )
+    else:
+        orders = per_day.filter(bought).select(CUSTOMER, _DAY)
+    recent = {w: col(_DAY) > cut_day - w for w in windows}
+    tables = [
+        orders.with_columns(*[recent[w].cast(N.Int64).alias(f"orders_{w}d") for w in windows])
+        .group_by(CUSTOMER)
+        .agg(*[col(f"orders_{w}d").sum() for w in windows]),
+        per_day.with_columns(
+            *[N.when(recent[w]).then(col("spend")).otherwise(0.0).alias(f"spend_{w}d") for w in windows]
+        )
+        .group_by(CUSTOMER)
+        .agg(*[col(f"spend_{w}d").sum() for w in windows]),
+    ]
+    gaps = _gaps(per_day.filter(bought).select(CUSTOMER, _DAY))
+    gap = col("gap").cast(N.Float64)
+    tables.append(
+        gaps.with_columns(
+            gap.alias("__gap"), (gap * gap).alias("__sq"), N.when(col("is_last")).then(gap).alias("__last")
+        )
+        .group_by(CUSTOMER)
+        .agg(
+            col("__gap").count().alias("n_gaps"),
+            col("__gap").sum().alias("gap_sum"),
+            col("__sq").sum().alias("gap_sq"),
+            col("__last").max().alias("last_gap"),
+        )
+    )
+    if log.has_returns:
+        a = col(AMOUNT)
+        tables.append(
+            log.frame.with_columns(
+                N.when(a < 0).then(-a).otherwise(0.0).alias("returned"),
+                N.when(a >= 0).then(a).otherwise(0.0).alias("gross"),
+            )
+            .group_by(CUSTOMER)
+            .agg(col("returned").sum(), col("gross").sum())
+        )
+    parts = [collect_per_customer(t, log.mapping.customer_col) for t in tables]
+    out = parts[0].join(parts[1:], how="outer")
+    for name in out.columns:
+        if name.startswith("orders_") or name == "n_gaps":
+            out[name] = out[name].fillna(0).astype(np.int64)
+        elif name != "last_gap":
+            out[name] = out[name].fillna(0.0).astype(float)
+    return out
+
+
+def buyers_between(log: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Index:
+    """The customers with a purchase in ``(start, end]``."""
+    N = nw()
+    date = N.col(DATE)
+    window = (date > start.to_pydatetime()) & (date <= end.to_pydatetime()) & (N.col(AMOUNT) >= 0)
+    ids = _to_pandas(log.frame.filter(window).select(CUSTOMER).unique())[CUSTOMER]
+    return _pandas_ids(ids)
+
+
+# ---------------------------------------------------------------------------------------
+# Lifecycle: the facts a stage is decided from
+
+
+def lifecycle_facts(log: Any, churn_days: int, window_days: int) -> pd.DataFrame:
+    """Per customer on the ``as_of`` day: rows, first and last purchase day, the most
+    recent comeback (purchase day after a gap > ``churn_days``) and its gap, and orders
+    dated within ``window_days``; indexed by customer id."""
+    N = nw()
+    col = N.col
+    per_day = days(log)
+    bought = per_day.filter(col("n_purchase_rows") > 0).select(CUSTOMER, _DAY)
+    gaps = _gaps(bought)
+    # The latest lapse and its length in one max: day and gap packed in one integer.
+    pack = 1 << 24
+    lapsed = gaps.with_columns(
+        N.when(col("gap") > churn_days)
+        .then(col(_DAY) * pack + col("gap").fill_null(0).cast(N.Int64))
+        .alias("__comeback")
+    )
+    spans = lapsed.group_by(CUSTOMER).agg(
+        col(_DAY).min().alias("first_day"), col(_DAY).max().alias("last_day"), col("__comeback").max()
+    )
+    start = as_of_day(log) - window_days
+    if log.mapping.order_col is not None:
+        orders = (
+            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
+            .group_by(CUSTOMER, ORDER)
+            .agg(col(_DAY).min())
+        )
+    else:
+        orders = bought
+    recent = (
+        orders.with_columns((col(_DAY) >= start).cast(N.Int64).alias("n_window"))
+        .group_by(CUSTOMER)
+        .agg(col("n_window").sum())
+    )
+    rows = log.frame.group_by(CUSTOMER).agg(N.len().alias("n_rows"))
+    parts = [collect_per_customer(t, log.mapping.customer_col) for t in (rows, spans, recent)]
+    out = parts[0].join(parts[1:], how="left")
+    packed = out.pop("__comeback").to_numpy(dtype=float)
+    has_back = ~np.isnan(packed)
+    whole = np.where(has_back, packed, 0).astype(np.int64)
+    out["comeback_day"] = pd.arrays.IntegerArray(np.floor_divide(whole, pack), ~has_back)
+    out["lapse_days"] = pd.arrays.IntegerArray(np.mod(whole, pack), ~has_back)
+    return out

@@ -18,10 +18,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from . import _labels, _schema, _time
+from . import _engine, _labels, _schema, _time
 from .errors import SchemaError
 from .summary import customer_summary
-from .transactions import Transactions, as_transactions
+from .transactions import EngineTransactions, Transactions, as_transactions
 
 __all__ = [
     "ChurnDataset",
@@ -155,7 +155,20 @@ def _build_features(tx: Transactions, min_history_days: float, extra: pd.DataFra
         gross = np.bincount(c[purchase], weights=amount[purchase], minlength=n)
         out["return_share"] = np.nan_to_num(_ratio(returned, gross))
 
-    pos = tx.ids.get_indexer(summary.index)
+    return _assemble_features(summary, pd.DataFrame(out, index=tx.ids), tx.as_of, min_history_days, extra)
+
+
+def _assemble_features(
+    summary: pd.DataFrame,
+    per_customer: pd.DataFrame,
+    as_of: pd.Timestamp,
+    min_history_days: float,
+    extra: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """X from the summary and the windowed and gap reductions per customer (from numpy
+    here, or from an engine), indexed by customer id."""
+    pos = per_customer.index.get_indexer(summary.index)
+    out = {name: per_customer[name].to_numpy() for name in per_customer.columns}
     X = pd.DataFrame(
         {
             "recency_days": summary["recency_days"].to_numpy(),
@@ -174,12 +187,12 @@ def _build_features(tx: Transactions, min_history_days: float, extra: pd.DataFra
         X = X[X["tenure_days"].to_numpy() >= min_history_days]
     if len(X) == 0:
         raise SchemaError(
-            f"{WHAT}: no customers with history at cutoff {tx.as_of}: none has a first purchase at "
+            f"{WHAT}: no customers with history at cutoff {as_of}: none has a first purchase at "
             f"least min_history_days={min_history_days} day(s) before it"
         )
     if extra is not None:
         X = X.join(_check_extra(extra, X))
-    X.attrs["as_of"] = tx.as_of
+    X.attrs["as_of"] = as_of
     return X
 
 
@@ -239,10 +252,34 @@ def features(
     Name: 1, dtype: float64
     """
     _check_min_history(min_history_days)
-    tx = as_transactions(
-        transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
-    )
+    keywords = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
+    if isinstance(transactions, EngineTransactions):
+        transactions.check_mapping(WHAT, **keywords, order_col=order_col)
+        return _engine_features(transactions.upto(as_of, what=WHAT), min_history_days, extra)
+    tx = as_transactions(transactions, **keywords, order_col=order_col)
     return _build_features(tx.upto(as_of, what=WHAT), min_history_days, extra)
+
+
+def _engine_features(
+    log: EngineTransactions, min_history_days: float, extra: pd.DataFrame | None
+) -> pd.DataFrame:
+    """:func:`_build_features` with the reductions run on the log's engine."""
+    summary = customer_summary(log)
+    out = _engine.churn_reductions(log, WINDOWS)
+    out["order_trend"] = (out["orders_90d"] + 1.0) / (out["orders_180d"] - out["orders_90d"] + 1.0)
+    out["aov_90d"] = _ratio(out["spend_90d"].to_numpy(), out["orders_90d"].to_numpy(dtype=float))
+    n_gaps, gap_sum, gap_sq = (out.pop(c).to_numpy(dtype=float) for c in ("n_gaps", "gap_sum", "gap_sq"))
+    mean_gap = _ratio(gap_sum, n_gaps)
+    sq_dev = gap_sq - n_gaps * np.nan_to_num(mean_gap) ** 2
+    out["mean_gap_days"] = mean_gap
+    out["std_gap_days"] = np.where(
+        n_gaps >= 2, np.sqrt(np.maximum(sq_dev, 0) / np.maximum(n_gaps - 1, 1)), np.nan
+    )
+    out["last_gap_days"] = out.pop("last_gap").astype(float)
+    if "returned" in out:
+        returned, gross = out.pop("returned").to_numpy(), out.pop("gross").to_numpy()
+        out["return_share"] = np.nan_to_num(_ratio(returned, gross))
+    return _assemble_features(summary, out, log.as_of, min_history_days, extra)
 
 
 def dataset(
@@ -327,17 +364,22 @@ def dataset(
     """
     horizon = _horizon(horizon_days)
     _check_min_history(min_history_days)
+    if isinstance(transactions, EngineTransactions):
+        log = transactions
+        log.check_mapping(
+            WHAT, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+        )
+        cut = _schema.timestamp(cutoff, pd.Series(dtype="datetime64[us]"), "cutoff", WHAT)
+        _check_window(cut, horizon, log.first_date, log.as_of)
+        X = _engine_features(log.upto(cut), min_history_days, extra)
+        bought = _engine.buyers_between(log, cut, cut + horizon)
+        y = pd.Series(~X.index.isin(bought), index=X.index, name="churned")
+        return ChurnDataset(X, y, cut, horizon)
     tx = as_transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
     )
     cut = _schema.timestamp(cutoff, tx.date, "cutoff", WHAT)
-    first, last = tx.first_date, tx.as_of
-    if cut < first or cut + horizon > last:
-        raise SchemaError(
-            f"{WHAT}: cutoff={cut} is outside the data: it must be on or after the first "
-            f"transaction ({first}) and cutoff + horizon_days ({cut + horizon}) on or before the "
-            f"end of the data ({last}), so that every label window is fully observed"
-        )
+    _check_window(cut, horizon, tx.first_date, tx.as_of)
     X = _build_features(tx.upto(cut), min_history_days, extra)
 
     ticks = tx.ticks
@@ -347,6 +389,16 @@ def dataset(
     churned = ~bought[tx.ids.get_indexer(X.index)]
     y = pd.Series(churned, index=X.index, name="churned")
     return ChurnDataset(X, y, cut, horizon)
+
+
+def _check_window(cut: pd.Timestamp, horizon: pd.Timedelta, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    """Refuse a cutoff before the data or whose label window runs past its end."""
+    if cut < first or cut + horizon > last:
+        raise SchemaError(
+            f"{WHAT}: cutoff={cut} is outside the data: it must be on or after the first "
+            f"transaction ({first}) and cutoff + horizon_days ({cut + horizon}) on or before the "
+            f"end of the data ({last}), so that every label window is fully observed"
+        )
 
 
 def _as_binary(y: object, what: str = "y") -> np.ndarray:

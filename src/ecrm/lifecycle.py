@@ -38,9 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _labels, _schema, _time
+from . import _engine, _labels, _schema, _time
 from .errors import DataDroppedWarning, SchemaError
-from .transactions import Transactions, as_transactions
+from .transactions import EngineTransactions, Transactions, as_transactions
 
 __all__ = [
     "STAGES",
@@ -286,6 +286,21 @@ def _stages_on(
         prospect = np.zeros(n, dtype=bool)
     else:
         prospect = ~has & (book.signup_day <= day)
+    return _decide(w, prospect, has, since_first, since_last, returned, since_back, lapse, n_window)
+
+
+def _decide(
+    w: LifecycleWindows,
+    prospect: np.ndarray,
+    has: np.ndarray,
+    since_first: np.ndarray,
+    since_last: np.ndarray,
+    returned: np.ndarray,
+    since_back: np.ndarray,
+    lapse: np.ndarray,
+    n_window: np.ndarray,
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray | None]]]:
+    """Stage codes and facts from each customer's facts on one day (numpy or an engine's)."""
     # Precedence: the first condition that holds wins (see the module docstring).
     code = np.select(
         [
@@ -420,6 +435,15 @@ def stage(
     """
     w = _windows(windows)
     _labels.check_lang(lang)
+    if isinstance(transactions, EngineTransactions):
+        log = transactions
+        log.check_mapping(
+            customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+        )
+        log = log.upto(as_of)
+        log.require_purchases()
+        facts = _engine.lifecycle_facts(log, w.churn_days, w.loyal_window_days)
+        return _engine_stage(log, facts, w, customers, signup_col, lang)
     book, tx = _book(
         transactions,
         customer_col=customer_col,
@@ -441,6 +465,81 @@ def stage(
             columns[name] = pd.arrays.IntegerArray(values[keep], missing[keep])
     out = pd.DataFrame(columns, index=pd.Index(book.ids[keep], name=customer_col))
     out.attrs.update(as_of=tx.as_of, windows=dataclasses.asdict(w), n_after_as_of=tx.n_after_as_of)
+    return out
+
+
+def _engine_stage(
+    log: EngineTransactions,
+    facts: pd.DataFrame,
+    w: LifecycleWindows,
+    customers: pd.DataFrame | None,
+    signup_col: str,
+    lang: str,
+) -> pd.DataFrame:
+    """:func:`stage` from the per-customer facts reduced on an engine."""
+    customer_col = log.customer_col
+    as_of_day = int(_schema.day_number(pd.Series([log.as_of]))[0])
+    ids = facts.index
+    signup_day = None
+    if customers is not None:
+        what = "customers"
+        frame = _schema.check_frame(customers, what)
+        _schema.require_columns(frame, [customer_col, signup_col], what)
+        table_ids = _schema.ids(frame, customer_col, what)
+        signup = _schema.dates(frame, signup_col, what)
+        duplicated = table_ids.duplicated(keep=False).to_numpy()
+        if duplicated.any():
+            raise _schema.bad_rows(what, customer_col, "has duplicate ids", frame, duplicated)
+        unknown = ~ids.isin(table_ids)
+        if unknown.any():
+            raise SchemaError(
+                f"transactions: column {customer_col!r} has ids missing from the customers table: "
+                f"{int(unknown.sum())} customer(s), e.g. {list(ids[unknown][:5])}"
+            )
+        codes, ids = _schema.factorize_ids(table_ids)
+        ids = ids.rename(customer_col)
+        signup_day = np.full(len(ids), np.iinfo(np.int64).max)
+        signup_day[codes] = _schema.day_number(signup)
+        facts = facts.reindex(ids)
+    has = facts["first_day"].notna().to_numpy()
+    only_returns = ~has & (facts["n_rows"].fillna(0).to_numpy() > 0)
+    if signup_day is not None:
+        only_returns &= signup_day > as_of_day
+    if only_returns.any():
+        warnings.warn(
+            f"lifecycle: left out {int(only_returns.sum())} customer(s) whose only rows on or "
+            f"before as_of are returns (negative {log.mapping.amount_label}), so they have no stage; "
+            f"e.g. {list(ids[only_returns][:5])}",
+            DataDroppedWarning,
+            stacklevel=3,
+        )
+
+    def days(name: str) -> np.ndarray:
+        return facts[name].fillna(0).to_numpy(dtype=np.int64)
+
+    back_day = days("comeback_day")
+    returned = facts["comeback_day"].notna().to_numpy()
+    prospect = np.zeros(len(ids), dtype=bool) if signup_day is None else ~has & (signup_day <= as_of_day)
+    code, decided = _decide(
+        w,
+        prospect,
+        has,
+        as_of_day - days("first_day"),
+        as_of_day - days("last_day"),
+        returned,
+        as_of_day - back_day,
+        days("lapse_days"),
+        days("n_window").astype(np.int32),  # as the numpy path counts them
+    )
+    keep = code != _NONE
+    columns: dict[str, object] = {"stage": _stage_categorical(code[keep], lang)}
+    for name, (values, missing) in decided.items():
+        if missing is None:
+            columns[name] = values[keep]
+        else:
+            columns[name] = pd.arrays.IntegerArray(values[keep], missing[keep])
+    out = pd.DataFrame(columns, index=pd.Index(ids[keep], name=customer_col))
+    out.attrs.update(as_of=log.as_of, windows=dataclasses.asdict(w), n_after_as_of=log.n_after_as_of)
     return out
 
 
@@ -525,6 +624,15 @@ def history(
     _time.check_freq(freq)
     w = _windows(windows)
     _labels.check_lang(lang)
+    if isinstance(transactions, EngineTransactions):
+        log = transactions
+        log.check_mapping(
+            customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
+        )
+        log = log.upto(as_of)
+        log.require_purchases()
+        facts = _engine.lifecycle_facts(log, w.churn_days, w.loyal_window_days)
+        return _engine_stage(log, facts, w, customers, signup_col, lang)
     book, tx = _book(
         transactions,
         customer_col=customer_col,

@@ -664,10 +664,14 @@ class EngineTransactions:
             )
         if cut >= self.last_date:
             return self._replace(as_of=cut)
-        n_after, last = _engine.cut_facts(self.frame, cut)
+        n_after, last, returns = _engine.cut_facts(self.frame, cut)
         frame = self.frame.filter(_engine.nw().col(_engine.DATE) <= cut.to_pydatetime())
         return self._replace(
-            frame=frame, as_of=cut, last_date=last, n_after_as_of=self.n_after_as_of + n_after
+            frame=frame,
+            as_of=cut,
+            last_date=last,
+            n_after_as_of=self.n_after_as_of + n_after,
+            facts=self._facts | returns,
         )
 
     def apply_returns(self, returns: str, what: str = _WHAT, caller: str = _WHAT) -> EngineTransactions:

@@ -323,7 +323,17 @@ def _lake(tmp_path, frame, parts=2):
 def _same_customers(engine_dir, pandas_dir, index_col):
     on_engine = pd.read_csv(engine_dir / "customers.csv", index_col=index_col)
     in_memory = pd.read_csv(pandas_dir / "customers.csv", index_col=index_col)
-    pd.testing.assert_frame_equal(on_engine, in_memory, check_exact=False, rtol=1e-9, atol=1e-9)
+    # Engines sum in another order (features differ by ~1e-13); the churn classifier's fit
+    # carries that to ~1e-8 in its probabilities. Every other column: to 1e-9.
+    fitted = [c for c in ("churn_probability",) if c in in_memory]
+    pd.testing.assert_frame_equal(on_engine[fitted], in_memory[fitted], check_exact=False, rtol=1e-6)
+    pd.testing.assert_frame_equal(
+        on_engine.drop(columns=fitted),
+        in_memory.drop(columns=fitted),
+        check_exact=False,
+        rtol=1e-9,
+        atol=1e-9,
+    )
     return on_engine
 
 
@@ -341,7 +351,11 @@ def test_report_on_a_parquet_glob_runs_on_duckdb_and_equals_the_pandas_report(tm
     assert on_engine["data"].pop("engine") == "duckdb"
     assert on_engine["data"] == in_memory["data"] and on_engine["inputs"] == in_memory["inputs"]
     for section, figures in in_memory["headline"].items():
-        assert on_engine["headline"][section] == pytest.approx(figures, rel=1e-9), section
+        assert on_engine["headline"][section].keys() == figures.keys()
+        for name, value in figures.items():
+            rel = 1e-6 if section == "churn" else 1e-9  # a classifier's fit (see _same_customers)
+            expected = value if isinstance(value, str) else pytest.approx(value, rel=rel)
+            assert on_engine["headline"][section][name] == expected, (section, name)
     # What needs every row in memory (the stage history and transitions) is left out, and said so.
     assert [f for f in in_memory["figures"] if f not in on_engine["figures"]] == [
         "figures/lifecycle_history.png",

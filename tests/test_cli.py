@@ -315,7 +315,8 @@ def _lake(tmp_path, frame, parts=2):
     lake = tmp_path / "lake"
     lake.mkdir()
     for k, rows in enumerate(np.array_split(np.arange(len(frame)), parts)):
-        frame.iloc[rows].to_parquet(lake / f"part-{k}.parquet", index=False)
+        # Microsecond timestamps: Spark reads no nanosecond Parquet timestamps.
+        frame.iloc[rows].to_parquet(lake / f"part-{k}.parquet", index=False, coerce_timestamps="us")
     frame.to_csv(tmp_path / "all.csv", index=False)
     return str(lake / "*.parquet"), str(tmp_path / "all.csv")
 
@@ -426,3 +427,22 @@ def test_engine_flags_refuse_what_cannot_work(tmp_path, capsys, monkeypatch):
     assert cli.main(["summary", glob]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'pip install "ecrm[duckdb]"' in err
+
+
+def test_summary_and_report_with_engine_spark(tmp_path, capsys, spark_session):
+    # Few customers, so that the report's model sections say so rather than fit: every
+    # Spark query takes a second, whatever its size (the DuckDB test above fits them all).
+    sample = ecrm.datasets.load_cdnow_sample()
+    glob, csv = _lake(tmp_path, sample[sample["customer_id"] <= 40])
+    assert cli.main(["summary", csv, "--out", str(tmp_path / "pandas")]) == 0
+    assert cli.main(["summary", glob, "--engine", "spark", "--out", str(tmp_path / "spark")]) == 0
+    assert len(_same_customers(tmp_path / "spark", tmp_path / "pandas", "customer_id")) == 40
+    capsys.readouterr()
+    assert cli.main(["report", glob, "--engine", "spark", "--out", str(tmp_path / "report"), "--quiet"]) == 0
+    assert cli.main(["report", csv, "--out", str(tmp_path / "ref"), "--quiet"]) == 0
+    _same_customers(tmp_path / "report", tmp_path / "ref", "customer_id")
+    on_spark, in_memory = (
+        json.loads((tmp_path / d / "summary.json").read_text(encoding="utf-8")) for d in ("report", "ref")
+    )
+    assert on_spark["data"].pop("engine") == "spark" and on_spark["data"] == in_memory["data"]
+    assert on_spark["headline"] == in_memory["headline"]

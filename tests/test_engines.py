@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ecrm
-from ecrm.errors import DataDroppedWarning
+from ecrm.errors import DataDroppedWarning, SchemaError
 
 
 def assert_same(got, expected):
@@ -65,6 +65,14 @@ def shop():
 SHOP = {"order_col": "order_id", "cancel_prefix": "C"}
 
 
+def first_only_on_spark(engine, request):
+    """Spark runs the first option set of a parametrized test: each of its queries costs
+    seconds in local mode, and the other engines cover the options."""
+    indices = request.node.callspec.indices
+    if engine == "spark" and any(i for name, i in indices.items() if name != "engine"):
+        pytest.skip("Spark: the first option set only (the other engines run every set)")
+
+
 def both(frame, on_engine, **mapping):
     """The same data as a pandas log and as an engine log."""
     with warnings.catch_warnings():
@@ -79,13 +87,15 @@ def both(frame, on_engine, **mapping):
 @pytest.mark.parametrize(
     "options", [{}, {"as_of": "1997-09-30", "freq": "W", "time_unit": "W"}, {"freq": "M", "time_unit": "D"}]
 )
-def test_summary_cdnow(cdnow_small, on_engine, options):
+def test_summary_cdnow(cdnow_small, on_engine, options, engine, request):
+    first_only_on_spark(engine, request)
     pandas_log, engine_log = both(cdnow_small, on_engine)
     assert_same(ecrm.customer_summary(engine_log, **options), ecrm.customer_summary(pandas_log, **options))
 
 
 @pytest.mark.parametrize("options", [{}, {"as_of": "2023-12-31", "freq": "Q", "time_unit": "M"}])
-def test_summary_shop(shop, on_engine, options):
+def test_summary_shop(shop, on_engine, options, engine, request):
+    first_only_on_spark(engine, request)
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     with pytest.warns(DataDroppedWarning, match="whose only rows"):
         expected = ecrm.customer_summary(pandas_log, **options)
@@ -109,7 +119,8 @@ def test_rfm_score(cdnow_small, on_engine):
 @pytest.mark.parametrize(
     "options", [{"freq": "M"}, {"freq": "W", "as_of": "2023-10-15", "start": "2023-06-01"}]
 )
-def test_kpis_shop(shop, on_engine, options):
+def test_kpis_shop(shop, on_engine, options, engine, request):
+    first_only_on_spark(engine, request)
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     assert_same(ecrm.metrics.kpis(engine_log, **options), ecrm.metrics.kpis(pandas_log, **options))
 
@@ -126,7 +137,8 @@ def test_kpis_cdnow(cdnow_small, on_engine):
 
 
 @pytest.mark.parametrize("options", [{}, {"value": "revenue", "freq": "Q", "normalize": False}])
-def test_cohort_retention(shop, on_engine, options):
+def test_cohort_retention(shop, on_engine, options, engine, request):
+    first_only_on_spark(engine, request)
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataDroppedWarning)  # the customers with only returns
@@ -146,7 +158,8 @@ def test_cohort_retention_cdnow(cdnow_small, on_engine):
 
 
 @pytest.mark.parametrize("as_of", [None, "2024-01-31"])
-def test_churn_features_shop(shop, on_engine, as_of):
+def test_churn_features_shop(shop, on_engine, as_of, engine, request):
+    first_only_on_spark(engine, request)
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataDroppedWarning)
@@ -189,3 +202,246 @@ def test_lifecycle_stage_shop_with_prospects(shop, on_engine):
         got = ecrm.lifecycle.stage(engine_log, customers=customers, lang="zh")
     assert (expected["stage"] == "潜在客户").sum() >= 2
     assert_same(got, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# CLV: patterns out, scores back
+
+
+def test_clv_patterns_and_scores(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    expected = ecrm.clv.patterns(pandas_log, as_of="1997-09-30")
+    got = ecrm.clv.patterns(engine_log, as_of="1997-09-30")
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+    assert expected["n_customers"].sum() == 3000 and len(expected) < 3000
+    model = ecrm.clv.CLVModel(spend_model=None).fit(got, weights="n_customers")
+    full = ecrm.clv.CLVModel(spend_model=None).fit(
+        ecrm.customer_summary(pandas_log, as_of="1997-09-30", time_unit="W")
+    )
+    np.testing.assert_allclose(model.params_["estimate"], full.params_["estimate"], rtol=1e-6)
+    expected = ecrm.clv.score(model, pandas_log, as_of="1997-09-30", t=39)
+    got = ecrm.clv.score(model, engine_log, as_of="1997-09-30", t=39)
+    assert_same(got, expected)
+    np.testing.assert_allclose(got["p_alive"], full.p_alive(), rtol=1e-6)
+
+
+def test_clv_patterns_monetary(shop, on_engine):
+    pandas_log, engine_log = both(shop, on_engine, **SHOP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataDroppedWarning)
+        expected = ecrm.clv.patterns(pandas_log, freq="W", time_unit="W", monetary=True)
+        got = ecrm.clv.patterns(engine_log, freq="W", time_unit="W", monetary=True)
+    assert_same(got, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# survey group counts
+
+
+@pytest.fixture(scope="module")
+def responses():
+    rng = np.random.default_rng(5)
+    n = 600
+    return pd.DataFrame(
+        {
+            "customer_id": rng.integers(1, 200, n),
+            "channel": rng.choice(["app", "email", "web"], n),
+            "region": rng.choice(["north", "south"], n),
+            "score": rng.integers(0, 11, n),
+        }
+    )
+
+
+def test_survey_scores(responses, on_engine):
+    frame = on_engine(responses)
+    assert_same(ecrm.survey.nps(frame), ecrm.survey.nps(responses))
+    assert_same(
+        ecrm.survey.nps(frame, by=["channel", "region"]), ecrm.survey.nps(responses, by=["channel", "region"])
+    )
+    five = responses.assign(score=responses["score"] % 5 + 1)
+    assert_same(ecrm.survey.csat(on_engine(five), by="channel"), ecrm.survey.csat(five, by="channel"))
+    seven = responses.assign(score=responses["score"] % 7 + 1)
+    assert_same(ecrm.survey.ces(on_engine(seven), by="region"), ecrm.survey.ces(seven, by="region"))
+
+
+def test_survey_bad_scores(responses, on_engine):
+    bad = responses.assign(score=responses["score"].astype(float))
+    bad.loc[[3, 9, 40], "score"] = [11.0, 11.0, 4.5]
+    with pytest.raises(SchemaError) as expected:
+        ecrm.survey.nps(bad)
+    with pytest.raises(SchemaError) as got:
+        ecrm.survey.nps(on_engine(bad))
+    assert first_line(got.value) == first_line(expected.value)
+    with pytest.warns(DataDroppedWarning, match="dropped 3 of 600"):
+        got = ecrm.survey.nps(on_engine(bad), by="channel", on_invalid="drop")
+    with pytest.warns(DataDroppedWarning, match="dropped 3 of 600"):
+        expected = ecrm.survey.nps(bad, by="channel", on_invalid="drop")
+    assert_same(got, expected)
+
+
+def first_line(error):
+    """The message up to the example rows (engines have no row index to show)."""
+    return str(error).split("\n")[0]
+
+
+# ---------------------------------------------------------------------------------------
+# bad input: the same SchemaError as pandas, on every engine
+
+
+def _bad_ids(tx):
+    bad = tx.head(40).assign(customer_id=tx["customer_id"].head(40).astype(float))
+    bad.loc[[3, 17], "customer_id"] = np.nan
+    return bad
+
+
+def _bad_dates(tx):
+    bad = tx.head(40).assign(order_date=tx["order_date"].head(40).dt.strftime("%Y-%m-%d"))
+    bad.loc[[5, 6], "order_date"] = "31/12/1997"
+    return bad
+
+
+def _bad_amounts(tx):
+    bad = tx.head(40).copy()
+    bad.loc[[8], "amount"] = np.inf
+    return bad
+
+
+def _missing_amounts(tx):
+    bad = tx.head(40).copy()
+    bad.loc[[2, 30], "amount"] = np.nan
+    return bad
+
+
+@pytest.mark.parametrize("make", [_bad_ids, _bad_dates, _bad_amounts, _missing_amounts])
+def test_bad_input_same_error(cdnow_small, on_engine, make):
+    bad = make(cdnow_small)
+    with pytest.raises(SchemaError) as expected:
+        ecrm.transactions(bad)
+    with pytest.raises(SchemaError) as got:
+        ecrm.transactions(on_engine(bad))
+    assert first_line(got.value) == first_line(expected.value)
+    assert got.value.cli_message.split("\n")[0] == expected.value.cli_message.split("\n")[0]
+    # The example rows are the bad rows, fetched from the engine.
+    shown = str(got.value).split("\n")[2:]
+    assert len(shown) == int(first_line(expected.value).split(" in ")[1].split()[0])
+
+
+def test_guest_rows_dropped_with_the_same_warning(cdnow_small, on_engine):
+    bad = _bad_ids(cdnow_small)
+    with pytest.warns(DataDroppedWarning) as expected:
+        pandas_log = ecrm.transactions(bad, missing_customers="drop")
+    with pytest.warns(DataDroppedWarning) as got:
+        engine_log = ecrm.transactions(on_engine(bad), missing_customers="drop")
+    assert dropped(got) == dropped(expected)
+    assert_same(ecrm.customer_summary(engine_log), ecrm.customer_summary(pandas_log))
+    described = engine_log.describe()
+    for key in ("rows_read", "rows_kept", "rows_without_customer", "customers", "first_date", "last_date"):
+        assert described[key] == pandas_log.describe()[key], key
+
+
+def test_returns_policies(shop, on_engine):
+    frame = on_engine(shop)
+    with pytest.raises(SchemaError, match="returns='raise'") as got:
+        ecrm.transactions(frame, returns="raise", **SHOP)
+    with pytest.raises(SchemaError) as expected:
+        ecrm.transactions(shop, returns="raise", **SHOP)
+    assert first_line(got.value) == first_line(expected.value)
+    with pytest.warns(DataDroppedWarning) as got:
+        engine_log = ecrm.transactions(frame, returns="exclude", **SHOP)
+    with pytest.warns(DataDroppedWarning) as expected:
+        pandas_log = ecrm.transactions(shop, returns="exclude", **SHOP)
+    assert dropped(got) == dropped(expected)
+    assert_same(ecrm.customer_summary(engine_log), ecrm.customer_summary(pandas_log))
+
+
+def dropped(records):
+    """The messages of ecrm's DataDroppedWarnings among recorded warnings."""
+    return [str(w.message) for w in records if issubclass(w.category, DataDroppedWarning)]
+
+
+# ---------------------------------------------------------------------------------------
+# the log itself: paths, native frames, cuts, collect
+
+
+def test_paths_open_lazily(cdnow_small, tmp_path, engine):
+    # Microsecond timestamps, as warehouses write them (Spark refuses nanoseconds).
+    cdnow_small.iloc[:5000].to_parquet(tmp_path / "part-0.parquet", coerce_timestamps="us")
+    cdnow_small.iloc[5000:].to_parquet(tmp_path / "part-1.parquet", coerce_timestamps="us")
+    text = cdnow_small.assign(order_date=cdnow_small["order_date"].dt.strftime("%m/%d/%Y"))
+    text.to_csv(tmp_path / "orders.csv", index=False)
+    expected = ecrm.customer_summary(cdnow_small)
+    from_parquet = ecrm.transactions(str(tmp_path / "part-*.parquet"), engine=engine)
+    assert from_parquet.engine == engine
+    assert_same(ecrm.customer_summary(from_parquet), expected)
+    from_csv = ecrm.transactions(tmp_path / "orders.csv", engine=engine, date_format="%m/%d/%Y")
+    assert_same(ecrm.customer_summary(from_csv), expected)
+
+
+def test_duckdb_connection_is_used(cdnow_small, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    cdnow_small.to_parquet(tmp_path / "orders.parquet")
+    con = duckdb.connect()
+    con.execute("SET memory_limit='500MB'")
+    log = ecrm.transactions(tmp_path / "orders.parquet", connection=con)
+    relation = ecrm.customer_summary(log, native=True)
+    assert isinstance(relation, duckdb.DuckDBPyRelation)
+    assert relation.aggregate("count(*)").fetchall()[0][0] == cdnow_small["customer_id"].nunique()
+    # Relations of two connections cannot be joined: this one is on the caller's.
+    one = relation.join(con.sql("SELECT 1 AS customer_id"), "customer_id")
+    assert one.aggregate("count(*)").fetchall()[0][0] == 1
+
+
+def test_native_output(cdnow_small, on_engine, engine):
+    _, engine_log = both(cdnow_small, on_engine)
+    native = ecrm.customer_summary(engine_log, native=True)
+    assert type(native).__module__.split(".")[0] in {"polars", "duckdb", "_duckdb", "pyspark", "dask"}
+    import narwhals as nw
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # narwhals on Dask
+        frame = nw.from_native(native)
+    names = frame.collect_schema().names()
+    assert names[0] == "customer_id" and "monetary_value" in names
+    assert engine_log.to_native() is not None and engine_log.engine == engine
+
+
+def test_upto_and_collect(cdnow_small, on_engine):
+    pandas_log, engine_log = both(cdnow_small, on_engine)
+    cut = engine_log.upto("1997-06-30")
+    expected = pandas_log.upto("1997-06-30")
+    assert (cut.as_of, cut.last_date, cut.n_after_as_of) == (
+        expected.as_of,
+        expected.last_date,
+        expected.n_after_as_of,
+    )
+    with pytest.raises(SchemaError, match="before the first transaction"):
+        engine_log.upto("1990-01-01")
+    collected = cut.collect()
+    assert isinstance(collected, ecrm.Transactions) and len(collected) == len(expected)
+    assert_same(ecrm.customer_summary(collected), ecrm.customer_summary(expected))
+    assert "EngineTransactions on" in repr(engine_log)
+
+
+def test_missing_engine_names_the_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name.split(".")[0] == "polars":
+            raise ImportError("No module named 'polars'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    monkeypatch.delitem(__import__("sys").modules, "polars", raising=False)
+    with pytest.raises(ImportError, match=r'pip install "ecrm\[polars\]"'):
+        ecrm.transactions("orders/*.parquet", engine="polars")
+
+
+def test_in_memory_functions_ask_for_collect(cdnow_small):
+    pl = pytest.importorskip("polars")
+    log = ecrm.transactions(pl.from_pandas(cdnow_small))
+    with pytest.raises(SchemaError, match=r"runs in memory .* pass log.collect\(\)"):
+        ecrm.lifecycle.history(log)
+    assert len(ecrm.lifecycle.history(log.collect())) > 0

@@ -86,8 +86,14 @@ def _spark_session() -> Any:
     return SparkSession.builder.getOrCreate()
 
 
-def open_path(data: str | Path | Sequence[str | Path], engine: str, connection: object = None) -> Any:
-    """Open Parquet or CSV files (globs allowed) lazily on ``engine``: a native lazy frame."""
+def open_path(
+    data: str | Path | Sequence[str | Path], engine: str, connection: object = None, text: Sequence[str] = ()
+) -> Any:
+    """Open Parquet or CSV files (globs allowed) lazily on ``engine``: a native lazy frame.
+
+    CSV columns named in ``text`` (the dates) are read as text, so ecrm parses them by
+    its own rules (ISO-8601 or ``date_format``) and reports the values that do not parse.
+    """
     paths = [str(p) for p in ([data] if isinstance(data, (str, Path)) else data)]
     kinds = {Path(p.rstrip("*/")).suffix.lower() or ".parquet" for p in paths}
     if Path(paths[0]).is_dir():
@@ -99,7 +105,7 @@ def open_path(data: str | Path | Sequence[str | Path], engine: str, connection: 
     if engine == "duckdb":
         duckdb = require("duckdb")
         con = connection if connection is not None else duckdb.connect()
-        return con.read_csv(paths) if csv else con.read_parquet(paths)
+        return con.read_csv(paths, dtype=dict.fromkeys(text, "VARCHAR")) if csv else con.read_parquet(paths)
     if connection is not None:
         raise SchemaError(f"transactions: connection= is for engine='duckdb', not engine={engine!r}")
     if engine == "polars":
@@ -235,7 +241,7 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
             raise SchemaError(
                 f"engine={engine!r} is not supported; choose one of {', '.join(map(repr, ENGINES))}"
             )
-        native = open_path(data, engine, connection)
+        native = open_path(data, engine, connection, text=[m.date_col])
     else:
         native = data
         found = engine_of(native)
@@ -637,6 +643,18 @@ def purchase_periods(per_day: Any, freq: str) -> Any:
 
 def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
     """:func:`ecrm.customer_summary` on the engine (see there for the definitions)."""
+    out = summary_frame(log, freq=freq, time_unit=time_unit)
+    if native:
+        return out.to_native()
+    ints = ("n_orders", "recency_days", "tenure_days", "frequency")
+    table = collect_per_customer(out, log.mapping.customer_col, ints=ints)
+    table.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit, n_after_as_of=log.n_after_as_of)
+    return table
+
+
+def summary_frame(log: Any, *, freq: str, time_unit: str, keys: bool = False) -> Any:
+    """The lazy per-customer summary (and its warning); with ``keys``, also the integer
+    numerators ``__recency_key`` and ``__T_key`` of ``recency`` and ``T`` (exact join keys)."""
     N = nw()
     col = N.col
     per_day = days(log)
@@ -687,11 +705,23 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
     as_period = int(as_period[0])
     frequency = col("n_periods").cast(N.Int64) - 1
 
-    def duration(end_period: Any, end_start: Any) -> Any:
-        """From the first purchase period to an end, as :func:`ecrm._time.duration`."""
+    # Durations from the first purchase period, as :func:`ecrm._time.duration`: periods
+    # when freq == time_unit, else days, then in time_unit.
+    if freq == time_unit:
+        out = out.with_columns(
+            (col("last_period") - col("first_period")).cast(N.Int64).alias("__recency_key"),
+            (N.lit(as_period) - col("first_period")).cast(N.Int64).alias("__T_key"),
+        )
+    else:
+        out = out.with_columns(
+            (col("last_start") - col("first_start")).cast(N.Int64).alias("__recency_key"),
+            (N.lit(as_start) - col("first_start")).cast(N.Int64).alias("__T_key"),
+        )
+
+    def duration(key: str) -> Any:
         if freq == time_unit:
-            return (end_period - col("first_period")).cast(N.Float64)
-        return (end_start - col("first_start")).cast(N.Float64) / _time.UNIT_DAYS[time_unit]
+            return col(key).cast(N.Float64)
+        return col(key).cast(N.Float64) / _time.UNIT_DAYS[time_unit]
 
     out = out.select(
         CUSTOMER,
@@ -703,12 +733,13 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
         (N.lit(as_day) - col("last_day")).cast(N.Int64).alias("recency_days"),
         (N.lit(as_day) - col("first_day")).cast(N.Int64).alias("tenure_days"),
         frequency.alias("frequency"),
-        duration(col("last_period"), col("last_start")).alias("recency"),
-        duration(N.lit(as_period), N.lit(as_start)).alias("T"),
+        duration("__recency_key").alias("recency"),
+        duration("__T_key").alias("T"),
         N.when(frequency > 0)
         .then(col("repeat_spend").fill_null(0.0).cast(N.Float64) / frequency.cast(N.Float64))
         .otherwise(N.lit(0.0))
         .alias("monetary_value"),
+        *(["__recency_key", "__T_key"] if keys else []),
     )
     if log.has_returns:
         only_returns = per_customer.filter(col("n_days") == 0)
@@ -719,14 +750,9 @@ def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
                 f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
                 f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
                 DataDroppedWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-    if native:
-        return out.to_native()
-    ints = ("n_orders", "recency_days", "tenure_days", "frequency")
-    table = collect_per_customer(out, log.mapping.customer_col, ints=ints)
-    table.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit, n_after_as_of=log.n_after_as_of)
-    return table
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -1122,4 +1148,143 @@ def lifecycle_facts(log: Any, churn_days: int, window_days: int) -> pd.DataFrame
     whole = np.where(has_back, packed, 0).astype(np.int64)
     out["comeback_day"] = pd.arrays.IntegerArray(np.floor_divide(whole, pack), ~has_back)
     out["lapse_days"] = pd.arrays.IntegerArray(np.mod(whole, pack), ~has_back)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# CLV: distinct (frequency, recency, T) patterns out, scores per pattern back in
+
+_PATTERN_KEYS = ["frequency", "__recency_key", "__T_key"]
+
+
+def _durations(table: pd.DataFrame, freq: str, time_unit: str) -> pd.DataFrame:
+    """``recency`` and ``T`` from their integer keys, by the engine's own arithmetic."""
+    for name, key in (("recency", "__recency_key"), ("T", "__T_key")):
+        values = table[key].to_numpy(dtype=np.int64).astype(np.float64)
+        table[name] = values if freq == time_unit else values / _time.UNIT_DAYS[time_unit]
+    return table
+
+
+def clv_patterns(log: Any, *, freq: str, time_unit: str, monetary: bool) -> pd.DataFrame:
+    """The distinct (frequency, recency, T [, monetary_value]) of the customers, with counts."""
+    N = nw()
+    keys = _PATTERN_KEYS + (["monetary_value"] if monetary else [])
+    frame = summary_frame(log, freq=freq, time_unit=time_unit, keys=True)
+    table = _to_pandas(frame.group_by(*keys).agg(N.len().alias("n_customers")))
+    table = _durations(table, freq, time_unit)
+    table["frequency"] = table["frequency"].astype(np.int64)
+    table["n_customers"] = table["n_customers"].astype(np.int64)
+    return table[["frequency", "recency", "T", *keys[3:], "n_customers"]]
+
+
+def _small_frame(like: Any, table: pd.DataFrame) -> Any:
+    """A small pandas table as a lazy frame on the engine (and session) of ``like``."""
+    native = like.to_native()
+    impl = like.implementation
+    if impl.is_polars():
+        return _as_lazy(require("polars").from_pandas(table).lazy())
+    if impl.is_pyspark():
+        return _as_lazy(native.sparkSession.createDataFrame(table))
+    if impl.is_dask():
+        return _as_lazy(require("dask").from_pandas(table, npartitions=1))
+
+    # DuckDB: a VALUES list on the relation's own connection (relations of two
+    # connections cannot be joined); numbers as text cast back, so they round-trip exactly.
+    def literal(value: object) -> str:
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        return f"CAST('{float(value)!r}' AS DOUBLE)"
+
+    rows = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in table.itertuples(index=False))
+    names = ", ".join(_duck_quote(c) for c in table.columns)
+    return _as_lazy(native.query("__ecrm_rows", f"SELECT * FROM (VALUES {rows}) AS scores({names})"))
+
+
+def clv_score(log: Any, *, freq: str, time_unit: str, scores: Any, native: bool) -> Any:
+    """Per customer: frequency, recency, T and ``scores(patterns)`` (a DataFrame of score
+    columns for a table of distinct patterns), computed once per pattern and joined back
+    on the engine on the pattern's integer keys."""
+    N = nw()
+    frame = summary_frame(log, freq=freq, time_unit=time_unit, keys=True)
+    frame = frame.select(CUSTOMER, "frequency", "recency", "T", *_PATTERN_KEYS[1:])
+    distinct = _durations(_to_pandas(frame.select(*_PATTERN_KEYS).unique()), freq, time_unit)
+    distinct = distinct.astype({k: np.int64 for k in _PATTERN_KEYS})
+    distinct.attrs.update(time_unit=time_unit, freq=freq)
+    scored = scores(distinct[["frequency", "recency", "T"]])
+    small = pd.concat([distinct[_PATTERN_KEYS], scored.reset_index(drop=True)], axis=1)
+    joined = frame.join(_small_frame(frame, small), on=_PATTERN_KEYS, how="left").drop(*_PATTERN_KEYS[1:])
+    joined = joined.with_columns(N.col("frequency").cast(N.Int64))
+    if native:
+        return joined.to_native()
+    out = collect_per_customer(joined, log.mapping.customer_col, ints=("frequency",))
+    out.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Surveys: responses counted per (group, score)
+
+
+def score_counts(
+    native: Any, score_col: str, by: list[str], scale: tuple[int, int], what: str, on_invalid: str
+) -> pd.DataFrame:
+    """Scores of a survey frame on an engine, checked there (as :mod:`ecrm.survey` does)
+    and counted per (groups, score): columns ``by``, ``score_col`` and ``n``."""
+    N = nw()
+    col = N.col
+    _time.check_choice(on_invalid, "on_invalid", ("raise", "drop"))
+    engine = engine_of(native)
+    require(engine)
+    lazy = _as_lazy(native)
+    schema = lazy.collect_schema()
+    names = list(schema.names())
+    _schema.require_columns(pd.DataFrame(columns=names), [score_col, *by], what)
+    low, high = scale
+    dtype = schema[score_col]
+    if dtype == N.Boolean:
+        raise SchemaError(f"{what}: column {score_col!r} is boolean; expected integer scores {low}..{high}")
+    if not dtype.is_numeric():
+        lazy = _as_lazy(_with_parsed(native, engine, {"__ecrm_score": (score_col, "number", None)}))
+        value = col("__ecrm_score")
+    else:
+        value = col(score_col).cast(N.Float64)
+    filled = value.fill_null(0.5).fill_nan(0.5)  # 0.5: never a whole score
+    bad = value.is_null() | value.is_nan().fill_null(True) | (filled != filled.round(0))
+    bad = bad | (filled < low) | (filled > high)
+    checks = [N.len().alias("rows"), _count(bad).alias("bad")]
+    checks += [_count(col(c).is_null()).alias(f"missing:{c}") for c in by]
+    counts = _to_pandas(lazy.select(*checks)).iloc[0]
+    n_rows, n_bad = int(counts["rows"]), int(counts["bad"])
+    if n_rows == 0:
+        raise SchemaError(f"{what}: no responses (0 scores); there is nothing to compute")
+    if n_bad:
+        values = _to_pandas(lazy.filter(bad).group_by(score_col).agg(N.len().alias("n")))
+        values = values.sort_values("n", ascending=False, kind="stable")
+        top = values.head(10)
+        shown = ", ".join(f"{v!r} (x{c})" for v, c in zip(top[score_col], top["n"], strict=True))
+        more = f" and {len(values) - 10} more" if len(values) > 10 else ""
+        problem = f"has values that are not integers in {low}..{high} (NaN included); offending values: "
+        problem += shown + more
+        if on_invalid == "raise" or n_bad == n_rows:
+            if n_bad == n_rows and on_invalid != "raise":
+                problem += "; no valid response is left"
+            raise _examples(lazy, bad, names, score_col, what, problem, n_bad, n_rows)
+        warnings.warn(
+            f"{what}: dropped {n_bad} of {n_rows} row(s) because column {score_col!r} {problem}",
+            DataDroppedWarning,
+            stacklevel=4,
+        )
+        lazy = lazy.filter(~bad)
+    for column in by:
+        n_missing = int(counts[f"missing:{column}"])
+        if n_missing:
+            problem = "has missing group keys (NaN/None)"
+            raise _examples(lazy, col(column).is_null(), names, column, what, problem, n_missing, n_rows)
+    table = lazy.with_columns(value.cast(N.Int64).alias("__ecrm_value"))
+    table = table.group_by(*by, "__ecrm_value").agg(N.len().alias("n"))
+    out = _to_pandas(table).rename(columns={"__ecrm_value": score_col})
+    for column in by:
+        if out[column].dtype.kind not in "iufMb":
+            out[column] = out[column].astype("str")
+    out["n"] = out["n"].astype(np.int64)
     return out

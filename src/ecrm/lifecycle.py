@@ -624,15 +624,6 @@ def history(
     _time.check_freq(freq)
     w = _windows(windows)
     _labels.check_lang(lang)
-    if isinstance(transactions, EngineTransactions):
-        log = transactions
-        log.check_mapping(
-            customer_col=customer_col, date_col=date_col, amount_col=amount_col, order_col=order_col
-        )
-        log = log.upto(as_of)
-        log.require_purchases()
-        facts = _engine.lifecycle_facts(log, w.churn_days, w.loyal_window_days)
-        return _engine_stage(log, facts, w, customers, signup_col, lang)
     book, tx = _book(
         transactions,
         customer_col=customer_col,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _schema, _time
+from . import _engine, _schema, _time
 from ._labels import NPS_CATEGORIES, categorical
 from ._stats import group_codes as _group_codes
 from ._stats import wilson
@@ -141,20 +141,40 @@ def _prepare(
     on_invalid: str,
     extra: Sequence[pd.Series] = (),
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, np.ndarray, pd.Index | None]:
-    """Validate input; return (frame, scores, kept-row mask, group codes, group keys)."""
-    frame = _as_frame(data, score_col, what)
+    """Validate input; return (frame, scores, kept-row mask, group codes, group keys,
+    multiplicities). Every row is one response (multiplicity None), except for a frame
+    on an engine (Polars, DuckDB, Spark, Dask): the scores are checked and counted per
+    (group, score) there, and each row of the small table that comes back stands for
+    its count of responses."""
     by_cols = [] if by is None else _by_columns(by)
+    if _engine.engine_of(data) is not None:
+        if extra:
+            raise SchemaError(f"{what}: on an engine frame, use nps/csat/ces per group (by=) instead")
+        table = _engine.score_counts(data, score_col, by_cols, scale, what, on_invalid)
+        scores = table[score_col].to_numpy(dtype=np.int64)
+        if not by_cols:
+            return table, scores, None, np.zeros(scores.size, dtype=np.intp), None, table["n"].to_numpy()
+        codes, index = _group_codes([table[c] for c in by_cols], what)
+        return table, scores, None, codes, index, table["n"].to_numpy()
+    frame = _as_frame(data, score_col, what)
     if by_cols and not isinstance(data, pd.DataFrame):
         raise SchemaError(f"{what}: by={by!r} needs a DataFrame with those columns, not bare scores")
     _schema.require_columns(frame, by_cols, what)
     scores, keep = _scores(frame, score_col, scale, what, on_invalid)
     keys = [frame[c] for c in by_cols] + list(extra)
     if not keys:
-        return frame, scores, keep, np.zeros(scores.size, dtype=np.intp), None
+        return frame, scores, keep, np.zeros(scores.size, dtype=np.intp), None, None
     if keep is not None:
         keys = [k[keep] for k in keys]
     codes, index = _group_codes(keys, what)
-    return frame, scores, keep, codes, index
+    return frame, scores, keep, codes, index, None
+
+
+def _count(codes: np.ndarray, n: int, mult: np.ndarray | None, hits: np.ndarray | None = None) -> np.ndarray:
+    """Responses per code (of those where ``hits``), each row counting ``mult`` times."""
+    weights = mult if hits is None else (hits if mult is None else hits * mult)
+    out = np.bincount(codes, weights=weights, minlength=n)
+    return out.astype(np.int64) if hits is None else out
 
 
 def _weights(frame: pd.DataFrame, weights: object, keep: np.ndarray | None, what: str) -> np.ndarray:
@@ -338,10 +358,10 @@ def nps(
     if ci is not None:
         _time.check_choice(ci, "ci", NPS_METHODS)
     z = _z(level)
-    frame, scores, keep, codes, index = _prepare(data, score_col, by, NPS_SCALE, what, on_invalid)
+    frame, scores, keep, codes, index, mult = _prepare(data, score_col, by, NPS_SCALE, what, on_invalid)
     n_groups = 1 if index is None else len(index)
     cell = codes * 3 + _categories(scores)
-    counts = np.bincount(cell, minlength=3 * n_groups).reshape(n_groups, 3)
+    counts = _count(cell, 3 * n_groups, mult).reshape(n_groups, 3)
     n = counts.sum(axis=1)
     table = pd.DataFrame(
         {"n": n, "promoters": counts[:, 0], "passives": counts[:, 1], "detractors": counts[:, 2]}
@@ -351,6 +371,8 @@ def nps(
     else:
         if ci == "bootstrap":
             raise SchemaError("nps: ci='bootstrap' does not support weights; use 'adjusted_wald'")
+        if mult is not None:
+            raise SchemaError("nps: weights= is not supported on an engine frame; collect it first")
         w = _weights(frame, weights, keep, what)
         mass = np.bincount(cell, weights=w, minlength=3 * n_groups).reshape(n_groups, 3)
         total = mass.sum(axis=1)
@@ -581,7 +603,7 @@ def nps_trend(
         start.astype("datetime64[D]").astype("datetime64[ns]"), index=frame.index, name="period"
     )
     z = _z(level)
-    _, scores, _, codes, index = _prepare(frame, score_col, by, NPS_SCALE, what, on_invalid, [period])
+    _, scores, _, codes, index, _ = _prepare(frame, score_col, by, NPS_SCALE, what, on_invalid, [period])
     table = nps(pd.DataFrame({"g": codes, "s": scores}), score_col="s", by="g", level=level)
     table.index = index
     counts = table[["promoters", "passives", "detractors"]].to_numpy()
@@ -681,13 +703,13 @@ def _proportion_interval(
 
 
 def _mean_table(
-    scores: np.ndarray, codes: np.ndarray, n_groups: int, level: float
+    scores: np.ndarray, codes: np.ndarray, n_groups: int, level: float, mult: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-group count, mean and t interval of the mean (NaN bounds for one response)."""
-    n = np.bincount(codes, minlength=n_groups)
-    total = np.bincount(codes, weights=scores, minlength=n_groups)
+    n = _count(codes, n_groups, mult)
+    total = _count(codes, n_groups, mult, scores.astype(np.float64))
     mean = total / n
-    squares = np.bincount(codes, weights=(scores - mean[codes]) ** 2, minlength=n_groups)
+    squares = _count(codes, n_groups, mult, (scores - mean[codes]) ** 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(squares / (n - 1) / n)
         t_crit = stats.t.ppf(0.5 + level / 2, n - 1)
@@ -754,10 +776,10 @@ def csat(
         _time.check_choice(ci, "ci", CSAT_METHODS)
     z = _z(level)
     top = _satisfied_values(satisfied, scale, what)
-    _, scores, _, codes, index = _prepare(data, score_col, by, scale, what, on_invalid)
+    _, scores, _, codes, index, mult = _prepare(data, score_col, by, scale, what, on_invalid)
     n_groups = 1 if index is None else len(index)
-    hits = np.bincount(codes, weights=np.isin(scores, top), minlength=n_groups)
-    n, mean, _, _ = _mean_table(scores, codes, n_groups, level)
+    hits = _count(codes, n_groups, mult, np.isin(scores, top).astype(np.float64))
+    n, mean, _, _ = _mean_table(scores, codes, n_groups, level, mult)
     table = pd.DataFrame({"n": n, "satisfied": hits.astype(np.int64), "csat": 100 * hits / n})
     if ci is None:
         low = high = np.full(n_groups, np.nan)
@@ -829,10 +851,10 @@ def ces(
         chosen = chosen[chosen > (low + high) / 2]
     else:
         chosen = _satisfied_values(low_effort, scale, what)
-    _, scores, _, codes, index = _prepare(data, score_col, by, scale, what, on_invalid)
+    _, scores, _, codes, index, mult = _prepare(data, score_col, by, scale, what, on_invalid)
     n_groups = 1 if index is None else len(index)
-    n, mean, ci_low, ci_high = _mean_table(scores, codes, n_groups, level)
-    easy = np.bincount(codes, weights=np.isin(scores, chosen), minlength=n_groups)
+    n, mean, ci_low, ci_high = _mean_table(scores, codes, n_groups, level, mult)
+    easy = _count(codes, n_groups, mult, np.isin(scores, chosen).astype(np.float64))
     table = pd.DataFrame(
         {"n": n, "mean": mean, "ci_low": ci_low, "ci_high": ci_high, "low_effort_share": easy / n}
     )

@@ -1011,8 +1011,15 @@ def as_transactions(
     A ``Transactions`` is returned as it is (keywords that contradict its mapping are an
     error; keywords at their defaults are ignored); a DataFrame is validated with the
     keywords given, exactly as :func:`transactions` would, with messages starting with
-    ``what``.
+    ``what``. An :class:`EngineTransactions` here is a function that runs in memory only:
+    the error says to collect it.
     """
+    if isinstance(data, EngineTransactions):
+        raise SchemaError(
+            f"{what}: this function runs in memory and was given transactions on {data.engine}; "
+            "pass log.collect() (an ecrm.Transactions), or use a function that runs on the engine "
+            "(see the EngineTransactions documentation)"
+        )
     if isinstance(data, Transactions):
         data.check_mapping(
             what,

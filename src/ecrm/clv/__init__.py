@@ -7,6 +7,9 @@
   on a cohort's counts of active customers: survival, retention, residual lifetime.
 * :func:`calibration_holdout` and :func:`evaluate_holdout` - split transactions at a
   date, fit before it, compare with what happened after it.
+* :func:`patterns` and :func:`score` - the models' input as distinct patterns with
+  counts (computed where the data lives: DuckDB, Polars, Spark, Dask) and the scores
+  joined back onto the customers.
 
 Every likelihood is ecrm's own, written in log space with its analytic gradient and
 fitted on the distinct data patterns with their counts as weights; lifetimes serves only
@@ -16,6 +19,7 @@ as the reference the tests compare against and is never imported here.
 from ._holdout import HoldoutResult, calibration_holdout, evaluate_holdout
 from ._mle import ConvergenceWarning
 from ._model import PURCHASE_MODELS, SPEND_MODELS, CLVModel
+from ._patterns import patterns, score
 from ._sbg import SBGModel
 
 __all__ = [
@@ -27,4 +31,6 @@ __all__ = [
     "SBGModel",
     "calibration_holdout",
     "evaluate_holdout",
+    "patterns",
+    "score",
 ]

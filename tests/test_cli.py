@@ -423,6 +423,10 @@ def test_engine_flags_refuse_what_cannot_work(tmp_path, capsys, monkeypatch):
     assert (
         f"{glob}: pandas reads one file; read a glob of files on --engine duckdb" in capsys.readouterr().err
     )
+    (tmp_path / "lake" / "part-9.parquet").write_bytes(b"PAR1 not Parquet")
+    assert cli.main(["summary", glob]) == 2  # the engine's own words, on one line
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecrm: error: {glob}: cannot read on duckdb: ") and err.count("\n") == 1
     monkeypatch.setitem(sys.modules, "duckdb", None)  # the extra is not installed
     assert cli.main(["summary", glob]) == 2
     err = capsys.readouterr().err

@@ -281,6 +281,15 @@ def _read_transactions(args: argparse.Namespace, config: dict[str, dict[str, Any
         raise
     except ImportError as err:
         raise EcrmError(str(err)) from None
+    except EcrmError:
+        raise
+    except Exception as err:
+        if engine == "pandas":
+            raise
+        # The engine could not read the files (corrupt, or a type it does not read): its
+        # own words, on one line, instead of a traceback from inside the engine.
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise EcrmError(f"cannot read on {engine}: {type(err).__name__}: {first}") from None
 
 
 def _print_summary(summary: pd.DataFrame, title: str, out: Path | None) -> None:

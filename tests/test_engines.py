@@ -445,3 +445,9 @@ def test_in_memory_functions_ask_for_collect(cdnow_small):
     with pytest.raises(SchemaError, match=r"runs in memory .* pass log.collect\(\)"):
         ecrm.lifecycle.history(log)
     assert len(ecrm.lifecycle.history(log.collect())) > 0
+
+
+def test_pandas_frame_handed_to_an_engine(cdnow_small, engine):
+    log = ecrm.transactions(cdnow_small, engine=engine)
+    assert isinstance(log, ecrm.EngineTransactions) and log.engine == engine
+    assert_same(ecrm.customer_summary(log, freq="W"), ecrm.customer_summary(cdnow_small, freq="W"))

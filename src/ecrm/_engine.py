@@ -120,6 +120,22 @@ def open_path(
     raise SchemaError(f"engine={engine!r} is not supported; choose one of {', '.join(map(repr, ENGINES))}")
 
 
+def from_pandas(frame: pd.DataFrame, engine: str, connection: object = None) -> Any:
+    """A pandas frame handed to ``engine`` (``ecrm.transactions(df, engine=...)``)."""
+    if engine not in ENGINES:
+        raise SchemaError(
+            f"engine={engine!r} is not supported; choose one of {', '.join(map(repr, ENGINES))}"
+        )
+    module = require(engine)
+    if engine == "duckdb":
+        return (connection if connection is not None else module.connect()).from_df(frame)
+    if engine == "polars":
+        return module.from_pandas(frame, nan_to_null=False)
+    if engine == "spark":
+        return _spark_session().createDataFrame(frame)
+    return module.from_pandas(frame, npartitions=max(1, len(frame) // 1_000_000))
+
+
 # ---------------------------------------------------------------------------------------
 # Tolerant parsing on the native frame (the one place with per-engine code)
 
@@ -243,7 +259,7 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
             )
         native = open_path(data, engine, connection, text=[m.date_col])
     else:
-        native = data
+        native = from_pandas(data, engine, connection) if isinstance(data, pd.DataFrame) else data
         found = engine_of(native)
         if found is None:
             raise SchemaError(

@@ -905,7 +905,8 @@ def transactions(
         a ``DataDroppedWarning``. ``"raise"``: a SchemaError.
     engine : {"duckdb", "polars", "spark", "dask"}, optional
         The engine that opens a path (default ``"duckdb"``, which works on data larger
-        than memory); for a native frame, its own engine (naming another is an error).
+        than memory), or that a pandas frame is handed to; for a native frame, its own
+        engine (naming another is an error).
         On an engine, ``dayfirst`` needs ``date_format`` and dates must be naive.
     connection : duckdb.DuckDBPyConnection, optional
         The DuckDB connection that opens a path (e.g. one with
@@ -989,7 +990,7 @@ def transactions(
     if not isinstance(data, pd.DataFrame) or engine is not None:
         from . import _engine
 
-        if _engine.is_path(data) or _engine.engine_of(data) is not None:
+        if engine is not None or _engine.is_path(data) or _engine.engine_of(data) is not None:
             return _engine.build(
                 data, TransactionMapping(**keywords), _WHAT, engine=engine, connection=connection
             )

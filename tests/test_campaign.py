@@ -365,10 +365,10 @@ def test_window_past_the_data_warns_and_a_window_after_it_is_refused():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"window_days": 0}, "window_days=0 must be a positive number"),
-        ({"pre_days": -5}, "pre_days=-5 must be a positive number"),
-        ({"split": 1.0}, "split=1.0 must be strictly between 0 and 1"),
-        ({"level": 95}, "level=95 must be between 0 and 1"),
+        ({"window_days": 0}, "window_days=0 must be a finite number > 0"),
+        ({"pre_days": -5}, "pre_days=-5 must be a finite number > 0"),
+        ({"split": 1.0}, "split=1.0 must be a finite number > 0 and < 1"),
+        ({"level": 95}, "level=95 must be a finite number > 0 and < 1"),
         ({"cost_per_contact": 1.0}, "cost_per_contact and margin go together"),
         ({"cost_per_contact": 1.0, "margin": 1.5}, "margin=1.5"),
         ({"min_customers": 0}, "min_customers=0"),
@@ -468,7 +468,7 @@ def test_revenue_sample_size_and_cuped():
     [
         ({"baseline": 0.9, "mde": 0.2}, "outside \\(0, 1\\)"),
         ({"baseline": 0.1, "mde": 0}, "mde=0 must be a non-zero number"),
-        ({"baseline": 10.0, "mde": 1.0, "metric": "revenue"}, "sd=None must be a positive number"),
+        ({"baseline": 10.0, "mde": 1.0, "metric": "revenue"}, "sd=None must be a finite number > 0"),
         ({"baseline": 0.1, "mde": 0.01, "metric": "clicks"}, "metric='clicks' is not supported"),
         ({"baseline": 0.1, "mde": 0.01, "power": 1.2}, "power=1.2"),
     ],
@@ -571,7 +571,7 @@ def test_uplift_model_is_a_scikit_learn_estimator_aligned_on_the_index(uplift_da
         clone(model).fit(X, pd.Series(True, index=X.index), y)
     with pytest.raises(SchemaError, match="X lacks the fitted feature column"):
         fitted.predict(X.drop(columns="recency_days"))
-    with pytest.raises(SchemaError, match="n=0 must be a positive integer"):
+    with pytest.raises(SchemaError, match="n=0 must be an integer >= 1"):
         fitted.target(X, 0)
 
 

@@ -147,7 +147,8 @@ def test_orders_counted_by_order_id_and_return_share():
 
 def test_extra_features_are_joined_by_id():
     extra = pd.DataFrame({"nps_score": [9.0, 3.0]}, index=pd.Index(["a", "zzz"], name="customer_id"))
-    X = churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra).X
+    with pytest.warns(ecrm.errors.EcrmWarning, match=r"3 of 4 customer\(s\) have no row in extra"):
+        X = churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra).X
     assert X.loc["a", "nps_score"] == 9.0 and X["nps_score"].isna().sum() == 3
     with pytest.raises(SchemaError, match="clash with built-in"):
         churn.dataset(
@@ -156,8 +157,10 @@ def test_extra_features_are_joined_by_id():
             horizon_days=30,
             extra=extra.rename(columns={"nps_score": "n_orders"}),
         )
-    with pytest.raises(SchemaError, match="not numeric"):
+    with pytest.raises(SchemaError, match="extra: column 't' has values that are not real numbers"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra.assign(t="x"))
+    with pytest.raises(SchemaError, match="extra: column 'nps_score' has infinite values"):
+        churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=extra.assign(nps_score=np.inf))
     with pytest.raises(SchemaError, match="duplicated"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, extra=pd.concat([extra, extra]))
 
@@ -218,7 +221,7 @@ def test_bad_horizon(horizon):
 def test_no_customers_with_history():
     with pytest.raises(SchemaError, match="no customers with history at cutoff 2024-03-31"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, min_history_days=1000)
-    with pytest.raises(SchemaError, match="min_history_days=-1 must be >= 0"):
+    with pytest.raises(SchemaError, match="min_history_days=-1 must be a finite number >= 0"):
         churn.dataset(tiny(), cutoff="2024-03-31", horizon_days=30, min_history_days=-1)
 
 
@@ -355,8 +358,11 @@ def test_backtest_rolls_forward(cdnow_sample):
     assert bt[["roc_auc", "pr_auc"]].gt(0.6).all().all() and bt.loc[1::2, "brier"].isna().all()
     with pytest.raises(SchemaError, match="less than horizon_days=120"):
         churn.backtest(cdnow_sample, cutoffs=["1997-04-30", "1997-06-30"], horizon_days=120)
-    with pytest.raises(SchemaError, match="at least two cutoffs"):
+    with pytest.raises(SchemaError, match=r"cutoffs=\['1997-04-30'\] must be a list of at least 2 date"):
         churn.backtest(cdnow_sample, cutoffs=["1997-04-30"])
+    # issue 18 item 12: a word among the cutoffs leaked pandas' DateParseError
+    with pytest.raises(SchemaError, match=r"backtest: cutoffs\[1\]='soon' is not a date"):
+        churn.backtest(cdnow_sample, cutoffs=["1997-04-30", "soon"])
 
 
 # ------------------------------------------------------------------------ plots
@@ -393,3 +399,151 @@ def test_cdnow_backtest_table_in_the_guide(cdnow):
         m, b = model.loc[pd.Timestamp(cutoff)], base.loc[pd.Timestamp(cutoff)]
         got = (m["churn_rate"], m["roc_auc"], b["roc_auc"], m["pr_auc"], b["pr_auc"], m["brier"])
         assert tuple(round(float(v), 3) for v in got) == row, cutoff
+
+
+# ------------------------------------------------------------- pairing and bad input
+def test_labels_are_paired_with_features_by_index(cdnow_sample):
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    model = churn.ChurnModel(estimator="logistic")
+    p = model.fit(X, y).predict_proba(X)[:, 1]
+    auc = model.evaluate(X, y)["roc_auc"]
+    shuffled = y.sample(frac=1.0, random_state=1)
+    # The same labels in another order are the same labels: the same model and metrics.
+    again = churn.ChurnModel(estimator="logistic").fit(X, shuffled)
+    np.testing.assert_allclose(again.predict_proba(X)[:, 1], p)
+    assert again.evaluate(X, shuffled)["roc_auc"] == auc
+    assert model.evaluate(X, y.iloc[::-1])["roc_auc"] == auc
+    # A plain array is paired by position.
+    np.testing.assert_allclose(
+        churn.ChurnModel(estimator="logistic").fit(X, y.to_numpy()).predict_proba(X)[:, 1], p
+    )
+    disjoint = pd.Series(y.to_numpy(), index=y.index + 10**6)
+    with pytest.raises(SchemaError, match=r"y has no value for 2357 of 2357 row\(s\) of X.*by index"):
+        churn.ChurnModel(estimator="logistic").fit(X, disjoint)
+    with pytest.raises(SchemaError, match=r"y has no value for 10 of 2357"):
+        model.evaluate(X, y.iloc[10:])
+    with pytest.raises(SchemaError, match="duplicated"):
+        churn.ChurnModel(estimator="logistic").fit(X, pd.concat([y, y.iloc[:1]]))
+    two_levels = X.set_index(X.index.astype(str), append=True)
+    with pytest.raises(SchemaError, match="y has a 1-level index and X a 2-level one"):
+        churn.ChurnModel(estimator="logistic").fit(two_levels, y)
+
+
+def test_model_refuses_bad_input_with_schema_errors(cdnow_sample):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    with pytest.raises(NotFittedError):
+        churn.ChurnModel().predict_proba(X)
+    with pytest.raises(NotFittedError):
+        churn.ChurnModel().predict(X)
+    with pytest.raises(SchemaError, match="column 'segment' has values that are not real numbers"):
+        churn.ChurnModel(estimator="logistic").fit(X.assign(segment="gold"), y)
+    with pytest.raises(SchemaError, match="column 'n_orders' has infinite values"):
+        churn.ChurnModel(estimator="logistic").fit(X.assign(n_orders=np.inf), y)
+    with pytest.raises(SchemaError, match=r"outside \[0, 1\]"):
+        churn.score_metrics(y, np.full(len(y), 1.5))
+    with pytest.raises(SchemaError, match=r"outside \[0, 1\]"):
+        churn.score_metrics(y, np.full(len(y), -0.1))
+    assert churn.score_metrics(y, np.full(len(y), 1.5), probability=False)["roc_auc"] == 0.5
+    with pytest.raises(SchemaError, match="continuous"):
+        churn.ChurnModel(estimator="logistic").fit(X, np.linspace(0, 1, len(X)))
+    with pytest.raises(SchemaError, match="at least 5 labels of each class"):
+        churn.ChurnModel(estimator="logistic").fit(X.iloc[:20], np.r_[np.ones(17), np.zeros(3)].astype(bool))
+
+
+def test_an_all_nan_column_is_left_out_with_a_warning(cdnow_sample):
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    with_empty = X.assign(survey_score=np.nan)
+    with pytest.warns(ecrm.errors.EcrmWarning, match=r"left column\(s\) \['survey_score'\] out"):
+        model = churn.ChurnModel().fit(with_empty, y)
+    assert model.empty_features_ == ["survey_score"] and model.n_features_in_ == X.shape[1] + 1
+    # Leaving out a column with no values is the same as never having it.
+    np.testing.assert_allclose(
+        model.predict_proba(with_empty.assign(survey_score=5.0)),
+        churn.ChurnModel().fit(X, y).predict_proba(X),
+    )
+
+
+def test_extra_with_ids_that_match_no_customer_is_refused():
+    extra = pd.DataFrame({"nps_score": [9.0, 3.0, 7.0]}, index=pd.Index(["1", "2", "3"], name="customer_id"))
+    tx = tiny().assign(customer_id=lambda d: d["customer_id"].map({"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}))
+    with pytest.raises(SchemaError, match=r"no row matches a customer.*dtype (object|str).*dtype int64"):
+        churn.dataset(tx, cutoff="2024-03-31", horizon_days=30, extra=extra)
+    fixed = extra.set_axis(extra.index.astype(int))
+    with pytest.warns(ecrm.errors.EcrmWarning, match=r"1 of 4 customer"):
+        X = churn.dataset(tx, cutoff="2024-03-31", horizon_days=30, extra=fixed).X
+    assert X["nps_score"].tolist()[:3] == [9.0, 3.0, 7.0]
+
+
+def test_backtest_when_every_amount_is_zero(cdnow_sample):
+    # Order counts and recency still predict churn when the shop records no amounts.
+    zero = cdnow_sample.assign(amount=0.0)
+    with pytest.warns(ecrm.errors.EcrmWarning, match=r"\['aov_trend'\] out of the model"):
+        bt = churn.backtest(zero, cutoffs=["1997-06-30", "1997-09-30"], estimator="logistic")
+    assert bt["roc_auc"].between(0.6, 1.0).all() and bt["n"].tolist() == [2357.0, 2357.0]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [churn.ChurnModel(), churn.ChurnModel(estimator="logistic", calibrate=False)],
+    ids=["hgb_calibrated", "logistic_raw"],
+)
+def test_check_estimator(model):
+    from sklearn.utils.estimator_checks import check_estimator
+
+    expected = dict(churn.EXPECTED_FAILED_CHECKS)
+    if not model.calibrate:
+        del expected["check_fit2d_1feature"]
+    results = check_estimator(model, expected_failed_checks=expected, on_skip=None)
+    assert [r["check_name"] for r in results if r["status"] == "failed"] == []
+    assert {r["check_name"] for r in results if r["status"] == "xfail"} == set(expected)
+    assert not model.__sklearn_tags__().classifier_tags.multi_class
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Categorical(["gold", "silver"] * 5),
+        pd.date_range("2024-01-01", periods=10),
+        pd.to_timedelta(range(10), unit="D"),
+        np.full(10, 1j),
+        np.array(["1", "2"] * 5, dtype=object),
+        np.array([1, "a"] * 5, dtype=object),
+    ],
+    ids=["category", "datetime", "timedelta", "complex", "numeric_text", "mixed"],
+)
+def test_a_feature_that_is_not_a_real_number_is_named(values):
+    X = pd.DataFrame({"n_orders": np.arange(10.0), "tier": values})
+    y = np.arange(10) % 2 == 0
+    with pytest.raises(SchemaError, match=r"column 'tier' has values that are not real numbers \(dtype"):
+        churn.ChurnModel(calibrate=False).fit(X, y)
+    # Numbers held as Python objects, nullable integers and booleans are numbers.
+    for ok in (np.arange(10, dtype=object), pd.array([1, None] * 5, dtype="Int64"), y):
+        churn.ChurnModel(estimator="logistic", calibrate=False).fit(X.assign(tier=ok), y)
+
+
+def test_scores_and_segments_are_paired_by_index(cdnow_sample):
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    score = -X["recency_days"].astype(float)
+    metrics = churn.score_metrics(y, score, probability=False)
+    reordered = churn.score_metrics(y, score.iloc[::-1], probability=False)
+    pd.testing.assert_series_equal(reordered, metrics)
+    with pytest.raises(SchemaError, match=r"score has no value for 7 of 2357"):
+        churn.score_metrics(y, score.iloc[7:], probability=False)
+    risk = pd.DataFrame({"risk_tier": ["High risk", "High risk", "Low risk"]}, index=[1, 2, 3])
+    with pytest.raises(SchemaError, match=r"segments: the index has 1 duplicated customer id"):
+        churn.interventions(risk, pd.Series([1.0, 2.0, 3.0, 4.0], index=[1, 1, 2, 3]))
+
+
+def test_a_column_empty_in_a_calibration_fold_does_not_break_the_fit(cdnow_sample):
+    # Three survey answers, all in the first rows: the first calibration fold's training
+    # rows have none, and HistGradientBoosting cannot bin a column without a value.
+    X, y = churn.dataset(cdnow_sample, cutoff=CUTOFF, horizon_days=HORIZON)
+    answers = np.full(len(X), np.nan)
+    answers[:3] = [9.0, 3.0, 7.0]
+    for estimator in ("hgb", HistGradientBoostingClassifier(max_iter=20)):
+        model = churn.ChurnModel(estimator=estimator).fit(X.assign(nps_score=answers), y)
+        assert model.empty_features_ == []
+        p = model.predict_proba(X.assign(nps_score=answers))[:, 1]
+        assert np.isfinite(p).all() and 0.7 < roc_auc_score(y, p) < 1.0

@@ -18,15 +18,29 @@ def test_demo_writes_the_cdnow_report_and_prints_headlines(tmp_path, capsys):
     captured = capsys.readouterr()
     assert f"wrote {tmp_path / 'demo' / 'index.html'}" in captured.out
     assert "Customers: 23,570" in captured.out and "Net Promoter Score:" in captured.out
-    # No progress (stderr is not a terminal here), only the CLV model's one warning.
-    assert captured.err.strip() == (
+    # No progress (stderr is not a terminal here), only the CLV model's warning and the
+    # campaign's small segments (a 10% holdout split over nine RFM segments).
+    assert captured.err.strip().splitlines() == [
         "ecrm: warning: CLVModel: left 1 repeat customer(s) with monetary_value <= 0 (zero-value "
-        "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend"
-    )
+        "orders, or returns netted out) out of the Gamma-Gamma spend model, which needs positive spend",
+        "ecrm: warning: assignments: 4 of 9 segment(s) have fewer than 100 customers in a group, e.g. "
+        "['Promising', 'Need attention', 'At risk', \"Can't lose them\"]; their intervals are wide and their "
+        "lift says little on its own",
+    ]
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
     assert summary["sections"] == [
-        "overview", "rfm", "lifecycle", "segments", "clv", "churn", "kpis", "surveys", "loyalty", "service",
+        "overview", "rfm", "lifecycle", "segments", "clv", "churn", "kpis", "campaign", "surveys", "loyalty",
+        "service",
     ]  # fmt: skip
+    # The demo's campaign: a random 10% holdout of CDNOW with nothing sent, an A/A test.
+    tx = ecrm.datasets.load_cdnow()
+    assignments = cli._demo_campaign(ecrm.customer_summary(tx).index)
+    expected = ecrm.campaign.evaluate(assignments, tx, start=cli.DEMO_CAMPAIGN_START, split=0.9)
+    head = summary["headline"]["campaign"]
+    assert head["campaign_control"] == 2_357 and head["campaign_treatment"] == 21_213
+    assert head["conversion_lift"] == pytest.approx(expected.lift.loc[("conversion_rate", "raw"), "lift"])
+    page = (tmp_path / "demo" / "index.html").read_text(encoding="utf-8")
+    assert "no evidence that the campaign changed conversion rate" in page
     for line in ("Loyalty members:", "12-month CLV, all customers:", "Churn model ROC AUC (out of time):"):
         assert line in captured.out
     assert summary["headline"]["overview"]["customers"] == 23_570
@@ -99,6 +113,9 @@ def test_report_bad_input_exits_2_naming_file_and_column(tmp_path, capsys):
     assert err.startswith(f"ecrm: error: {tmp_path / 'tx.csv'}: ") and "'customer_id'" in err
     assert cli.main(["report", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
     assert "nope.csv: no such file" in capsys.readouterr().err
+    # issue 18 item 14: a missing side file is that file's fault, not the transactions'
+    assert cli.main([*args, "--surveys", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err.strip() == f"ecrm: error: {tmp_path / 'nope.csv'}: no such file"
     assert cli.main(["report", str(tmp_path / "tx.csv")]) == 2  # --out is required
     assert "--out" in capsys.readouterr().err
 
@@ -282,7 +299,8 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
     assert summary["options"] == {
         "currency": "£", "clv_horizon_months": 3, "clv_penalizer": 0.0001, "churn_horizon_days": 45,
-        "churn_tiers": {"high": 0.8, "medium": 0.5},
+        "churn_tiers": {"high": 0.8, "medium": 0.5}, "campaign_start": None, "campaign_window_days": 30,
+        "campaign_cuped": True, "campaign_split": 0.5, "campaign_by": None,
     }  # fmt: skip
     written = pd.read_csv(tmp_path / "r" / "customers.csv", index_col="CustomerID")
     assert {"clv_3m", "expected_purchases_3m"} <= set(written.columns)
@@ -294,7 +312,7 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     # A bad option, or a misspelt one: exit 2 naming it.
     config.write_text(mapping + "[report]\nclv_penalizer = -1\n")
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
-    assert f"{config}: [report] clv_penalizer=-1: expected a number >= 0" in capsys.readouterr().err
+    assert f"{config}: [report] clv_penalizer=-1 must be a finite number >= 0" in capsys.readouterr().err
     config.write_text(mapping + "[report]\nchurn_horizon = 60\n")
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "unknown key 'churn_horizon' in [report]; did you mean 'churn_horizon_days'?" in (
@@ -303,6 +321,69 @@ def test_report_options_in_the_config_file(tmp_path, capsys):
     config.write_text(mapping + '[report]\nloyalty_tiers = [["silver", 0, 1.0], ["gold", 400]]\n')
     assert cli.main(["report", str(path), "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "loyalty_tiers=" in capsys.readouterr().err
+
+
+RETAIL_FLAGS = [
+    "--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
+    "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--date-format", "%m/%d/%Y %H:%M",
+    "--missing-customers", "drop", "--cancel-prefix", "C",
+]  # fmt: skip
+
+
+def test_report_with_a_campaign_and_products_on_the_online_retail_shape(tmp_path, capsys):
+    retail = ecrm.datasets.make_online_retail(n_customers=300, random_state=6)
+    path = tmp_path / "retail.csv"
+    retail.to_csv(path, index=False)
+    ids = retail["CustomerID"].dropna().unique().astype(int)
+    groups = np.random.default_rng(1).permutation(np.arange(len(ids)) % 2)
+    assignments = pd.DataFrame({"CustomerID": ids, "group": np.where(groups == 1, "treatment", "control")})
+    assignments.to_csv(tmp_path / "assign.csv", index=False)
+    campaign = ["--campaign", str(tmp_path / "assign.csv"), "--campaign-start", "2011-10-01",
+                "--campaign-window-days", "45", "--no-cuped"]  # fmt: skip
+    out = tmp_path / "r"
+    args = ["report", str(path), *RETAIL_FLAGS, "--product-col", "StockCode", *campaign, "--out", str(out)]
+    assert cli.main([*args, "--quiet"]) == 0
+    capsys.readouterr()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["sections"][-2:] == ["products", "campaign"]
+    assert summary["options"]["campaign_window_days"] == 45 and summary["options"]["campaign_cuped"] is False
+    # The lift is ecrm.campaign.evaluate's on the same mapped transactions.
+    mapping = dict(zip([f[2:].replace("-", "_") for f in RETAIL_FLAGS[::2]], RETAIL_FLAGS[1::2], strict=True))
+    with pytest.warns(ecrm.errors.DataDroppedWarning):
+        log = ecrm.transactions(retail, **mapping, product_col="StockCode")
+    expected = ecrm.campaign.evaluate(assignments, log, start="2011-10-01", window_days=45, cuped=False,
+                                      customer_col="CustomerID")  # fmt: skip
+    head = summary["headline"]["campaign"]
+    assert head["revenue_lift"] == pytest.approx(expected.lift.loc[("revenue_per_customer", "raw"), "lift"])
+    assert head["conversion_lift"] == pytest.approx(expected.lift.loc[("conversion_rate", "raw"), "lift"])
+    written = pd.read_csv(out / "customers.csv", index_col="CustomerID")
+    assert {"next_best_product", "campaign_group", "campaign_converted"} <= set(written.columns)
+    assert written["next_best_product"].notna().mean() > 0.9
+    # A group label the campaign does not know: exit 2 naming the assignments file.
+    assignments.assign(group="holdout").to_csv(tmp_path / "bad.csv", index=False)
+    bad = [
+        *args[: args.index("--campaign") + 1],
+        str(tmp_path / "bad.csv"),
+        *args[args.index("--campaign") + 2 :],
+    ]
+    assert cli.main([*bad, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"ecrm: error: {tmp_path / 'bad.csv'}: " in err and "holdout" in err
+
+
+def test_campaign_options_in_the_config_file(tmp_path):
+    path = tmp_path / "shop.toml"
+    path.write_text('[report]\ncampaign = "a.csv"\ncampaign_start = 2011-10-01\ncampaign_split = 0.9\n')
+    config = cli.read_config(path)
+    assert config["report"]["campaign"] == "a.csv"
+    # A TOML date is a date: the options keep it as an ISO string (summary.json shows it so).
+    options = ecrm.report.Options(**{k: v for k, v in config["report"].items() if k.startswith("campaign_")})
+    assert options.campaign_start == "2011-10-01" and options.campaign_split == 0.9
+    path.write_text("[report]\ncampaign_split = 2\n")
+    with pytest.raises(
+        ecrm.errors.EcrmError, match=r"\[report\] campaign_split=2 must be a finite number > 0 and < 1"
+    ):
+        cli.read_config(path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,15 +421,19 @@ def _same_customers(engine_dir, pandas_dir, index_col):
 
 def test_report_on_a_parquet_glob_runs_on_duckdb_and_equals_the_pandas_report(tmp_path, capsys):
     pytest.importorskip("duckdb")
-    glob, csv = _lake(tmp_path, ecrm.datasets.load_cdnow_sample())
+    sample = ecrm.datasets.load_cdnow_sample()
+    glob, csv = _lake(tmp_path, sample.assign(sku=sample["customer_id"] % 7))
     out, ref = tmp_path / "engine", tmp_path / "pandas"
-    assert cli.main(["report", glob, "--out", str(out), "--memory-limit", "1GB", "--quiet"]) == 0
+    # With product ids, the products section (baskets: every row in memory) is a note on an engine.
+    args = ["--out", str(out), "--memory-limit", "1GB", "--quiet", "--product-col", "sku"]
+    assert cli.main(["report", glob, *args]) == 0
     assert cli.main(["report", csv, "--out", str(ref), "--quiet"]) == 0
     capsys.readouterr()
     customers = _same_customers(out, ref, "customer_id")
     assert len(customers) == 2_357 and {"rfm_segment", "lifecycle_stage", "clv_12m"} <= set(customers)
     on_engine, in_memory = (json.loads((d / "summary.json").read_text(encoding="utf-8")) for d in (out, ref))
-    assert on_engine["sections"] == in_memory["sections"]
+    assert on_engine["sections"] == [*in_memory["sections"], "products"]
+    assert on_engine["headline"].pop("products") == {}
     assert on_engine["data"].pop("engine") == "duckdb"
     assert on_engine["data"] == in_memory["data"] and on_engine["inputs"] == in_memory["inputs"]
     for section, figures in in_memory["headline"].items():
@@ -364,6 +449,7 @@ def test_report_on_a_parquet_glob_runs_on_duckdb_and_equals_the_pandas_report(tm
     ]
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "The transactions are on duckdb: the stage history and the transitions" in page
+    assert "The transactions are on duckdb: this section needs every row in memory" in page
 
 
 def test_summary_on_an_engine_with_the_mapping_flags(tmp_path, capsys):

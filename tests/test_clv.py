@@ -703,20 +703,49 @@ def test_duplicated_customer_ids_are_refused(cal):
 
 
 def test_a_summary_that_lost_its_time_unit_is_not_guessed(cal, bgnbd, tmp_path):
-    # Issue 18, item 5: after a CSV round trip main read weeks as days.
+    # Issue 18, item 5: after a CSV round trip main read weeks as days. The unit is read
+    # from the values (T x 7 = tenure_days exactly), never from a default.
     path = tmp_path / "summary.csv"
     cal.to_csv(path)
     back = pd.read_csv(path, index_col="customer_id")
     assert "time_unit" not in back.attrs
-    with pytest.raises(SchemaError, match="the time unit of recency and T is unknown"):
-        CLVModel().fit(back)
-    with pytest.raises(SchemaError, match=r"has no attrs\['time_unit'\].*fitted in 'W'"):
-        bgnbd.p_alive(back)
-    said = CLVModel(time_unit="W").fit(back)
-    np.testing.assert_allclose(said.params_["estimate"], bgnbd.params_["estimate"], rtol=1e-10)
-    np.testing.assert_allclose(said.p_alive(back), bgnbd.p_alive(), rtol=1e-12)
+    read = CLVModel().fit(back)
+    assert read.time_unit_ == "W"
+    np.testing.assert_allclose(read.params_["estimate"], bgnbd.params_["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(bgnbd.p_alive(back), bgnbd.p_alive(), rtol=1e-12)
+    # A wrong unit is refused, whether declared or written in attrs.
+    with pytest.raises(SchemaError, match=r"recency and T are not in time_unit='D'.*read as time_unit='W'"):
+        CLVModel(time_unit="D").fit(back)
+    mislabelled = cal.copy()
+    mislabelled.attrs["time_unit"] = "M"
+    with pytest.raises(SchemaError, match=r"not in attrs\['time_unit'\]='M' .*: in 2357 of 2357"):
+        CLVModel().fit(mislabelled)
     with pytest.raises(SchemaError, match=r"time_unit 'W' .* differs from the model's 'D'"):
         CLVModel(time_unit="D").fit(cal)
+    # Without the day columns nothing says what the unit is: it must be said.
+    bare = back[["frequency", "recency", "T", "monetary_value"]]
+    with pytest.raises(SchemaError, match="the time unit of recency and T is unknown"):
+        CLVModel().fit(bare)
+    with pytest.raises(SchemaError, match=r"time unit of the summary is unknown.*fitted in 'W'"):
+        bgnbd.p_alive(bare)
+    said = CLVModel(time_unit="W").fit(bare)
+    np.testing.assert_allclose(said.params_["estimate"], bgnbd.params_["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(said.p_alive(bare), bgnbd.p_alive(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("freq", ["W", "M"])
+def test_coarse_periods_check_the_time_unit_within_one_period(cdnow_sample, freq, tmp_path):
+    # With freq coarser than a day, T is whole periods: within one period of tenure_days.
+    summary = ecrm.customer_summary(cdnow_sample, freq=freq, time_unit="W")
+    assert CLVModel(spend_model=None).fit(summary).time_unit_ == "W"
+    path = tmp_path / "coarse.csv"
+    summary.to_csv(path)
+    back = pd.read_csv(path, index_col="customer_id")
+    with pytest.raises(SchemaError, match="the time unit of recency and T is unknown"):
+        CLVModel(spend_model=None).fit(back)  # not exact in any unit: not guessed
+    assert CLVModel(spend_model=None, time_unit="W").fit(back).time_unit_ == "W"
+    with pytest.raises(SchemaError, match=r"not in time_unit='D'"):
+        CLVModel(spend_model=None, time_unit="D").fit(back)
 
 
 def test_single_customer_warns_with_nan_standard_errors(cal):
@@ -737,6 +766,25 @@ def test_single_customer_warns_with_nan_standard_errors(cal):
     with pytest.warns(ecrm.clv.ConvergenceWarning):
         baseline = ecrm.churn.bgnbd_baseline(tx, as_of="2024-03-01", horizon_days=30)
     assert list(baseline.index) == [1] and np.isfinite(baseline).all() and (baseline >= 0).all()
+
+
+def test_single_customer_who_bought_at_as_of_gets_finite_predictions(cdnow_sample):
+    # Issue 18, item 8: customer 1 of the sample, summarised as of their last purchase
+    # (recency = T): the fit runs to a -> 0 (no dropout), and the Beta quadrature put a
+    # node at p = 0 where the integrand is 0 / 0: expected purchases were NaN. At a = 0
+    # the BG/NBD is the Poisson-gamma (NBD) model, E[X(t)] = (r + x) t / (alpha + T).
+    one = cdnow_sample[cdnow_sample["customer_id"] == 1]
+    summary = ecrm.customer_summary(one, time_unit="W")
+    with pytest.warns(ecrm.clv.ConvergenceWarning):
+        model = CLVModel(spend_model=None).fit(summary)
+    r, alpha, a, _ = model._theta
+    assert a < 1e-6 and float(model.p_alive().iloc[0]) == pytest.approx(1.0)
+    x, big_t = summary["frequency"].iloc[0], summary["T"].iloc[0]
+    nbd = (r + x) * 10 / (alpha + big_t)
+    assert float(model.expected_purchases(10).iloc[0]) == pytest.approx(nbd, rel=1e-6)
+    with pytest.warns(ecrm.clv.ConvergenceWarning):
+        baseline = ecrm.churn.bgnbd_baseline(one, as_of=one["order_date"].max(), horizon_days=70)
+    assert float(baseline.iloc[0]) == pytest.approx(nbd, rel=1e-6)
 
 
 def test_convergence_warning_names_the_penalizer():

@@ -98,3 +98,5 @@ def test_readme_and_report_guide_run_the_online_retail_export_in_one_command(tmp
     assert "left out 7,047 of 48,577 row(s) without a customer id" in captured.err
     assert "13.6% of revenue" in captured.err
     assert "Customers: 1,000" in captured.out and "Orders: 3,450" in captured.out
+    # The stock codes: products bought together, as the report guide says.
+    assert "Baskets: 3,450" in captured.out and "Co-purchase rules found: 1,796" in captured.out

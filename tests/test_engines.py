@@ -140,12 +140,15 @@ def test_kpis_cdnow(cdnow_small, on_engine):
 def test_cohort_retention(shop, on_engine, options, engine, request):
     first_only_on_spark(engine, request)
     pandas_log, engine_log = both(shop, on_engine, **SHOP)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataDroppedWarning)  # the customers with only returns
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
         expected = ecrm.metrics.cohort_retention(pandas_log, **options)
+        n_pandas = len(said)
         got = ecrm.metrics.cohort_retention(engine_log, **options)
     assert_same(got, expected)
     assert got.attrs == expected.attrs
+    # With revenue, the customers with only returns are left out, said the same way.
+    assert dropped(said[n_pandas:]) == dropped(said[:n_pandas])
 
 
 def test_cohort_retention_cdnow(cdnow_small, on_engine):
@@ -451,3 +454,12 @@ def test_pandas_frame_handed_to_an_engine(cdnow_small, engine):
     log = ecrm.transactions(cdnow_small, engine=engine)
     assert isinstance(log, ecrm.EngineTransactions) and log.engine == engine
     assert_same(ecrm.customer_summary(log, freq="W"), ecrm.customer_summary(cdnow_small, freq="W"))
+
+
+def test_zone_aware_dates_are_refused_on_an_engine(cdnow_small):
+    pl = pytest.importorskip("polars")
+    aware = cdnow_small.head(50).assign(
+        order_date=cdnow_small["order_date"].head(50).dt.tz_localize("Asia/Shanghai")
+    )
+    with pytest.raises(SchemaError, match=r"time zone 'Asia/Shanghai'.*naive local time"):
+        ecrm.transactions(pl.from_pandas(aware))

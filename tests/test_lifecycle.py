@@ -165,6 +165,11 @@ def test_prospects_from_a_customers_table():
     }
     assert out.loc["signed_up", "days_since_last"] is pd.NA
     assert out.loc["signed_up", "n_orders_in_window"] == 0
+    # a per-customer table indexed by customer_id (issue 18) reads the same, and is not changed
+    indexed = customers.set_index("customer_id")
+    before = indexed.copy()
+    pd.testing.assert_frame_equal(ecrm.lifecycle.stage(tx, as_of=AS_OF, customers=indexed), out)
+    pd.testing.assert_frame_equal(indexed, before)
 
 
 def test_zone_aware_dates_count_local_days():
@@ -405,10 +410,10 @@ def test_cdnow_figures_in_the_guide(cdnow):
     [
         ({"active_days": 20}, r"new_days <= active_days <= churn_days; got new_days=30, active_days=20"),
         ({"churn_days": 60}, r"got new_days=30, active_days=90, churn_days=60"),
-        ({"new_days": 0}, r"new_days=0 must be a positive integer"),
-        ({"loyal_orders": 0}, r"loyal_orders=0 must be a positive integer"),
-        ({"churn_days": 180.5}, r"churn_days=180.5 must be a positive integer"),
-        ({"loyal_window_days": True}, r"loyal_window_days=True must be a positive integer"),
+        ({"new_days": 0}, r"new_days=0 must be an integer >= 1"),
+        ({"loyal_orders": 0}, r"loyal_orders=0 must be an integer >= 1"),
+        ({"churn_days": 180.5}, r"churn_days=180.5 must be an integer >= 1"),
+        ({"loyal_window_days": True}, r"loyal_window_days=True must be an integer >= 1"),
     ],
 )
 def test_bad_windows(kwargs, message, hand_tx):
@@ -540,3 +545,20 @@ def test_history_by_quarter_and_year_is_stage_at_each_period_end(freq):
         want = ecrm.lifecycle.stage(tx, as_of=end)["stage"]
         got = hist[hist["period_end"] == end].set_index("customer_id")["stage"]
         assert got.astype(str).to_dict() == want.astype(str).to_dict()
+
+
+def test_history_after_2262_is_the_history_400_years_earlier():
+    # issue 18: period ends past pandas' nanosecond range wrapped around to 1837, silently
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 3, 2],
+            "order_date": pd.to_datetime(
+                ["2023-01-05", "2023-03-01", "2023-02-10", "2023-06-30", "2023-07-01"]
+            ),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0],
+        }
+    )
+    later = tx.assign(order_date=tx["order_date"].astype("datetime64[s]") + pd.DateOffset(years=400))
+    now, then = ecrm.lifecycle.history(tx), ecrm.lifecycle.history(later)
+    assert (then["period_end"].dt.year == now["period_end"].dt.year + 400).all()
+    pd.testing.assert_frame_equal(then.drop(columns="period_end"), now.drop(columns="period_end"))

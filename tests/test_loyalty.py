@@ -408,7 +408,7 @@ def test_liability_with_estimated_and_given_breakage():
     assert est["gross_liability"] == pytest.approx(20.0) and est["liability"] == pytest.approx(15.0)
     given_ = ledger.liability(as_of="2024-06-30", breakage=0.1)
     assert given_["liability"] == pytest.approx(18.0) and given_["breakage_source"] == "given"
-    with pytest.raises(SchemaError, match=r"breakage=1\.5 must be a number in"):
+    with pytest.raises(SchemaError, match=r"liability: breakage=1\.5 must be a finite number >= 0 and < 1"):
         ledger.liability(breakage=1.5)
     with pytest.raises(SchemaError, match="no lot has matured"):
         Ledger(ev, LoyaltyProgram(expiry_policy=None)).liability()
@@ -438,7 +438,11 @@ BASE = [(1, "a", "2024-01-01", "earn", 100), (2, "a", "2024-02-01", "redeem", 30
 
 def test_identical_duplicates_collapse_and_conflicts_are_refused():
     dup = events([*BASE, BASE[0]])
-    assert Ledger(dup).balances().loc["a", "earned"] == 100
+    with pytest.warns(
+        DataDroppedWarning, match=r"events: 1 event\(s\) repeat an earlier row .* event_id \[1\]"
+    ):
+        ledger = Ledger(dup)
+    assert ledger.balances().loc["a", "earned"] == 100
     with pytest.raises(
         LedgerError, match=r"event_id repeats with different content: 1 event\(s\): event_id 1"
     ):
@@ -499,12 +503,66 @@ def test_schema_errors():
         Ledger(events(BASE)).tiers()
     with pytest.raises(SchemaError, match="has no events in the ledger"):
         Ledger(events(BASE)).statement("zz")
-    with pytest.raises(SchemaError, match="expiry_days=0 must be a positive"):
+    with pytest.raises(SchemaError, match="expiry_days=0 must be an integer >= 1"):
         LoyaltyProgram(expiry_days=0)
     with pytest.raises(SchemaError, match="thresholds starting at 0"):
         LoyaltyProgram(tiers={"a": (10, 1.0)})
     with pytest.raises(SchemaError, match="expiry_policy='monthly' is not supported"):
         LoyaltyProgram(expiry_policy="monthly")
+
+
+def test_numpy_scalars_are_valid_parameters_and_text_is_not():
+    # issue 18 item 13: numpy scalars (as read from a config or a frame) are numbers
+    program = LoyaltyProgram(
+        points_per_unit=np.int64(2), point_value=np.float32(0.01), expiry_days=np.int64(30)
+    )
+    assert program.points_per_unit == 2.0 and program.point_value == pytest.approx(0.01)
+    assert program.expiry_days == 30 and type(program.expiry_days) is int
+    tx = pd.DataFrame({"customer_id": [1], "order_date": pd.to_datetime(["2024-01-05"]), "amount": [10.0]})
+    assert program.earn_events(tx)["points"].tolist() == [20]
+    # item 12: text and bools are not numbers, a number is not a prefix
+    with pytest.raises(SchemaError, match="points_per_unit='2' must be a finite number > 0"):
+        LoyaltyProgram(points_per_unit="2")
+    with pytest.raises(SchemaError, match="point_value=True must be a finite number > 0"):
+        LoyaltyProgram(point_value=True)
+    with pytest.raises(SchemaError, match="earn_events: id_prefix=5 must be a string"):
+        program.earn_events(tx, id_prefix=5)
+    with pytest.raises(SchemaError, match=r"liability: breakage=.0\.1. must be a finite number"):
+        Ledger(events(BASE)).liability(breakage="0.1")
+
+
+@pytest.mark.parametrize("policy", ["rolling", "end_of_year"])
+def test_dates_after_2262_give_the_same_ledger_400_years_later(policy):
+    # issue 18 item 10: the Gregorian calendar repeats every 400 years, so every view of
+    # the ledger is the same with every date moved 400 years on (past pandas' ns range).
+    program = LoyaltyProgram(expiry_days=60, expiry_policy=policy, tier_window_days=90)
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 1, 2],
+            "order_date": ["2023-11-05", "2024-01-05", "2024-02-29", "2024-03-01", "2024-12-31"],
+            "amount": [6000.0, 150.0, 99.5, 20.0, 5.0],
+        }
+    )
+    later = tx.assign(order_date=[f"{int(d[:4]) + 400}{d[4:]}" for d in tx["order_date"]])
+    now, then = (program.earn_events(t) for t in (tx, later))
+    assert then["ts"].dt.year.tolist() == (now["ts"].dt.year + 400).tolist()
+    pd.testing.assert_frame_equal(then.drop(columns="ts"), now.drop(columns="ts"))
+    redeem = {"event_id": "r", "customer_id": 1, "type": "redeem", "points": 40}
+    a = Ledger(pd.concat([now, pd.DataFrame([redeem | {"ts": pd.Timestamp("2024-03-02")}])]), program)
+    b = Ledger(pd.concat([then, pd.DataFrame([redeem | {"ts": pd.Timestamp("2424-03-02")}])]), program)
+    for view in ("balances", "tiers"):
+        pd.testing.assert_frame_equal(
+            getattr(b, view)(as_of="2424-03-15"), getattr(a, view)(as_of="2024-03-15")
+        )
+    assert a.balances(as_of="2024-03-15")["balance"].sum() > 0
+    liability = [
+        x.liability(as_of=f"{y}-03-15", breakage=0.1).drop("as_of") for x, y in ((a, 2024), (b, 2424))
+    ]
+    pd.testing.assert_series_equal(*liability)
+    assert b.statement(1)["points"].tolist() == a.statement(1)["points"].tolist()
+    np.testing.assert_array_equal(b.summary().to_numpy(), a.summary().to_numpy())
+    np.testing.assert_array_equal(b.tier_history().to_numpy(), a.tier_history().to_numpy())
+    assert b.tier_history().index[0] == a.tier_history().index[0] + 400 * 12
 
 
 def test_reverse_without_ref_column():

@@ -157,6 +157,35 @@ def test_cohort_revenue_warns_on_customers_with_only_returns():
         ecrm.metrics.cohort_retention(tx, value="revenue")
 
 
+def test_cohort_revenue_retention_is_undefined_when_the_first_period_nets_to_zero_or_less():
+    # issue 18 item 6: Jan cohort nets 0 in Jan, Feb cohort -30 in Feb; dividing by
+    # them gave inf and -3.0. Their rows are NaN, with a warning naming them.
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["x", "x", "x", "y", "y", "y", "z"],
+            "order_date": pd.to_datetime(
+                [
+                    "2024-01-05",
+                    "2024-01-06",
+                    "2024-02-01",
+                    "2024-02-03",
+                    "2024-02-04",
+                    "2024-03-01",
+                    "2024-03-02",
+                ]
+            ),
+            "amount": [10.0, -10.0, 30.0, 10.0, -40.0, 90.0, 20.0],
+        }
+    )
+    amounts = ecrm.metrics.cohort_retention(tx, value="revenue", normalize=False)
+    np.testing.assert_array_equal(amounts.to_numpy(), [[0, 30, 0], [-30, 90, np.nan], [20, np.nan, np.nan]])
+    with pytest.warns(
+        DataDroppedWarning, match=r"2 cohort\(s\) have net revenue <= 0 .*'2024-01', '2024-02'"
+    ):
+        share = ecrm.metrics.cohort_retention(tx, value="revenue")
+    np.testing.assert_array_equal(share.to_numpy(), [[np.nan] * 3, [np.nan] * 3, [1.0, np.nan, np.nan]])
+
+
 def test_retention_and_churn_hand_computed():
     r = ecrm.metrics.retention_rate(TX)
     c = ecrm.metrics.churn_rate(TX)
@@ -203,6 +232,10 @@ def test_repurchase_rate_hand_computed():
     assert np.isnan(ecrm.metrics.repurchase_rate(tx, window_days=400))
     with pytest.raises(SchemaError, match="window_days=-1"):
         ecrm.metrics.repurchase_rate(tx, window_days=-1)
+    # issue 18 item 12: text is not a number (it raised a raw TypeError); numpy ints are
+    with pytest.raises(SchemaError, match="repurchase_rate: window_days='30' must be a finite number >= 0"):
+        ecrm.metrics.repurchase_rate(tx, window_days="30")
+    assert ecrm.metrics.repurchase_rate(tx, window_days=np.int64(60)) == 0.5
 
 
 def test_time_to_second_purchase_kaplan_meier_by_hand():
@@ -450,3 +483,15 @@ def test_quarters_and_years_are_the_same_calendar_periods_as_pandas(freq):
     )
     want_buyers = bought.groupby(bought["order_date"].dt.to_period(freq))["customer_id"].nunique()
     assert (k["buyers"] == want_buyers.reindex(k.index, fill_value=0)).all()
+
+
+def test_cohort_table_of_a_far_as_of_has_one_row_per_cohort(monkeypatch):
+    # issue 18 (extreme values): every period up to as_of was a row; a far as_of took
+    # seconds and, daily, more memory than the machine has
+    near = ecrm.metrics.cohort_retention(TX, normalize=False)
+    far = ecrm.metrics.cohort_retention(TX, normalize=False, as_of="2500-01-01")
+    assert far.index.equals(near.index) and far.shape[1] == (2500 - 2024) * 12 + 1
+    np.testing.assert_array_equal(far.iloc[:, :2].to_numpy(), near.iloc[:, :2].to_numpy())
+    monkeypatch.setattr(ecrm.metrics, "MAX_COHORT_CELLS", 400)
+    with pytest.raises(SchemaError, match=r"3 cohorts x 152 periods .* more than 400 cells"):
+        ecrm.metrics.cohort_retention(TX, freq="D", as_of="2024-06-01")

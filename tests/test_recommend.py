@@ -530,7 +530,18 @@ def test_report_tables(shop, lang):
     lines, _ = shop
     stages = ecrm.lifecycle.stage(lines.drop(columns="product_id"), lang=lang)["stage"]
     tables = recommend.report_tables(lines, segments=stages, order_col="order_id", lang=lang)
-    assert list(tables) == ["bought_together", "next_best_by_segment", "evaluation", "next_best_product"]
+    assert list(tables) == [
+        "rules",
+        "bought_together",
+        "next_best_by_segment",
+        "evaluation",
+        "next_best_product",
+    ]
+    _, rules = tables["rules"]
+    pd.testing.assert_frame_equal(
+        rules,
+        recommend.association_rules(lines, min_support=rules.attrs["min_support"], order_col="order_id"),
+    )
     caption, together = tables["bought_together"]
     assert caption == ecrm._labels.label(ecrm._labels.RECOMMEND_TEXT, "bought_together", lang)
     assert len(together) == 10 and together["lift"].is_monotonic_decreasing

@@ -871,10 +871,15 @@ def test_options_change_the_models_and_the_page(cdnow_sample, tmp_path):
     assert "6-month CLV, all customers" in page and "Customers who bought nothing in the last 60 days" in page
     assert f">${head['overview']['revenue']:,.2f}</span>" in page
     for bad, match in (
-        ({"clv_horizon_months": 0}, r"clv_horizon_months=0: expected a whole number from 1 to 120"),
-        ({"clv_penalizer": -1}, r"clv_penalizer=-1: expected a number >= 0"),
+        ({"clv_horizon_months": 0}, r"clv_horizon_months=0 must be an integer >= 1 and <= 120"),
+        ({"clv_penalizer": -1}, r"clv_penalizer=-1 must be a finite number >= 0"),
+        ({"clv_horizon_months": "6"}, r"clv_horizon_months='6' must be an integer"),
+        (
+            {"churn_tiers": {"high": "0.9", "medium": 0.5}},
+            r"churn_tiers\['high'\]='0\.9' must be a finite number",
+        ),
         ({"churn_tiers": {"high": 0.4, "medium": 0.7}}, r"churn_tiers=.*0 <= q <= p <= 1"),
-        ({"currency": 1}, r"currency=1"),
+        ({"currency": 1}, r"currency=1 must be a string"),
     ):
         with pytest.raises(SchemaError, match=match):
             report.build(cdnow_sample, tmp_path, **bad)
@@ -899,3 +904,171 @@ def test_online_retail_shape_in_chinese(retail_log, tmp_path):
     assert monthly.index[-1] == pd.Period("2011-12", "M") and kpis["last_period"] == "2011-11"
     assert kpis["net_revenue_change"] == pytest.approx(monthly.loc["2011-11", "net_revenue_growth"])
     assert "2011-12 尚未结束（数据截至 2011-12-09）" in page
+
+
+# --- did the campaign work? and products bought together --------------------------------------
+
+CAMPAIGN_START = "2024-06-01"
+
+
+@pytest.fixture(scope="module")
+def campaign_data():
+    return ecrm.datasets.make_campaign(4_000, start=CAMPAIGN_START, random_state=5)
+
+
+def test_campaign_section_is_campaign_evaluate(campaign_data, tmp_path):
+    assignments, tx = campaign_data
+    copy = assignments.copy()
+    result = report.build(
+        tx, tmp_path, campaign=assignments, campaign_start=CAMPAIGN_START, order_col="order_id"
+    )
+    pd.testing.assert_frame_equal(assignments, copy)
+    expected = ecrm.campaign.evaluate(
+        assignments, tx, start=CAMPAIGN_START, by="segment", order_col="order_id"
+    )
+    assert result.summary["sections"] == [*BASE_SECTIONS, "campaign"]
+    head = result.summary["headline"]["campaign"]
+    conversion = expected.lift.loc[("conversion_rate", "raw")]
+    revenue = expected.lift.loc[("revenue_per_customer", "cuped")]
+    assert head["campaign_treatment"] == expected.srm["n_treatment"] == 2_000
+    assert head["conversion_treatment"] == pytest.approx(conversion["treatment"], rel=1e-12)
+    assert head["conversion_control"] == pytest.approx(conversion["control"], rel=1e-12)
+    assert head["conversion_lift"] == pytest.approx(conversion["lift"], rel=1e-12)
+    assert head["revenue_lift_cuped"] == pytest.approx(revenue["lift"], rel=1e-12)
+    assert head["incremental_revenue"] == pytest.approx(expected.impact["incremental_revenue"], rel=1e-12)
+    # The reading in words, with the interval as the page shows it; a planted effect is found.
+    page = html.unescape(result.index_html.read_text(encoding="utf-8"))
+    assert (
+        f"a lift of {100 * conversion['lift']:+.1f} percentage points (95% interval "
+        f"{100 * conversion['ci_low']:+.1f} to {100 * conversion['ci_high']:+.1f}; p < 0.01). "
+        "The campaign raised conversion rate." in page
+    )
+    assert f"narrowed the revenue interval by {100 * expected.cuped['interval_narrowing']:.1f}%" in page
+    # ... and the verdict in the executive summary.
+    assert [line for line in result.executive_summary if line.startswith("Campaign: ")] == [
+        f"Campaign: {100 * conversion['treatment']:.1f}% of the treatment group bought in the window "
+        f"against {100 * conversion['control']:.1f}% of the holdout: a lift of "
+        f"{100 * conversion['lift']:+.1f} percentage points (95% interval "
+        f"{100 * conversion['ci_low']:+.1f} to {100 * conversion['ci_high']:+.1f}; p < 0.01). "
+        "The campaign raised conversion rate."
+    ]
+    # Lift by segment: one row per segment of the assignments, each the segment's own lift.
+    by_segment = expected.segments.xs(("conversion_rate", "raw"), level=("metric", "estimate"))
+    for name, row in by_segment.iterrows():
+        cells = (
+            f'<th scope="row">{_display_row(name)}</th><td class="num">{row["n_treatment"]:,}</td>'
+            f'<td class="num">{row["n_control"]:,}</td><td class="num">{100 * row["lift"]:+.1f}</td>'
+        )
+        assert cells in page, name
+    # The at-risk customers respond most (make_campaign plants it): the note names them.
+    assert "the largest conversion lift is in At risk" in page
+    # Per customer: group, conversion and revenue in the window.
+    customers = result.customers
+    labels = {"treatment": "Treatment group", "control": "Control group (holdout)"}
+    group = assignments.set_index("customer_id")["group"].map(labels).reindex(customers.index)
+    assert (customers["campaign_group"].astype(str) == group).all()
+    measured = expected.customers.reindex(customers.index)
+    np.testing.assert_array_equal(customers["campaign_converted"], measured["converted"])
+    np.testing.assert_allclose(customers["campaign_revenue"], measured["revenue"])
+    figures = {f"figures/campaign_{name}.png" for name in ("conversion", "lift_conversion", "lift_revenue")}
+    assert figures <= set(result.summary["figures"])
+
+
+def _display_row(name):
+    return ecrm._display.column_label(str(name), "en")
+
+
+def test_campaign_without_segments_uses_the_rfm_segment_at_the_send_and_flags_a_broken_split(
+    campaign_data, tmp_path
+):
+    assignments, tx = campaign_data
+    # No segment column, and 600 control customers lost: 2,000 against 1,400 where half was planned.
+    lost = assignments.index[assignments["group"] == "control"][:600]
+    broken = assignments.drop(index=lost).drop(columns="segment")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = report.build(tx, tmp_path, campaign=broken, campaign_start=CAMPAIGN_START, lang="zh")
+    assert any(issubclass(w.category, ecrm.errors.SampleRatioMismatchWarning) for w in caught)
+    page = html.unescape(result.index_html.read_text(encoding="utf-8"))
+    assert "注意：样本比例失衡：实验组 2,000 位、对照组 1,400 位，而计划实验组占比为 50.0%" in page
+    # The executive summary says so too, instead of the lift.
+    assert [line[:13] for line in result.executive_summary if "样本比例" in line] == [
+        "注意：样本比例失衡：实验组"
+    ]
+    assert "按发送时的 RFM 分层的提升" in page
+    # Segments as they were the moment before the send: RFM of the history up to then.
+    eve = ecrm.customer_summary(tx, as_of=pd.Timestamp(CAMPAIGN_START) - pd.Timedelta(seconds=1))
+    segment = rfm.segment(rfm.score(eve), lang="zh")["segment"].reindex(broken["customer_id"])
+    counts = pd.crosstab(segment.to_numpy(), broken["group"].to_numpy())
+    assert counts.to_numpy().sum() == len(broken)
+    for name, row in counts.iterrows():
+        assert (
+            f'<th scope="row">{name}</th><td class="num">{row["treatment"]:,}</td>'
+            f'<td class="num">{row["control"]:,}</td>'
+        ) in page
+
+
+def test_campaign_bad_input_names_the_campaign(campaign_data, tmp_path):
+    assignments, tx = campaign_data
+    with pytest.raises(SchemaError, match="'group'") as err:
+        report.build(tx, tmp_path, campaign=assignments.drop(columns="group"), campaign_start=CAMPAIGN_START)
+    assert err.value.input == "campaign"
+    with pytest.raises(SchemaError, match=r"give start=.* or a column 'assigned_at'") as err:
+        report.build(tx, tmp_path, campaign=assignments)
+    assert err.value.input == "campaign"
+    unknown = assignments.assign(group=assignments["group"].replace({"control": "holdout"}))
+    with pytest.raises(SchemaError, match="holdout"):
+        report.build(tx, tmp_path, campaign=unknown, campaign_start=CAMPAIGN_START)
+    for bad, match in (
+        ({"campaign_split": 1.5}, r"campaign_split=1.5 must be a finite number > 0 and < 1"),
+        ({"campaign_start": "soon"}, r"campaign_start='soon' is not a date"),
+        ({"campaign_window_days": 0}, r"campaign_window_days=0 must be an integer >= 1"),
+        ({"campaign_cuped": "yes"}, r"campaign_cuped='yes' must be True or False"),
+    ):
+        with pytest.raises(SchemaError, match=match):
+            report.build(tx, tmp_path, campaign=assignments, **bad)
+
+
+@pytest.fixture(scope="module")
+def retail_products():
+    lines = ecrm.datasets.make_online_retail(n_customers=400, random_state=3)
+    with pytest.warns(DataDroppedWarning, match="without a customer id"):
+        return ecrm.transactions(lines, **RETAIL_MAPPING, product_col="StockCode")
+
+
+def test_products_section_is_recommend_on_the_online_retail_shape(retail_products, tmp_path):
+    from ecrm import recommend
+
+    result = report.build(retail_products, tmp_path, lang="zh")
+    assert result.summary["sections"] == [*BASE_SECTIONS, "products"]
+    head = result.summary["headline"]["products"]
+    # The rules: ecrm.recommend's, at the report's support (20 baskets, at least 0.1%).
+    n_baskets = recommend.association_rules(retail_products, min_support=1.0).attrs["n_baskets"]
+    rules = recommend.association_rules(
+        retail_products, min_support=min(1.0, max(20 / n_baskets, 0.001)), min_confidence=0.1
+    )
+    assert head["n_baskets"] == n_baskets and head["n_rules"] == len(rules) > 0
+    assert head["top_rule_lift"] == rules["lift"].iloc[0]
+    purchases = retail_products.product[retail_products.purchase]
+    assert head["n_products"] == purchases.nunique()
+    # The table shows each pair once, the more confident way round, by lift.
+    page = html.unescape(result.index_html.read_text(encoding="utf-8"))
+    first = rules.iloc[0]
+    assert (
+        f'<th scope="row">1</th><td class="text">{first["antecedent"][0]}</td>'
+        f'<td class="text">{first["consequent"][0]}</td>'
+    ) in page
+    reverse = (rules["antecedent"] == first["consequent"]) & (rules["consequent"] == first["antecedent"])
+    if reverse.any():
+        assert rules.loc[reverse, "confidence"].iloc[0] <= first["confidence"]
+        assert f'<th scope="row">2</th><td class="text">{first["consequent"][0]}</td>' not in page
+    # Next best product per customer: ItemKNN on the purchases, RFM segments for the rest.
+    model = recommend.ItemKNN().fit(retail_products, result.customers["rfm_segment"])
+    best = recommend.next_best_product(model)["next_best_product"]
+    pd.testing.assert_series_equal(
+        result.customers["next_best_product"], best.reindex(result.customers.index), check_names=False
+    )
+    assert "下一个最佳商品" in page and "figures/products_rules.png" in result.summary["figures"]
+    written = pd.read_csv(result.index_html.parent / "customers.csv", index_col="CustomerID", dtype=str)
+    shown = result.customers["next_best_product"].fillna("").to_numpy()
+    np.testing.assert_array_equal(written["next_best_product"].fillna("").to_numpy(), shown)

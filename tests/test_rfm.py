@@ -142,6 +142,9 @@ def test_as_of_with_a_summary_must_match(cdnow_sample):
         SchemaError, match=r"as_of='1997-12-31' given with a customer summary computed as of 1998-01-31"
     ):
         rfm.score(summary, as_of="1997-12-31")
+    # issue 18 item 12: a word leaked pandas' DateParseError
+    with pytest.raises(SchemaError, match=r"rfm\.score: as_of='soon' is not a date"):
+        rfm.score(summary, as_of="soon")
 
 
 # ---------------------------------------------------------------- bad input
@@ -167,7 +170,7 @@ def test_bad_summary_values(column, value, message):
 
 @pytest.mark.parametrize("bins", [1, 11, 0, 2.5, True, "5"])
 def test_bins_outside_range(bins):
-    with pytest.raises(SchemaError, match=r"bins=.* is not supported; choose an integer from 2 to 10"):
+    with pytest.raises(SchemaError, match=r"bins=.* must be an integer >= 2 and <= 10"):
         rfm.score(make_summary([1], [1], [1.0]), bins=bins)
 
 
@@ -225,8 +228,32 @@ def test_empty_frame_and_not_a_frame_and_missing_columns():
 
 
 def test_duplicate_customer_ids_in_summary():
-    with pytest.raises(SchemaError, match=r"has 1 duplicate\(s\), e.g. \['a'\]"):
+    with pytest.raises(SchemaError, match=r"has 1 duplicated customer id\(s\), e.g. \['a'\]"):
         rfm.score(make_summary([1, 2], [1, 1], [1.0, 2.0], ids=["a", "a"]))
+
+
+def test_transactions_with_summary_columns_are_transactions(cdnow_sample):
+    # Issue 18, item 2: main scored the 6,919 rows of tx.merge(summary) as customers.
+    summary = ecrm.customer_summary(cdnow_sample)
+    expected = rfm.score(summary)
+    merged = cdnow_sample.merge(summary, left_on="customer_id", right_index=True)
+    scored = rfm.score(merged)
+    assert len(scored) == 2357
+    pd.testing.assert_frame_equal(scored, expected)
+    # Custom column names are transactions columns too.
+    renamed = merged.rename(columns={"customer_id": "cid", "order_date": "day", "amount": "paid"})
+    pd.testing.assert_frame_equal(
+        rfm.score(renamed, customer_col="cid", date_col="day", amount_col="paid").rename_axis("customer_id"),
+        expected,
+    )
+    # A summary with the customer id as a repeated column is refused as one.
+    repeated = pd.concat([summary, summary.iloc[:2]]).reset_index()
+    with pytest.raises(SchemaError, match="column 'customer_id' repeats"):
+        rfm.score(repeated)
+    with pytest.raises(SchemaError, match=r"expected transactions .* or a customer summary"):
+        rfm.score(pd.DataFrame({"spend": [1.0]}))
+    with pytest.raises(SchemaError, match=r"1 of 2357 row\(s\) have a missing customer id \(NaN\)"):
+        rfm.score(summary.rename(index={1: np.nan}))
 
 
 # ---------------------------------------------------------------- properties
@@ -491,3 +518,44 @@ def test_plots(cdnow_scored):
     assert heights[5:10] == [12054, 0, 4040, 3641, 3835]  # F bars: the empty F = 2 shows
     assert ax.get_xlabel() == "Score" and ax.get_ylabel() == "Customers"
     plt.close("all")
+
+
+def test_segment_summary_refuses_what_it_cannot_count(cdnow_sample):
+    # Issue 18, item 7: main gave NaN revenue shares for one NaN monetary, let NaN
+    # segments vanish from the table while counting them in the shares, and raised a
+    # raw ValueError on text monetary.
+    segmented = rfm.segment(rfm.score(ecrm.customer_summary(cdnow_sample)))
+    table = rfm.segment_summary(segmented)
+    assert table["n_customers"].sum() == 2357 and table["customer_share"].sum() == pytest.approx(1.0)
+    assert table["revenue_share"].sum() == pytest.approx(1.0)
+    nan_money = segmented.assign(monetary=segmented["monetary"].where(segmented.index != 7))
+    with pytest.raises(SchemaError, match=r"column 'monetary' has missing values \(NaN/None\) in 1 of 2357"):
+        rfm.segment_summary(nan_money)
+    no_segment = segmented.copy()
+    no_segment.loc[no_segment.index[:10], "segment"] = np.nan
+    with pytest.raises(SchemaError, match=r"column 'segment' has no segment \(NaN\) in 10 of 2357"):
+        rfm.segment_summary(no_segment)
+    text = segmented.assign(monetary=segmented["monetary"].astype(object).where(segmented.index != 7, "n/a"))
+    with pytest.raises(SchemaError, match=r"column 'monetary' has non-numeric values in 1 of 2357"):
+        rfm.segment_summary(text)
+    assert segmented["segment"].notna().all()  # inputs unchanged
+
+
+def test_segment_without_attrs_infers_bins_from_the_scores(cdnow_sample, tmp_path):
+    # Issue 18, item 9: main read 3-bin scores whose attrs were lost as 5-bin scores and
+    # named them on the 5-bin grid (1,456 "Hibernating").
+    summary = ecrm.customer_summary(cdnow_sample)
+    three = rfm.score(summary, bins=3)
+    path = tmp_path / "scored.csv"
+    three.to_csv(path)
+    back = pd.read_csv(path, index_col="customer_id")
+    with pytest.raises(SchemaError, match=r"needs 5-bin scores.*highest score is 3"):
+        rfm.segment(back)
+    # cn8 and custom maps read the bins from the scores: the same result as with attrs.
+    pd.testing.assert_series_equal(
+        rfm.segment(back, scheme="cn8")["segment"], rfm.segment(three, scheme="cn8")["segment"]
+    )
+    five = rfm.score(summary)
+    five.to_csv(path)
+    again = rfm.segment(pd.read_csv(path, index_col="customer_id"))
+    pd.testing.assert_series_equal(again["segment"], rfm.segment(five)["segment"])

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import ecrm
-from ecrm.errors import SchemaError
+from ecrm.errors import EcrmWarning, SchemaError
 
 T = pd.Timestamp
 NaT = pd.NaT
@@ -168,6 +168,37 @@ def test_customer_features_hand_computed():
     assert early.loc["c1", "n_tickets"] == 2 and early.loc["c2", "n_open_tickets"] == 1
 
 
+def test_complaints_without_categories_are_unknown_and_a_string_is_one_category():
+    # issue 18 item 3: both used to report 0 complaints for everyone, silently
+    expected = ecrm.service.customer_features(TICKETS, as_of=AS_OF)["n_complaints"]
+    one = ecrm.service.customer_features(TICKETS, as_of=AS_OF, complaint_categories="complaint")
+    pd.testing.assert_series_equal(one["n_complaints"], expected)
+    with pytest.warns(EcrmWarning, match="no column 'category' .* n_complaints is NaN"):
+        unknown = ecrm.service.customer_features(TICKETS.drop(columns="category"), as_of=AS_OF)
+    assert unknown["n_complaints"].isna().all() and unknown["n_tickets"].tolist() == [3, 2, 2]
+    with pytest.warns(EcrmWarning, match=r"no ticket has a category in complaint_categories=\['Complaint'\]"):
+        ecrm.service.customer_features(TICKETS, as_of=AS_OF, complaint_categories=["Complaint"])
+    with pytest.raises(SchemaError, match="complaint_categories=5 must be a category"):
+        ecrm.service.customer_features(TICKETS, as_of=AS_OF, complaint_categories=5)
+
+
+def test_csat_off_its_scale_and_text_thresholds_are_refused():
+    # issue 18 items 12, 14: a 7 on a 1-5 scale was averaged in; "24" leaked a TypeError
+    with pytest.raises(
+        SchemaError, match=r"'csat' has scores that are not whole numbers in 1\.\.5 .* in 2 of 7"
+    ):
+        ecrm.service.sla(TICKETS.assign(csat=[7, 3, None, 4.5, None, None, None]))
+    ten = ecrm.service.sla(TICKETS.assign(csat=TICKETS["csat"] * 2), csat_scale=(0, 10))
+    assert ten.loc["all", "csat_mean"] == 8.0  # (10 + 6 + 8) / 3
+    with pytest.raises(SchemaError, match=r"csat_scale=\(5, 1\) is given backwards"):
+        ecrm.service.sla(TICKETS, csat_scale=(5, 1))
+    with pytest.raises(SchemaError, match="response_hours='24' must be a finite number > 0"):
+        ecrm.service.sla(TICKETS, response_hours="24")
+    with pytest.raises(SchemaError, match="resolution_hours=True must be a finite number > 0"):
+        ecrm.service.customer_features(TICKETS, as_of=AS_OF, resolution_hours=True)
+    assert ecrm.service.sla(TICKETS, response_hours=np.float32(24)).loc["all", "tickets"] == 7
+
+
 def test_bad_input_messages():
     late = TICKETS.copy()
     late.loc[2, "first_response_at"] = T("2024-05-01 23:00")
@@ -193,7 +224,7 @@ def test_bad_input_messages():
         ecrm.service.sla(TICKETS.assign(csat=["good", 3, None, 4, None, None, None]))
     with pytest.raises(SchemaError, match="missing required column"):
         ecrm.service.sla(TICKETS.drop(columns="resolved_at"))
-    with pytest.raises(SchemaError, match="response_hours=0 must be a positive number"):
+    with pytest.raises(SchemaError, match="response_hours=0 must be a finite number > 0"):
         ecrm.service.sla(TICKETS, response_hours=0)
     with pytest.raises(SchemaError, match="before the first ticket"):
         ecrm.service.sla(TICKETS, as_of="2024-01-01")

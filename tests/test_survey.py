@@ -350,7 +350,7 @@ def test_other_bad_input():
         survey.nps([10, 9], by="g")
     with pytest.raises(SchemaError, match="ci='exact' is not supported"):
         survey.nps([10], ci="exact")
-    with pytest.raises(SchemaError, match=r"level=1\.5 must be between 0 and 1"):
+    with pytest.raises(SchemaError, match=r"level=1\.5 must be a finite number > 0 and < 1"):
         survey.nps([10], level=1.5)
     with pytest.raises(SchemaError, match="column 'g' has missing group keys"):
         survey.nps(pd.DataFrame({"g": ["a", None], "score": [1, 2]}), by="g")
@@ -360,8 +360,19 @@ def test_other_bad_input():
         survey.nps(pd.DataFrame({"g": ["a", "b"], "score": [1, 2]}), by="g", weights=[1, 0])
     with pytest.raises(SchemaError, match="does not support weights"):
         survey.nps([10, 3], weights=[1, 1], ci="bootstrap")
-    with pytest.raises(SchemaError, match="n_boot=10 must be an integer of at least 100"):
+    with pytest.raises(SchemaError, match="nps: n_boot=10 must be an integer >= 100"):
         survey.nps([10, 3], ci="bootstrap", n_boot=10)
+
+
+def test_text_and_bools_are_not_numbers():
+    # issue 18 items 12, 14: True was counted as a score of 1; "5" leaked a TypeError
+    with pytest.raises(SchemaError, match=r"not integers in 0\.\.10 .*offending values: True \(x1\)"):
+        survey.nps([10, 9, True])
+    with pytest.raises(SchemaError, match="sample_size: margin='5' must be a finite number > 0 and <= 100"):
+        survey.sample_size("5")
+    with pytest.raises(SchemaError, match="passive_share=1 must be a finite number >= 0 and < 1"):
+        survey.sample_size(5, passive_share=1)
+    assert survey.sample_size(np.int64(5)) == survey.sample_size(5.0) == 1533
 
 
 def test_scale_errors():
@@ -390,7 +401,7 @@ def test_nps_test_and_trend_bad_input():
         survey.nps_trend(pd.DataFrame({"date": ["2024-01-01"], "score": [9]}), freq="H")
     with pytest.raises(SchemaError, match="not ISO-8601 dates"):
         survey.nps_trend(pd.DataFrame({"date": ["yesterday"], "score": [9]}))
-    with pytest.raises(SchemaError, match=r"margin=0 must be in \(0, 100\]"):
+    with pytest.raises(SchemaError, match=r"margin=0 must be a finite number > 0 and <= 100"):
         survey.sample_size(0)
     with pytest.raises(SchemaError, match="do not describe valid"):
         survey.sample_size(5, expected_nps=80, passive_share=0.5)

@@ -10,6 +10,7 @@ Every value has a *kind*:
 ``count``     integer with thousands separators (23,570)
 ``money``     two decimals, thousands separators, optional currency symbol (1,294,011.53)
 ``share``     a fraction shown in % with one decimal (0.1747 -> 17.5%)
+``points``    a difference of two fractions in percentage points, signed (0.052 -> +5.2)
 ``percent``   already in %, one decimal (60.5 -> 60.5%)
 ``number``    two decimals (2.87)
 ``number1``   one decimal (57.2); ``days`` and ``hours`` are the same with a unit in the label
@@ -36,7 +37,7 @@ import pandas as pd
 
 from . import _labels
 
-KINDS = ("count", "money", "share", "percent", "number", "number1", "days", "hours", "score", "date", "text")
+KINDS = tuple("count money share points percent number number1 days hours score date text".split())
 NUMERIC_KINDS = frozenset(KINDS) - {"date", "text"}
 MISSING = "–"
 
@@ -134,6 +135,8 @@ def format_value(value: Any, kind: str, *, currency: str = "") -> str:
     ('1,294,011.53', '17.5%', '23,570')
     >>> format_value(-42980.876, "money", currency="$"), format_value(None, "number")
     ('-$42,980.88', '–')
+    >>> format_value(0.052, "points"), format_value(-0.004, "points")  # a lift in percentage points
+    ('+5.2', '-0.4')
     """
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not one of {KINDS}")
@@ -155,6 +158,8 @@ def format_value(value: Any, kind: str, *, currency: str = "") -> str:
         return f"{sign}{currency}{abs(number):,.2f}"
     if kind == "share":
         return f"{100 * number:,.1f}%"
+    if kind == "points":  # the label says "percentage points"; the sign says which way
+        return f"{100 * number:+,.1f}"
     if kind == "percent":
         return f"{number:,.1f}%"
     if kind in ("number1", "days", "hours"):

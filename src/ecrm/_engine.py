@@ -497,7 +497,6 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
         frame=frame,
         engine=engine,
         mapping=m,
-        source=lazy.select(available),
         as_of=last_date,
         first_date=first_date,
         last_date=last_date,
@@ -659,50 +658,105 @@ def purchase_periods(per_day: Any, freq: str) -> Any:
 
 def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
     """:func:`ecrm.customer_summary` on the engine (see there for the definitions)."""
-    out = summary_frame(log, freq=freq, time_unit=time_unit)
     if native:
-        return out.to_native()
-    ints = ("n_orders", "recency_days", "tenure_days", "frequency")
-    table = collect_per_customer(out, log.mapping.customer_col, ints=ints)
+        return summary_frame(log, freq=freq, time_unit=time_unit).to_native()
+    out = summary_frame(log, freq=freq, time_unit=time_unit, keep_only_returns=True)
+    table = collect_per_customer(out, log.mapping.customer_col)
+    table = drop_only_returns(table, log)
+    for name in ("n_orders", "recency_days", "tenure_days", "frequency"):
+        table[name] = table[name].astype(np.int64)
     table.attrs.update(as_of=log.as_of, freq=freq, time_unit=time_unit, n_after_as_of=log.n_after_as_of)
     return table
 
 
-def summary_frame(log: Any, *, freq: str, time_unit: str, keys: bool = False) -> Any:
+def drop_only_returns(table: pd.DataFrame, log: Any) -> pd.DataFrame:
+    """Leave out (with the pandas path's warning) the collected customers whose rows are
+    all returns (``frequency`` -1: no purchase period)."""
+    only = table["frequency"].to_numpy() < 0
+    if only.any():
+        warnings.warn(
+            f"customer_summary: left out {int(only.sum())} customer(s) whose only rows on or before as_of "
+            f"are returns (negative {log.mapping.amount_label}); e.g. {list(table.index[only][:5])}",
+            DataDroppedWarning,
+            stacklevel=4,
+        )
+        table = table[~only]
+    return table
+
+
+def summary_frame(
+    log: Any, *, freq: str, time_unit: str, keys: bool = False, keep_only_returns: bool = False
+) -> Any:
     """The lazy per-customer summary (and its warning); with ``keys``, also the integer
-    numerators ``__recency_key`` and ``__T_key`` of ``recency`` and ``T`` (exact join keys)."""
+    numerators ``__recency_key`` and ``__T_key`` of ``recency`` and ``T`` (exact join keys).
+    With ``keep_only_returns``, customers whose rows are all returns stay in (``frequency``
+    -1) for the caller to warn about and drop after collecting: no extra pass.
+
+    One chain of reductions, each stage read once (engines without common-subplan reuse
+    would otherwise run a stage again for every consumer): rows -> (customer, day) ->
+    (customer, period) -> customer, the first purchase period by a window per customer.
+    """
     N = nw()
     col = N.col
-    per_day = days(log)
-    periods = purchase_periods(per_day, freq)
-    span = periods.group_by(CUSTOMER).agg(
-        N.len().alias("n_periods"),
-        col("period").min().alias("first_period"),
-        col("period").max().alias("last_period"),
-        col("start").min().alias("first_start"),
-        col("start").max().alias("last_start"),
+    bought_day = col("n_purchase_rows") > 0
+    per_day = days(log).with_columns(
+        bought_day.cast(N.Int64).alias("n_days"),
+        N.when(bought_day).then(col(_DAY)).alias("first_day"),
+        N.when(bought_day).then(col(_DAY)).alias("last_day"),
     )
-    repeat = (
-        periods.join(span.select(CUSTOMER, "first_period"), on=CUSTOMER)
-        .filter(col("period") != col("first_period"))
-        .group_by(CUSTOMER)
-        .agg(col("spend").sum().alias("repeat_spend"))
-    )
+    if freq == "D":
+        periods = per_day.with_columns(col(_DAY).alias("period"), col(_DAY).alias("start"))
+    else:
+        periods = (
+            with_period(per_day, "any_ts", _DAY, freq, "period", start="start")
+            .group_by(CUSTOMER, "period", "start")
+            .agg(
+                col("spend").sum(),
+                col("n_purchase_rows").sum(),
+                col("first_ts").min(),
+                col("last_ts").max(),
+                col("first_day").min(),
+                col("last_day").max(),
+                col("n_days").sum(),
+            )
+        )
+    # Returns in a period with a purchase count in it; a period of returns alone is none.
     bought = col("n_purchase_rows") > 0
-    per_customer = (
-        per_day.with_columns(
-            N.when(bought).then(col(_DAY)).alias("__pday"), bought.cast(N.Int64).alias("__b")
-        )
-        .group_by(CUSTOMER)
-        .agg(
-            col("spend").sum().alias("total_spend"),
-            col("first_ts").min().alias("first_purchase"),
-            col("last_ts").max().alias("last_purchase"),
-            col("__pday").min().alias("first_day"),
-            col("__pday").max().alias("last_day"),
-            col("__b").sum().alias("n_days"),
-        )
+    periods = periods.with_columns(
+        bought.cast(N.Int64).alias("__b"),
+        N.when(bought).then(col("period")).alias("__pp"),
+        N.when(bought).then(col("start")).alias("__ps"),
     )
+    periods = periods.with_columns(col("__pp").min().over(CUSTOMER).alias("__first"))
+    periods = periods.with_columns(
+        N.when(bought & (col("period") != col("__first"))).then(col("spend")).otherwise(0.0).alias("__repeat")
+    )
+    per_customer = periods.group_by(CUSTOMER).agg(
+        col("spend").sum().alias("total_spend"),
+        col("first_ts").min().alias("first_purchase"),
+        col("last_ts").max().alias("last_purchase"),
+        col("first_day").min(),
+        col("last_day").max(),
+        col("n_days").sum(),
+        col("__b").sum().alias("n_periods"),
+        col("__pp").min().alias("first_period"),
+        col("__pp").max().alias("last_period"),
+        col("__ps").min().alias("first_start"),
+        col("__ps").max().alias("last_start"),
+        col("__repeat").sum().alias("repeat_spend"),
+    )
+    if log.has_returns and not keep_only_returns:
+        only_returns = per_customer.filter(col("n_periods") == 0)
+        examples = _to_pandas(only_returns.select(CUSTOMER).sort(CUSTOMER).head(5))[CUSTOMER].tolist()
+        if examples:
+            n = int(_to_pandas(only_returns.select(N.len())).iloc[0, 0])
+            warnings.warn(
+                f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
+                f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
+                DataDroppedWarning,
+                stacklevel=4,
+            )
+        per_customer = per_customer.filter(col("n_periods") > 0)
     if log.mapping.order_col is not None:
         orders = (
             log.frame.filter(col(AMOUNT) >= 0)
@@ -711,10 +765,13 @@ def summary_frame(log: Any, *, freq: str, time_unit: str, keys: bool = False) ->
             .group_by(CUSTOMER)
             .agg(N.len().alias("n_orders"))
         )
-        out = per_customer.join(orders, on=CUSTOMER, how="inner")
+        out = per_customer.join(orders, on=CUSTOMER, how="left")
     else:
         out = per_customer.with_columns(col("n_days").alias("n_orders"))
-    out = out.join(span, on=CUSTOMER, how="inner").join(repeat, on=CUSTOMER, how="left")
+    # Customers with returns only (kept for the caller) have no purchase: zeros, not nulls,
+    # so every engine casts them (they leave with frequency -1).
+    fill = ["first_day", "last_day", "first_period", "last_period", "first_start", "last_start", "n_orders"]
+    out = out.with_columns(*[col(c).fill_null(0) for c in fill])
     as_day = as_of_day(log)
     as_period = _time.period_ordinal(np.array([as_day]), freq)
     as_start = int(_time.period_start_day(as_period, freq)[0])
@@ -757,17 +814,6 @@ def summary_frame(log: Any, *, freq: str, time_unit: str, keys: bool = False) ->
         .alias("monetary_value"),
         *(["__recency_key", "__T_key"] if keys else []),
     )
-    if log.has_returns:
-        only_returns = per_customer.filter(col("n_days") == 0)
-        examples = _to_pandas(only_returns.select(CUSTOMER).sort(CUSTOMER).head(5))[CUSTOMER].tolist()
-        if examples:
-            n = int(_to_pandas(only_returns.select(N.len())).iloc[0, 0])
-            warnings.warn(
-                f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
-                f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
-                DataDroppedWarning,
-                stacklevel=4,
-            )
     return out
 
 
@@ -979,7 +1025,8 @@ def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, 
 
 
 def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: Any) -> tuple:
-    """The (cohort x age) cells and cohort sizes of :func:`ecrm.metrics.cohort_retention`."""
+    """The cells of :func:`ecrm.metrics.cohort_retention` on the engine: each cell's cohort
+    (first period - base), age and customers or revenue, and the cohort sizes."""
     N = nw()
     col = N.col
     what = "cohort_retention"
@@ -1007,19 +1054,22 @@ def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: 
             )
         table = (
             rows.join(firsts, on=CUSTOMER)
-            .with_columns(N.max_horizontal(col("period"), col("first")).alias("period"))
+            .with_columns(  # a return before the first purchase counts in period 0
+                N.when(col("period") > col("first"))
+                .then(col("period"))
+                .otherwise(col("first"))
+                .alias("period")
+            )
             .group_by("first", "period")
             .agg(col(AMOUNT).sum().alias("n"))
         )
     table = _to_pandas(table)
     first = table["first"].to_numpy(dtype=np.int64)
-    at = (first - base) * n_periods + (table["period"].to_numpy(dtype=np.int64) - first)
-    cells = np.zeros(n_periods * n_periods)
-    cells[at] = table["n"].to_numpy(dtype=float)
+    age = table["period"].to_numpy(dtype=np.int64) - first
     sizes_table = _to_pandas(firsts.group_by("first").agg(N.len().alias("n")))
     sizes = np.zeros(n_periods, dtype=np.int64)
     sizes[sizes_table["first"].to_numpy(dtype=np.int64) - base] = sizes_table["n"].to_numpy(dtype=np.int64)
-    return window, cells, sizes
+    return window, first - base, age, table["n"].to_numpy(dtype=float), sizes
 
 
 # ---------------------------------------------------------------------------------------
@@ -1048,6 +1098,19 @@ def _gaps(purchase_days: Any) -> Any:
     )
 
 
+def _orders(log: Any, purchase_days: Any) -> Any:
+    """Every order as (customer, day of its first purchase line): distinct order ids, or
+    without an order column the purchase days themselves (as ``Transactions.orders``)."""
+    if log.mapping.order_col is None:
+        return purchase_days
+    col = nw().col
+    return (
+        with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
+        .group_by(CUSTOMER, ORDER)
+        .agg(col(_DAY).min())
+    )
+
+
 def churn_reductions(log: Any, windows: Sequence[int]) -> pd.DataFrame:
     """Per customer: orders and net spend in the last ``windows`` days, count, sum and
     sum of squares of the gaps between purchase days and the last gap, and (when the
@@ -1057,14 +1120,7 @@ def churn_reductions(log: Any, windows: Sequence[int]) -> pd.DataFrame:
     cut_day = as_of_day(log)
     per_day = days(log)
     bought = col("n_purchase_rows") > 0
-    if log.mapping.order_col is not None:
-        orders = (
-            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
-            .group_by(CUSTOMER, ORDER)
-            .agg(col(_DAY).min())
-        )
-    else:
-        orders = per_day.filter(bought).select(CUSTOMER, _DAY)
+    orders = _orders(log, per_day.filter(bought).select(CUSTOMER, _DAY))
     recent = {w: col(_DAY) > cut_day - w for w in windows}
     tables = [
         orders.with_columns(*[recent[w].cast(N.Int64).alias(f"orders_{w}d") for w in windows])
@@ -1143,14 +1199,7 @@ def lifecycle_facts(log: Any, churn_days: int, window_days: int) -> pd.DataFrame
         col(_DAY).min().alias("first_day"), col(_DAY).max().alias("last_day"), col("__comeback").max()
     )
     start = as_of_day(log) - window_days
-    if log.mapping.order_col is not None:
-        orders = (
-            with_day(log.frame.filter(col(AMOUNT) >= 0), DATE, _DAY)
-            .group_by(CUSTOMER, ORDER)
-            .agg(col(_DAY).min())
-        )
-    else:
-        orders = bought
+    orders = _orders(log, bought)
     recent = (
         orders.with_columns((col(_DAY) >= start).cast(N.Int64).alias("n_window"))
         .group_by(CUSTOMER)

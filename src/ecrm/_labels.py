@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from . import _schema
 from .errors import SchemaError
 
 LANGS = ("en", "zh")
@@ -208,9 +209,7 @@ CAMPAIGN_WORDS: Table = {
 
 def check_lang(lang: str) -> str:
     """Raise a SchemaError unless ``lang`` is a supported language."""
-    if lang not in LANGS:
-        raise SchemaError(f"lang={lang!r} is not supported; choose 'en' or 'zh'")
-    return lang
+    return _schema.choice(lang, "lang", LANGS)  # type: ignore[return-value]
 
 
 # A horizon in a machine name: clv_12m, expected_purchases_6m_total.
@@ -369,6 +368,8 @@ REPORT_SECTIONS: Table = {
     "surveys": {"en": "Surveys (NPS, CSAT, CES)", "zh": "满意度调研 (NPS、CSAT、CES)"},
     "loyalty": {"en": "Loyalty programme", "zh": "会员积分计划"},
     "service": {"en": "Customer service levels", "zh": "客户服务水平"},
+    "products": {"en": "Products bought together and next best product", "zh": "关联购买与下一个最佳商品"},
+    "campaign": {"en": "Did the campaign work?", "zh": "营销活动效果评估"},
 }
 
 REPORT_HEADLINES: Table = {
@@ -433,6 +434,20 @@ REPORT_HEADLINES: Table = {
     "points_expiring_90d": {"en": "Points expiring within 90 days", "zh": "90 天内到期积分"},
     "breakage": {"en": "Breakage (estimated)", "zh": "积分逾期未用率（估计）"},
     "loyalty_liability": {"en": "Points liability, net of breakage", "zh": "积分负债（扣除逾期未用）"},
+    "n_products": {"en": "Products bought", "zh": "已售商品数"},
+    "n_baskets": {"en": "Baskets", "zh": "购物篮数"},
+    "n_rules": {"en": "Co-purchase rules found", "zh": "发现的关联规则数"},
+    "top_rule_lift": {"en": "Lift of the strongest rule", "zh": "最强关联规则的提升度"},
+    "recall_itemknn": {"en": "Recall at 10, next best product", "zh": "前 10 推荐召回率（个性化推荐）"},
+    "recall_popular": {"en": "Recall at 10, most popular products", "zh": "前 10 推荐召回率（热门商品）"},
+    "campaign_treatment": {"en": "Customers in the treatment group", "zh": "实验组客户数"},
+    "campaign_control": {"en": "Customers in the control group", "zh": "对照组客户数"},
+    "conversion_treatment": {"en": "Conversion, treatment group", "zh": "实验组转化率"},
+    "conversion_control": {"en": "Conversion, control group", "zh": "对照组转化率"},
+    "conversion_lift": {"en": "Conversion lift (percentage points)", "zh": "转化率提升（百分点）"},
+    "revenue_lift": {"en": "Revenue lift per customer", "zh": "人均收入提升"},
+    "revenue_lift_cuped": {"en": "Revenue lift per customer (CUPED)", "zh": "人均收入提升（CUPED 调整）"},
+    "incremental_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
 }
 
 REPORT_TEXT: Table = {
@@ -628,10 +643,109 @@ REPORT_TEXT: Table = {
         "zh": "交易数据在 {engine} 上：阶段历史和阶段迁移需要每位客户在多个日期的阶段，此处从略；"
         "所示阶段为截止日的阶段。",
     },
+    "engine_in_memory": {
+        "en": "The transactions are on {engine}: this section needs every row in memory and is left "
+        "out (in Python, run it on log.collect() of a slice that fits).",
+        "zh": "交易数据在 {engine} 上：本节需要把全部交易行读入内存，此处从略（可在 Python 中对能放入内存的"
+        "数据切片调用 log.collect() 后运行）。",
+    },
     "no_breakage": {
         "en": "no points lot has expired yet, so breakage cannot be estimated; the liability shown is gross",
         "zh": "尚无积分批次到期，无法估计逾期未用率；所示积分负债为未扣减值",
     },
+    # products bought together and next best product
+    "products_rules_note": {
+        "en": "Baskets are {basket}s ({n_baskets}). A rule “A → C” is kept when at least "
+        "{support} of baskets hold both ({min_baskets} baskets) and C is in at least {confidence} of the "
+        "baskets holding A (confidence); its lift is how many times more often C is bought with A than "
+        "in any basket (1 = no link).",
+        "zh": "购物篮按{basket}划分（共 {n_baskets} 个）。规则“A → C”需同时出现在至少 {support} "
+        "的购物篮中（{min_baskets} 个），且含 A 的购物篮中至少 {confidence} 也含 C（置信度）；"
+        "提升度表示与 A 同买时 C 出现的频率是其在所有购物篮中的多少倍（1 表示无关联）。",
+    },
+    "basket_order": {"en": "order", "zh": "订单"},
+    "basket_customer-day": {"en": "customer-day", "zh": "客户-日"},
+    "products_knn_note": {
+        "en": "The next best product of each customer is the top of an item-to-item similarity list "
+        "(ItemKNN, cosine) built from what customers bought, leaving out what they bought already; "
+        "customers.csv holds it in the column next_best_product.",
+        "zh": "每位客户的下一个最佳商品取自基于商品相似度（ItemKNN，余弦相似度）的推荐列表首位，"
+        "已购买过的商品不再推荐；customers.csv 的 next_best_product 列给出该商品。",
+    },
+    "products_evaluation_note": {
+        "en": "Tested out of time: learnt from purchases before {split}, it found {knn} of what customers "
+        "bought afterwards in its top 10, against {popular} for the most popular products.",
+        "zh": "跨期检验：用 {split} 之前的购买记录训练，前 10 个推荐覆盖了客户其后所购商品的 {knn}，"
+        "热门商品推荐为 {popular}。",
+    },
+    "products_no_rules": {
+        "en": "No pair of products is bought together often enough for a rule at these thresholds.",
+        "zh": "在当前阈值下，没有足够频繁一起购买的商品组合。",
+    },
+    # did the campaign work?
+    "campaign_setup": {
+        "en": "{treatment} customers were sent the campaign and {control} held out ({observed} treated, "
+        "{planned} planned; sample-ratio check {srm_p}). Outcomes count what each customer bought in the "
+        "{window} days from {start}.",
+        "zh": "实验组 {treatment} 位客户收到活动，对照组 {control} 位未收到（实验组实际占比 {observed}，"
+        "计划 {planned}；样本比例检验 {srm_p}）。"
+        "结果统计每位客户在活动开始（{start}）后 {window} 天内的购买。",
+    },
+    "campaign_each_start": {"en": "their assignment date", "zh": "各自的分组日期"},
+    "summary_campaign": {"en": "Campaign: {reading}", "zh": "营销活动：{reading}"},
+    "campaign_conversion": {
+        "en": "{treated} of the treatment group bought in the window against {control} of the holdout: a "
+        "lift of {lift} percentage points (95% interval {low} to {high}; {p}).",
+        "zh": "窗口期内实验组 {treated} 的客户下单，对照组为 {control}：提升 {lift} 个百分点"
+        "（95% 置信区间 {low} 至 {high}；{p}）。",
+    },
+    "campaign_revenue": {
+        "en": "Revenue per customer{adjusted}: {treated} against {control}, a lift of {lift} (95% interval "
+        "{low} to {high}; {p}); over the {n} treated customers, {incremental} of incremental revenue "
+        "(95% interval {inc_low} to {inc_high}).",
+        "zh": "人均收入{adjusted}：实验组 {treated}，对照组 {control}，提升 {lift}（95% 置信区间 {low} 至 "
+        "{high}；{p}）；按实验组 {n} 位客户计，增量收入 {incremental}（95% 置信区间 {inc_low} 至 "
+        "{inc_high}）。",
+    },
+    "campaign_adjusted": {"en": " (CUPED-adjusted)", "zh": "（CUPED 调整后）"},
+    "campaign_up": {"en": "The campaign raised {what}.", "zh": "活动提升了{what}。"},
+    "campaign_down": {"en": "The campaign lowered {what}.", "zh": "活动降低了{what}。"},
+    "campaign_null": {
+        "en": "The interval includes zero: no evidence that the campaign changed {what}.",
+        "zh": "区间包含 0：没有证据表明活动改变了{what}。",
+    },
+    "campaign_cuped_note": {
+        "en": "CUPED, using each customer's spend before the send (correlation {rho} with spend in the "
+        "window), narrowed the revenue interval by {narrowing} (in theory the variance falls by {expected}).",
+        "zh": "CUPED 利用每位客户发送前的消费（与窗口期消费的相关系数为 {rho}），将收入区间收窄了 "
+        "{narrowing}（理论方差缩减 {expected}）。",
+    },
+    "campaign_segment_note": {
+        "en": "By {by}: the largest conversion lift is in {segment}, {lift} percentage points (Holm-adjusted "
+        "{p}); a segment with fewer than {min} customers or {buyers} buyers in a group is marked too small "
+        "to read.",
+        "zh": "按{by}：转化率提升最大的是{segment}，{lift} 个百分点（Holm 校正 {p}）；"
+        "任一组不足 {min} 位客户或 {buyers} 位购买客户的分群标记为样本过小。",
+    },
+    "campaign_no_segments": {
+        "en": "For the lift by segment, give the assignments a segment column (segments as they were at "
+        "the send) or the send date (campaign_start), so that the RFM segment at the send is used.",
+        "zh": "如需按分群查看提升，请在分组文件中加入 segment 列（发送时的分群），或给出发送日期"
+        "（campaign_start），以使用发送时的 RFM 分层。",
+    },
+    "campaign_srm": {
+        "en": "Caveat: sample-ratio mismatch: {treatment} customers treated and {control} held out where "
+        "{planned} treated was planned ({p}). The assignment or the data are probably broken; do not "
+        "trust the lift below until this is explained.",
+        "zh": "注意：样本比例失衡：实验组 {treatment} 位、对照组 {control} 位，而计划实验组占比为 "
+        "{planned}（{p}）。分组或数据可能有误，查明原因之前请勿采信下方的提升结果。",
+    },
+    "campaign_no_history": {"en": "No purchase before the send", "zh": "发送前无购买"},
+    "campaign_groups": {"en": "Treatment and control groups", "zh": "实验组与对照组"},
+    "campaign_lift": {"en": "Lift with 95% intervals", "zh": "提升及 95% 置信区间"},
+    "campaign_checks": {"en": "Checks: split and CUPED", "zh": "检验：分组比例与 CUPED"},
+    "campaign_by": {"en": "Lift by {by}", "zh": "按{by}的提升"},
+    "interval": {"en": "{low} to {high}", "zh": "{low} 至 {high}"},
 }
 
 
@@ -845,6 +959,54 @@ REPORT_COLUMNS: Table = {
     "open_age_median_hours": {"en": "Open tickets, median age in hours", "zh": "未结工单时长中位数（小时）"},
     "open_age_max_hours": {"en": "Open tickets, oldest in hours", "zh": "未结工单最长时长（小时）"},
     "csat_mean": {"en": "Mean satisfaction", "zh": "平均满意度"},
+    # products bought together and next best product
+    "antecedent": {"en": "Bought", "zh": "已购商品"},
+    "consequent": {"en": "Also bought", "zh": "同时购买"},
+    "support": {"en": "Support (share of baskets)", "zh": "支持度（购物篮占比）"},
+    "confidence": {"en": "Confidence", "zh": "置信度"},
+    "lift": {"en": "Lift", "zh": "提升度"},
+    "next_best_product": {"en": "Next best product", "zh": "下一个最佳商品"},
+    "next_best_products": {
+        "en": "Most frequent next best products (share of the segment)",
+        "zh": "最常推荐的下一个最佳商品（占该分层比例）",
+    },
+    "rank": {"en": "Rank", "zh": "排名"},
+    "recall": {"en": "Recall at 10", "zh": "前 10 召回率"},
+    "precision": {"en": "Precision at 10", "zh": "前 10 精确率"},
+    "ndcg": {"en": "NDCG at 10", "zh": "前 10 NDCG"},
+    "hit_rate": {"en": "Hit rate at 10", "zh": "前 10 命中率"},
+    # campaigns
+    "converters": CAMPAIGN_WORDS["converters"],
+    "conversion_rate": CAMPAIGN_TERMS["conversion_rate"],
+    "orders_per_customer": CAMPAIGN_WORDS["orders_per_customer"],
+    "revenue_per_customer": CAMPAIGN_WORDS["revenue_per_customer"],
+    "pre_spend_per_customer": CAMPAIGN_WORDS["pre_spend_per_customer"],
+    "no_history": CAMPAIGN_WORDS["no_history"],
+    "treatment": CAMPAIGN_TERMS["treatment"],
+    "control": CAMPAIGN_TERMS["control"],
+    "relative_lift": CAMPAIGN_TERMS["relative_lift"],
+    "p_value": CAMPAIGN_WORDS["p_value"],
+    "absolute_lift": CAMPAIGN_TERMS["lift"],
+    "lift_ci": {"en": "Lift, 95% interval", "zh": "提升 95% 置信区间"},
+    "relative_lift_ci": {"en": "Relative lift, 95% interval", "zh": "相对提升 95% 置信区间"},
+    "n_treatment": {"en": "Customers, treatment", "zh": "实验组客户数"},
+    "n_control": {"en": "Customers, control", "zh": "对照组客户数"},
+    "conversion_lift": {"en": "Conversion lift (points)", "zh": "转化率提升（百分点）"},
+    "conversion_lift_ci": {"en": "Conversion lift, 95% interval", "zh": "转化率提升 95% 区间"},
+    "conversion_p_holm": {"en": "Conversion p-value, Holm-adjusted", "zh": "转化率 p 值（Holm 校正）"},
+    "revenue_lift": {"en": "Revenue lift per customer", "zh": "人均收入提升"},
+    "revenue_lift_ci": {"en": "Revenue lift, 95% interval", "zh": "人均收入提升 95% 区间"},
+    "revenue_p_holm": {"en": "Revenue p-value, Holm-adjusted", "zh": "人均收入 p 值（Holm 校正）"},
+    "small_segment": CAMPAIGN_WORDS["small_segment"],
+    "planned_share": CAMPAIGN_WORDS["planned_share"],
+    "observed_share": CAMPAIGN_WORDS["observed_share"],
+    "srm_p_value": {"en": "Sample-ratio check, p-value", "zh": "样本比例检验 p 值"},
+    "theta": CAMPAIGN_WORDS["theta"],
+    "rho": CAMPAIGN_WORDS["rho"],
+    "expected_variance_reduction": CAMPAIGN_WORDS["expected_variance_reduction"],
+    "variance_reduction": CAMPAIGN_WORDS["variance_reduction"],
+    "interval_narrowing": CAMPAIGN_WORDS["interval_narrowing"],
+    "rfm_segment_at_send": {"en": "RFM segment at the send", "zh": "发送时的 RFM 分层"},
 }
 
 # Machine words that appear as cell values or row keys of the report's tables.
@@ -858,6 +1020,8 @@ REPORT_VALUES: Table = {
     "all": {"en": "All tickets", "zh": "全部工单"},
     "churn_model": {"en": "Churn model", "zh": "流失模型"},
     "bgnbd_baseline": {"en": "BG/NBD baseline", "zh": "BG/NBD 基准"},
+    "ItemKNN": {"en": "Next best product (ItemKNN)", "zh": "个性化推荐 (ItemKNN)"},
+    "popularity baseline": {"en": "Most popular products", "zh": "热门商品"},
     # service channels and ticket categories of ecrm.datasets.make_tickets
     "app": {"en": "App", "zh": "应用内"},
     "chat": {"en": "Chat", "zh": "在线客服"},

@@ -14,11 +14,14 @@ flag (``--date-format``), from :attr:`SchemaError.cli_message`.
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
+import numbers
 import re
 import shlex
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -170,6 +173,8 @@ def require_columns(
     instead (a dict of keywords to pass, e.g. quantity and price for an amount; empty
     for no suggestion).
     """
+    for column in columns:
+        label(column, "column", what)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         keywords = keywords or {}
@@ -238,6 +243,29 @@ def ids(
     if missing.any():
         raise bad_rows(what, column, "has missing ids (NaN/None)", frame, missing, rows=rows, fixes=fixes)
     return integral_ids(values)
+
+
+def one_id_type(
+    values: pd.Series, frame: pd.DataFrame, column: str, what: str, *, rows: np.ndarray | None = None
+) -> None:
+    """Refuse ids that mix numbers and text reading the same (1 and '1'): they would be
+    counted as two customers. Ids of mixed types that differ (85123, '85123A') are fine."""
+    if values.dtype != object or not pd.api.types.infer_dtype(values, skipna=True).startswith("mixed"):
+        return
+    distinct = values.drop_duplicates()
+    text = distinct.astype(str)
+    clash = text[text.duplicated(keep=False)]
+    if len(clash):
+        mask = values.astype(str).isin(clash).to_numpy()
+        raise bad_rows(
+            what,
+            column,
+            "mixes numbers and text that read the same (e.g. 1 and '1'), which would count one "
+            "customer twice; convert the column to one type first, e.g. .astype(str),",
+            frame,
+            mask,
+            rows=rows,
+        )
 
 
 def guess_date_formats(values: pd.Series, limit: int = 500) -> list[str]:
@@ -314,6 +342,19 @@ def dates(
             )
         unparsed = (parsed.isna() & values.notna()).to_numpy()
         if unparsed.any():
+            # datetime objects that did not parse: their zone differs from the parsed ones'
+            stamps = np.zeros(len(values), dtype=bool)
+            stamps[unparsed] = values[unparsed].map(lambda v: isinstance(v, datetime.datetime)).to_numpy(bool)
+            if stamps.any():
+                raise bad_rows(
+                    what,
+                    column,
+                    "mixes datetimes of different time zones (or naive and zone-aware ones); convert "
+                    "every value to one zone first, e.g. pd.to_datetime(..., utc=True); these are off",
+                    frame,
+                    stamps,
+                    rows=rows,
+                )
             if date_format is not None:
                 problem = f"has values that do not match date_format={date_format!r}"
             elif dayfirst:
@@ -362,29 +403,6 @@ def cancelled(frame: pd.DataFrame, column: str, prefix: str, rows: np.ndarray | 
     return values.astype("string").str.startswith(prefix).fillna(False).to_numpy(dtype=bool)
 
 
-def timestamp(value: object, like: pd.Series, name: str, what: str) -> pd.Timestamp:
-    """Parse ``value`` as a Timestamp in the time zone of the dates ``like``.
-
-    A naive value given for zone-aware data is read as wall time in the data's zone;
-    a zone-aware value for naive data is an error (ambiguous).
-    """
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        raise SchemaError(f"{what}: {name}={value!r} is not a date ({err})") from None
-    if ts is pd.NaT:
-        raise SchemaError(f"{what}: {name} is missing (NaT)")
-    data_tz = getattr(like.dtype, "tz", None)
-    if data_tz is not None:
-        ts = ts.tz_localize(data_tz) if ts.tzinfo is None else ts.tz_convert(data_tz)
-    elif ts.tzinfo is not None:
-        raise SchemaError(
-            f"{what}: {name}={value!r} has a time zone but the dates are naive; "
-            "pass a naive date or localise the data"
-        )
-    return ts
-
-
 def day_number(values: pd.Series) -> np.ndarray:
     """Whole calendar days since 1970-01-01 (in local wall time for zone-aware data)."""
     if getattr(values.dtype, "tz", None) is not None:
@@ -414,15 +432,116 @@ def factorize_ids(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+# pandas.api.types.infer_dtype kinds of an object column that holds only numbers.
+NUMBER_KINDS = ("integer", "floating", "mixed-integer-float", "boolean", "decimal", "empty")
+
+
 def feature_table(X: object, what: str) -> pd.DataFrame | np.ndarray:
-    """A model's feature table: a non-empty DataFrame as given, or a 2-d float array."""
+    """A model's feature table: a DataFrame as given, or a 2-d float array.
+
+    Features may be NaN (a model reads "undefined"); an empty table, sparse input, text,
+    complex, date or infinite values are refused, naming the column. Column checks are one
+    pass per column, not per row.
+    """
+    from scipy import sparse
+
+    if sparse.issparse(X):
+        raise SchemaError(f"{what}: sparse input is not supported; pass a dense array or a DataFrame")
     if isinstance(X, pd.DataFrame):
-        if len(X) == 0:
-            raise SchemaError(f"{what}: X is empty (0 rows)")
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise SchemaError(f"{what}: X is empty ({X.shape[0]} row(s), {X.shape[1]} column(s))")
+        for column in X.columns:
+            values = X[column]
+            if isinstance(values, pd.DataFrame):
+                raise SchemaError(f"{what}: column name {str(column)!r} appears more than once in X")
+            dtype = values.dtype
+            real = pd.api.types.is_bool_dtype(dtype) or (
+                pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+            )
+            objects = pd.api.types.is_object_dtype(dtype)
+            if not real and objects:  # numbers held as Python objects are numbers
+                real = pd.api.types.infer_dtype(values, skipna=True) in NUMBER_KINDS
+            if not real:
+                mask = values.notna().to_numpy()
+                if objects:  # point at the values that are not numbers, when some are
+                    text = (pd.to_numeric(values, errors="coerce").isna() & values.notna()).to_numpy()
+                    mask = text if text.any() else mask
+                problem = f"has values that are not real numbers (dtype {dtype}; encode them as numbers)"
+                raise bad_rows(what, str(column), problem, X, mask, show=[column])
+            finite = values.to_numpy(dtype="float64", na_value=np.nan)
+            if np.isinf(finite).any():
+                raise bad_rows(what, str(column), "has infinite values", X, np.isinf(finite), show=[column])
         return X
-    arr = np.asarray(X, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise SchemaError(f"{what}: expected a non-empty 2-d feature table, got shape {arr.shape}")
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        raise SchemaError(
+            f"{what}: expected a 2-d feature table, got a 1-d array of shape {arr.shape}; Reshape your "
+            "data, e.g. X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single row"
+        )
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        size = f"{arr.shape[0]} sample(s), {arr.shape[1]} feature(s) " if arr.ndim == 2 else ""
+        raise SchemaError(
+            f"{what}: expected a non-empty 2-d feature table, got {size}(shape={arr.shape}) while a "
+            "minimum of 1 is required; there is nothing to fit"
+        )
+    if np.iscomplexobj(arr):
+        raise SchemaError(f"{what}: Complex data not supported; X has dtype {arr.dtype}")
+    try:
+        arr = arr.astype(float)
+    except (TypeError, ValueError) as err:
+        raise SchemaError(f"{what}: X has values that are not numbers ({err})") from None
+    if np.isinf(arr).any():
+        rows, cols = np.nonzero(np.isinf(arr))
+        raise SchemaError(
+            f"{what}: X has {rows.size} infinite value(s), e.g. row {rows[0]}, column {cols[0]}; "
+            "features must be finite (NaN marks an undefined one)"
+        )
+    return arr
+
+
+def aligned(values: object, X: pd.DataFrame | np.ndarray, name: str, what: str) -> np.ndarray:
+    """``values`` (labels, treatment flags...) as an array in the row order of ``X``.
+
+    A Series given with a DataFrame is paired by index, never by position: every row of
+    ``X`` needs a value (extra values are not used); a duplicated index is refused. An
+    array, a list or a Series given with an array are paired by position and must have
+    one value per row.
+    """
+    if isinstance(values, pd.Series) and isinstance(X, pd.DataFrame):
+        if values.index.nlevels != X.index.nlevels:
+            raise SchemaError(
+                f"{what}: {name} has a {values.index.nlevels}-level index and X a {X.index.nlevels}-level "
+                f"one; {name} is paired with X by index (customer id): give both the same index"
+            )
+        if not values.index.is_unique:
+            dup = values.index[values.index.duplicated()].unique()
+            raise SchemaError(
+                f"{what}: the index of {name} has {len(dup)} duplicated value(s), e.g. {list(dup[:5])}; "
+                f"give one value per customer"
+            )
+        if values.index.equals(X.index):
+            arr = values.to_numpy()
+        else:
+            missing = ~X.index.isin(values.index)
+            if missing.any():
+                extra = "" if not missing.all() else (
+                    f"; no id matches: {name}'s index is e.g. {list(values.index[:3])} "
+                    f"(dtype {values.index.dtype}), X's is e.g. {list(X.index[:3])} (dtype {X.index.dtype})"
+                )  # fmt: skip
+                raise SchemaError(
+                    f"{what}: {name} has no value for {int(missing.sum())} of {len(X)} row(s) of X, e.g. "
+                    f"{list(X.index[missing][:5])}; {name} is paired with X by index (customer id), "
+                    f"not by position{extra}"
+                )
+            arr = values.reindex(X.index).to_numpy()
+    else:
+        arr = np.asarray(values)
+        if arr.ndim != 1 or len(arr) != len(X):
+            raise SchemaError(
+                f"{what}: {name} has shape {arr.shape}; expected ({len(X)},), one value per row of X"
+            )
+    if pd.isna(arr).any():
+        raise SchemaError(f"{what}: {name} has {int(pd.isna(arr).sum())} missing value(s)")
     return arr
 
 
@@ -437,3 +556,265 @@ def fitted_features(X: object, names: np.ndarray | None, what: str) -> pd.DataFr
     if missing:
         raise SchemaError(f"{what}: X lacks the fitted feature column(s) {missing}")
     return X[list(names)]
+
+
+# ---------------------------------------------------------------------------------------
+# Parameter checks: the one place a scalar keyword is validated. Each returns the value
+# as a plain Python object (numpy scalars welcome) or raises a SchemaError that names the
+# parameter, the value and what is allowed.
+
+
+def _refuse(name: str, value: object, problem: str, what: str | None) -> SchemaError:
+    prefix = f"{what}: " if what else ""
+    return SchemaError(f"{prefix}{name}={value!r} {problem}")
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def _span(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    lo = None if low is None else f"{'>' if low_open else '>='} {low:g}"
+    hi = None if high is None else f"{'<' if high_open else '<='} {high:g}"
+    if lo and hi:
+        return f" {lo} and {hi}"
+    return f" {lo or hi}" if (lo or hi) else ""
+
+
+def _in_range(x: float, low: float | None, high: float | None, low_open: bool, high_open: bool) -> bool:
+    if low is not None and (x <= low if low_open else x < low):
+        return False
+    return not (high is not None and (x >= high if high_open else x > high))
+
+
+def integer(
+    value: object,
+    name: str,
+    what: str | None = None,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    none: bool = False,
+) -> int | None:
+    """An integer (Python or numpy, never a bool) in ``[low, high]``, as ``int``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> integer(np.int64(3), "k", low=1)
+    3
+    >>> integer(True, "k", "demo", low=1)
+    Traceback (most recent call last):
+    ...
+    ecrm.errors.SchemaError: demo: k=True must be an integer >= 1
+    """
+    if value is None and none:
+        return None
+    if not _is_integer(value) or not _in_range(int(value), low, high, False, False):  # type: ignore[call-overload]
+        extra = " or None" if none else ""
+        raise _refuse(name, value, f"must be an integer{_span(low, high, False, False)}{extra}", what)
+    return int(value)  # type: ignore[call-overload]
+
+
+def number(
+    value: object,
+    name: str,
+    what: str | None = None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    whole: bool = False,
+    none: bool = False,
+) -> float | None:
+    """A finite real number (int, float or numpy scalar; never a bool or a string) in the
+    range ``low``..``high`` (bounds excluded when ``*_open``), as ``float``; a whole
+    number (12 or 12.0) when ``whole``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> number(np.float32(0.5), "rate", low=0)
+    0.5
+    >>> number("0.01", "discount_rate", "predict_clv", low=0)
+    Traceback (most recent call last):
+    ...
+    ecrm.errors.SchemaError: predict_clv: discount_rate='0.01' must be a finite number >= 0
+    """
+    if value is None and none:
+        return None
+    ok = _is_real(value) and math.isfinite(value)  # type: ignore[arg-type]
+    ok = ok and _in_range(float(value), low, high, low_open, high_open)  # type: ignore[arg-type]
+    ok = ok and (not whole or float(value).is_integer())  # type: ignore[arg-type]
+    if not ok:
+        kind = "a whole number" if whole else "a finite number"
+        extra = " or None" if none else ""
+        raise _refuse(name, value, f"must be {kind}{_span(low, high, low_open, high_open)}{extra}", what)
+    return float(value)  # type: ignore[arg-type]
+
+
+def positive(value: object, name: str, what: str | None = None, *, none: bool = False) -> float | None:
+    """A finite number > 0."""
+    return number(value, name, what, low=0, low_open=True, none=none)
+
+
+def probability(value: object, name: str, what: str | None = None, *, strict: bool = False) -> float:
+    """A number in [0, 1] (in (0, 1) when ``strict``)."""
+    return number(value, name, what, low=0, high=1, low_open=strict, high_open=strict)  # type: ignore[return-value]
+
+
+def flag(value: object, name: str, what: str | None = None) -> bool:
+    """True or False (a numpy bool too); never 0/1 or a string."""
+    if not _is_bool(value):
+        raise _refuse(name, value, "must be True or False", what)
+    return bool(value)
+
+
+def text(
+    value: object, name: str, what: str | None = None, *, none: bool = False, empty: bool = False
+) -> str | None:
+    """A string, non-empty unless ``empty``."""
+    if value is None and none:
+        return None
+    if not isinstance(value, str) or not (value or empty):
+        kind = "a string" if empty else "a non-empty string"
+        raise _refuse(name, value, f"must be {kind}" + (" or None" if none else ""), what)
+    return value
+
+
+def choice(value: object, name: str, choices: Sequence[object], what: str | None = None) -> object:
+    """One of ``choices`` (compared by equality, refusing bools unless listed).
+
+    Examples
+    --------
+    >>> choice("net", "returns", ("net", "exclude", "raise"))
+    'net'
+    """
+    hashable = isinstance(value, str | int | float | type(None))
+    if not hashable or (_is_bool(value) and not any(c is value for c in choices)) or value not in choices:
+        raise _refuse(name, value, "is not supported; choose one of " + ", ".join(map(repr, choices)), what)
+    return value
+
+
+#: The longest duration pandas can represent, in days (about 292 years).
+MAX_DAYS = int(pd.Timedelta.max / pd.Timedelta(days=1))
+
+
+def days(
+    value: object, name: str, what: str | None = None, *, low: float = 0, none: bool = False
+) -> float | None:
+    """A duration in days (> ``low``) that pandas can represent (at most :data:`MAX_DAYS`)."""
+    return number(value, name, what, low=low, low_open=True, high=MAX_DAYS, none=none)
+
+
+def label(value: object, name: str, what: str | None = None) -> object:
+    """One label (a column name, an id): a string, a number or another hashable scalar,
+    never a list or a dict."""
+    if isinstance(value, tuple) or not isinstance(value, Hashable):
+        raise _refuse(name, value, "must be one label (e.g. a column name), not a collection", what)
+    return value
+
+
+def columns(value: object, name: str, what: str | None = None) -> list:
+    """Column names given as None (none), one name, or a list or tuple of names."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [label(v, f"{name}[{i}]", what) for i, v in enumerate(value)]
+    return [label(value, name, what)]
+
+
+def random_state(value: object, name: str = "random_state", what: str | None = None) -> object:
+    """A seed: None, an integer >= 0, or a numpy ``Generator`` / ``RandomState``."""
+    if value is None or isinstance(value, np.random.Generator | np.random.RandomState):
+        return value
+    return integer(value, name, what, low=0, high=2**32 - 1)
+
+
+def scale(value: object, name: str = "scale", what: str | None = None) -> tuple[int, int]:
+    """A rating scale ``(low, high)`` of two integers with ``low < high``.
+
+    Examples
+    --------
+    >>> scale((1, 5))
+    (1, 5)
+    """
+    try:
+        low, high = value  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise _refuse(name, value, "must be a pair (low, high), e.g. (1, 5)", what) from None
+    if not (_is_integer(low) and _is_integer(high)):
+        raise _refuse(name, value, "must be two integers, e.g. (1, 5)", what)
+    if low > high:
+        raise _refuse(name, value, f"is given backwards (high, low); pass ({high}, {low})", what)
+    if low == high:
+        raise _refuse(name, value, "has a single point; a scale needs low < high", what)
+    return int(low), int(high)
+
+
+def timestamp(value: object, like: pd.Series | None, name: str, what: str | None = None) -> pd.Timestamp:
+    """Parse ``value`` (a date string, ``datetime``, ``date`` or Timestamp) as a Timestamp,
+    in the time zone of the dates ``like`` when given.
+
+    Numbers and bools are refused (``pd.Timestamp(5)`` would be 1970). A naive value given
+    for zone-aware data is read as wall time in the data's zone; a zone-aware value for
+    naive data is an error (ambiguous).
+
+    Examples
+    --------
+    >>> timestamp("2024-01-31", None, "as_of")
+    Timestamp('2024-01-31 00:00:00')
+    >>> timestamp("soon", None, "as_of", "rfm.score")
+    Traceback (most recent call last):
+    ...
+    ecrm.errors.SchemaError: rfm.score: as_of='soon' is not a date; expected a Timestamp or an ISO-8601 ...
+    """
+    allowed = "is not a date; expected a Timestamp or an ISO-8601 string such as '2024-01-31'"
+    if value is None or _is_bool(value) or isinstance(value, numbers.Number):
+        raise _refuse(name, value, allowed, what)
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, OverflowError):
+        raise _refuse(name, value, allowed, what) from None
+    if ts is pd.NaT:
+        raise _refuse(name, value, allowed, what)
+    prefix = f"{what}: " if what else ""
+    data_tz = None if like is None else getattr(like.dtype, "tz", None)
+    if data_tz is not None:
+        try:
+            ts = ts.tz_localize(data_tz) if ts.tzinfo is None else ts.tz_convert(data_tz)
+        except ValueError:  # pandas' NonExistentTimeError / AmbiguousTimeError
+            raise SchemaError(
+                f"{prefix}{name}={value!r} is not one instant in {data_tz}: the clocks skip or repeat "
+                "this wall time at a daylight-saving change; give another time or a zone-aware "
+                "one (e.g. with its UTC offset)"
+            ) from None
+    elif like is not None and ts.tzinfo is not None:
+        raise SchemaError(
+            f"{prefix}{name}={value!r} has a time zone but the dates are naive; "
+            "pass a naive date or localise the data"
+        )
+    return ts
+
+
+def timestamps(
+    values: object, like: pd.Series | None, name: str, what: str | None = None, *, min_len: int = 1
+) -> list[pd.Timestamp]:
+    """A sequence (list, tuple, array, Index or Series) of at least ``min_len`` dates, each
+    read by :func:`timestamp`; a single string is refused (it is not a sequence of dates)."""
+    listlike = isinstance(values, Sequence | np.ndarray | pd.Index | pd.Series)
+    if isinstance(values, str | bytes) or not listlike:
+        raise _refuse(name, values, f"must be a list of at least {min_len} date(s)", what)
+    items = list(values)
+    if len(items) < min_len:
+        raise _refuse(name, values, f"must be a list of at least {min_len} date(s)", what)
+    return [timestamp(v, like, f"{name}[{i}]", what) for i, v in enumerate(items)]

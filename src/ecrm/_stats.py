@@ -14,13 +14,11 @@ import pandas as pd
 from scipy import stats
 
 from . import _schema
-from .errors import SchemaError
 
 
 def z_value(level: float) -> float:
     """The two-sided standard-normal critical value of a confidence ``level``."""
-    if not 0 < level < 1:
-        raise SchemaError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
+    level = _schema.probability(level, "level", strict=True)  # e.g. 0.95
     return float(stats.norm.ppf(0.5 + level / 2))
 
 

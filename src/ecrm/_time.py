@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError
+from . import _schema
 
 #: The calendar periods every ``freq=`` accepts.
 FREQS = ("D", "W", "M", "Q", "Y")
@@ -27,13 +27,12 @@ UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 # 1970-01-01 was a Thursday: shifting by 3 days puts week boundaries on Mondays.
 _WEEK_SHIFT = 3
 _MONTHS = {"M": 1, "Q": 3, "Y": 12}
+_NS_FIRST_DAY, _NS_LAST_DAY = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-10", "D")
 
 
 def check_choice(value: str, name: str, choices: tuple[str, ...]) -> str:
     """Raise a SchemaError unless ``value`` is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise SchemaError(f"{name}={value!r} is not supported; choose one of {', '.join(map(repr, choices))}")
-    return value
+    return _schema.choice(value, name, choices)  # type: ignore[return-value]
 
 
 def check_freq(freq: str, name: str = "freq") -> str:
@@ -81,7 +80,10 @@ def period_index(ordinals: np.ndarray, freq: str, name: str = "period") -> pd.Pe
 
 def day_timestamps(days: np.ndarray | np.int64, like: pd.Series | None = None) -> pd.DatetimeIndex:
     """Midnight of whole day numbers, in the time zone of the dates ``like`` (if given)."""
-    out = pd.DatetimeIndex(np.atleast_1d(days).astype("datetime64[D]").astype("datetime64[ns]"))
+    days = np.atleast_1d(days).astype("datetime64[D]")
+    # nanoseconds when they fit (1677-2262), else microseconds: never a silent wrap-around
+    fits = days.size == 0 or (days.min() >= _NS_FIRST_DAY and days.max() <= _NS_LAST_DAY)
+    out = pd.DatetimeIndex(days.astype("datetime64[ns]" if fits else "datetime64[us]"))
     tz = getattr(getattr(like, "dtype", None), "tz", None)
     return out.tz_localize(tz) if tz is not None else out
 

@@ -67,30 +67,8 @@ def _transactions(
     return log.upto(as_of)
 
 
-def _positive(value: object, name: str, *, allow_none: bool = False) -> float | None:
-    """A finite positive number, or None when allowed."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise SchemaError(f"{name}={value!r} must be a positive number")
-    if not (math.isfinite(value) and value > 0):
-        raise SchemaError(f"{name}={value!r} must be a positive number")
-    return float(value)
-
-
-def _share(value: object, name: str) -> float:
-    """A number strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise SchemaError(f"{name}={value!r} must be a number between 0 and 1")
-    if not 0 < value < 1:
-        raise SchemaError(f"{name}={value!r} must be strictly between 0 and 1")
-    return float(value)
-
-
 def _columns(by: object) -> list[str]:
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)  # type: ignore[arg-type]
+    return _schema.columns(by, "by")
 
 
 def _unit_ticks(like: pd.Series, days: float) -> np.int64:
@@ -253,8 +231,8 @@ def _window(
     what: str,
 ) -> _Window:
     """Resolve the window start(s), lengths and the end of the observed data."""
-    days = _positive(window_days, "window_days")
-    pre = _positive(pre_days, "pre_days", allow_none=True)
+    days = _schema.days(window_days, "window_days")
+    pre = _schema.days(pre_days, "pre_days", none=True)
     if start is not None:
         ts = _schema.timestamp(start, tx.date, "start", what)
         begin: np.ndarray | np.int64 = _as_ticks(pd.Series([ts]), tx.date, "start", what)[0]
@@ -958,26 +936,20 @@ def evaluate(
     """
     what = "assignments"
     _stats.z_value(level)  # refuses a level outside (0, 1) before any work
-    split = _share(split, "split")
-    srm_alpha = _share(srm_alpha, "srm_alpha")
+    split = _schema.probability(split, "split", strict=True)
+    srm_alpha = _schema.probability(srm_alpha, "srm_alpha", strict=True)
     if winsorize is not None:
-        winsorize = _share(winsorize, "winsorize")
-    if (
-        isinstance(min_customers, bool)
-        or not isinstance(min_customers, int | np.integer)
-        or min_customers < 1
-    ):
-        raise SchemaError(f"min_customers={min_customers!r} must be a positive integer")
+        winsorize = _schema.probability(winsorize, "winsorize", strict=True)
+    _schema.integer(min_customers, "min_customers", low=1)
     if (cost_per_contact is None) != (margin is None):
         raise SchemaError(
             "cost_per_contact and margin go together: ROI needs the cost of each contact and the "
             "profit margin on revenue"
         )
     if cost_per_contact is not None:
-        cost_per_contact = _positive(cost_per_contact, "cost_per_contact")
-        if _positive(margin, "margin") > 1:  # type: ignore[operator]
-            raise SchemaError(f"margin={margin!r} is the profit share of revenue, between 0 and 1")
-        margin = float(margin)  # type: ignore[arg-type]
+        cost_per_contact = _schema.positive(cost_per_contact, "cost_per_contact")
+        # the profit share of revenue
+        margin = _schema.number(margin, "margin", low=0, high=1, low_open=True)
     by_cols = _columns(by)
     frame = _schema.check_frame(assignments, what)
     _schema.require_columns(frame, [customer_col, group_col, *by_cols], what)
@@ -1188,12 +1160,12 @@ def _planned_effect(
 ) -> tuple[float, float, float]:
     """(difference to detect, variance per customer under H1 sum form, under H0) pieces."""
     _time.check_choice(metric, "metric", ("conversion", "revenue"))
-    if not isinstance(rho, int | float) or isinstance(rho, bool) or not -1 < rho < 1:
-        raise SchemaError(f"rho={rho!r} must be a correlation strictly between -1 and 1")
-    if isinstance(mde, bool) or not isinstance(mde, int | float) or not math.isfinite(mde) or mde == 0:
+    rho = _schema.number(rho, "rho", low=-1, high=1, low_open=True, high_open=True)  # a correlation
+    # the smallest effect worth detecting
+    if _schema.number(mde, "mde") == 0:
         raise SchemaError(f"mde={mde!r} must be a non-zero number (the smallest effect worth detecting)")
     if metric == "conversion":
-        p0 = _share(baseline, "baseline")
+        p0 = _schema.probability(baseline, "baseline", strict=True)
         p1 = p0 * (1 + mde) if relative else p0 + mde
         if not 0 < p1 < 1:
             raise SchemaError(
@@ -1201,9 +1173,9 @@ def _planned_effect(
                 f"{p1:.4g}, outside (0, 1)"
             )
         return p1 - p0, p1, p0
-    spread = _positive(sd, "sd")
+    spread = _schema.positive(sd, "sd")
     if relative:
-        base = _positive(baseline, "baseline")
+        base = _schema.positive(baseline, "baseline")
         delta = base * mde
     else:
         delta = float(mde)
@@ -1293,9 +1265,9 @@ def power(
     ...                           metric="revenue", sd=30.0), 3)
     0.158
     """
-    n1 = _positive(n_treatment, "n_treatment")
-    n0 = _positive(n_control, "n_control")
-    alpha = _share(alpha, "alpha")
+    n1 = _schema.positive(n_treatment, "n_treatment")
+    n0 = _schema.positive(n_control, "n_control")
+    alpha = _schema.probability(alpha, "alpha", strict=True)
     planned = _planned_effect(metric, baseline, mde, sd, rho, relative)
     return _power_at(n1, n0, metric, planned, alpha)  # type: ignore[arg-type]
 
@@ -1351,9 +1323,9 @@ def sample_size(
     >>> ecrm.campaign.sample_size(baseline=0.10, mde=0.05, split=0.9)[["n_treatment", "n_control"]].tolist()
     [3594.0, 400.0]
     """
-    alpha = _share(alpha, "alpha")
-    target = _share(power, "power")
-    split = _share(split, "split")
+    alpha = _schema.probability(alpha, "alpha", strict=True)
+    target = _schema.probability(power, "power", strict=True)
+    split = _schema.probability(split, "split", strict=True)
     planned = _planned_effect(metric, baseline, mde, sd, rho, relative)
     z_a, z_b = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(target)
     delta = planned[0]
@@ -1378,27 +1350,6 @@ def sample_size(
 
 
 # --------------------------------------------------------------------------- uplift
-
-
-def _aligned(values: object, X: pd.DataFrame | np.ndarray, name: str, what: str) -> np.ndarray:
-    """``values`` as an array in the row order of ``X``: Series are aligned on the index."""
-    if isinstance(values, pd.Series) and isinstance(X, pd.DataFrame):
-        if not values.index.is_unique:
-            raise SchemaError(f"{what}: {name} has a duplicated index; give one value per customer")
-        missing = ~X.index.isin(values.index)
-        if missing.any():
-            raise SchemaError(
-                f"{what}: {name} has no value for {int(missing.sum())} of {len(X)} row(s) of X, e.g. "
-                f"{list(X.index[missing][:5])}; {name} is paired with X by index"
-            )
-        arr = values.reindex(X.index).to_numpy()
-    else:
-        arr = np.asarray(values)
-        if arr.ndim != 1 or len(arr) != len(X):
-            raise SchemaError(f"{what}: {name} has shape {arr.shape}; expected ({len(X)},) like X")
-    if pd.isna(arr).any():
-        raise SchemaError(f"{what}: {name} has {int(pd.isna(arr).sum())} missing value(s)")
-    return arr
 
 
 def _treatment_flags(values: np.ndarray, what: str) -> np.ndarray:
@@ -1515,14 +1466,8 @@ class UpliftModel(BaseEstimator):
         what = "UpliftModel.fit"
         _time.check_choice(self.method, "method", UPLIFT_METHODS)
         X = _schema.feature_table(X, what)
-        t = _treatment_flags(_aligned(treatment, X, "treatment", what), what)
-        y_arr = _aligned(y, X, "y", what)
-        if y_arr.dtype == bool:
-            y_arr = y_arr.astype(np.float64)
-        try:
-            y_arr = y_arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise SchemaError(f"{what}: y must be numeric (0/1 conversion or revenue)") from None
+        t = _treatment_flags(_schema.aligned(treatment, X, "treatment", what), what)
+        y_arr = _floats(_schema.aligned(y, X, "y", what), "y", what)
         n_treated = int(t.sum())
         if min(n_treated, len(t) - n_treated) < 2:
             raise SchemaError(
@@ -1574,12 +1519,19 @@ class UpliftModel(BaseEstimator):
         Returns a DataFrame indexed like ``X`` (customer ids) with ``uplift`` and
         ``rank`` (1 = highest); ties keep the order of ``X``.
         """
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise SchemaError(f"UpliftModel.target: n={n!r} must be a positive integer")
+        n = _schema.integer(n, "n", "UpliftModel.target", low=1)
         uplift = self.predict(X)
         order = np.argsort(-uplift, kind="stable")[:n]
         index = X.index[order] if isinstance(X, pd.DataFrame) else pd.Index(order)
         return pd.DataFrame({"uplift": uplift[order], "rank": np.arange(1, len(order) + 1)}, index=index)
+
+
+def _floats(values: object, name: str, what: str) -> np.ndarray:
+    """Outcomes or scores as float64 (booleans as 0/1); text is refused."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SchemaError(f"{what}: {name} must be numbers (0/1 conversion, revenue or scores)") from None
 
 
 def _qini_inputs(uplift: object, treatment: object, y: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1589,15 +1541,15 @@ def _qini_inputs(uplift: object, treatment: object, y: object) -> tuple[np.ndarr
         if not holder.index.is_unique:
             raise SchemaError(f"{what}: uplift has a duplicated index; give one score per customer")
     else:
-        score = np.asarray(uplift, dtype=np.float64)
+        score = _floats(uplift, "uplift", what)
         if score.ndim != 1 or score.size == 0:
             raise SchemaError(f"{what}: uplift scores must be a non-empty 1-d array, got shape {score.shape}")
         holder = score[:, None]
-    score = np.asarray(holder["uplift"] if isinstance(holder, pd.DataFrame) else holder[:, 0], dtype=float)
+    score = _floats(holder["uplift"] if isinstance(holder, pd.DataFrame) else holder[:, 0], "uplift", what)
     if not np.isfinite(score).all():
         raise SchemaError(f"{what}: uplift scores must be finite")
-    t = _treatment_flags(_aligned(treatment, holder, "treatment", what), what)
-    outcome = _aligned(y, holder, "y", what).astype(np.float64)
+    t = _treatment_flags(_schema.aligned(treatment, holder, "treatment", what), what)
+    outcome = _floats(_schema.aligned(y, holder, "y", what), "y", what)
     if t.all() or not t.any():
         raise SchemaError(f"{what}: needs both treated and control customers")
     return score, t, outcome

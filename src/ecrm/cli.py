@@ -1,8 +1,10 @@
 """The ``ecrm`` command line.
 
 ``ecrm report FILE --out DIR`` writes the customer report of a CSV or Parquet file of
-transactions (see :func:`ecrm.report.build`); ``ecrm demo`` writes the same report for
-the bundled CDNOW data with synthetic surveys, loyalty events and tickets; ``ecrm summary FILE`` prints
+transactions (see :func:`ecrm.report.build`), with a campaign section when
+``--campaign ASSIGNMENTS`` is given and a products section with ``--product-col``;
+``ecrm demo`` writes the same report for the bundled CDNOW data with synthetic surveys,
+loyalty events, tickets and a campaign holdout; ``ecrm summary FILE`` prints
 the customer summary of a file. Every command that reads transactions takes the mapping
 of :func:`ecrm.transactions` as flags (``--customer-col``, ``--quantity-col``,
 ``--date-format``, ``--missing-customers``, ...) or from ``--config FILE.toml``. Bad
@@ -31,6 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -59,6 +62,11 @@ DEMO_TICKETS = 3_000
 # Tier thresholds of the demo's loyalty programme, scaled to CDNOW-sized baskets (the
 # default 5,000 / 20,000 would put every member in the lowest tier).
 DEMO_TIERS = (("silver", 0.0, 1.0), ("gold", 500.0, 1.25), ("black", 1_500.0, 1.5))
+# The demo's campaign: every CDNOW customer split at random on this day into a treatment
+# group and a 10% holdout, with nothing sent (CDNOW holds no campaign): an A/A test, whose
+# lift should be near zero with intervals that cover it.
+DEMO_CAMPAIGN_START = "1998-01-01"
+DEMO_CAMPAIGN_SPLIT = 0.9
 # The mapping flags: every keyword of ecrm.transactions, with its help text.
 MAPPING_HELP = {
     "customer_col": "column of customer ids (default: customer_id)",
@@ -72,6 +80,7 @@ MAPPING_HELP = {
     "missing_customers": "rows without a customer id (guest checkouts): refuse them (default) or drop them",
     "cancel_prefix": "order ids starting with it are cancellations, counted as returns (e.g. C)",
     "returns": "negative amounts: net them (default), exclude them or refuse them",
+    "product_col": "column of product ids (e.g. StockCode): adds the products section and next_best_product",
 }
 MAPPING_CHOICES = {"missing_customers": MISSING_CUSTOMERS, "returns": RETURNS}
 # The report's options (ecrm.report.Options) a --config file may set, and the loyalty
@@ -80,7 +89,7 @@ REPORT_OPTIONS = (*(f.name for f in dataclasses.fields(Options)), "loyalty_tiers
 # What a --config file may hold: the mapping, and the options of `ecrm report`.
 CONFIG_SECTIONS = {
     "transactions": tuple(f.name for f in dataclasses.fields(TransactionMapping)),
-    "report": ("out", "as_of", "lang", "surveys", "loyalty", "tickets", *REPORT_OPTIONS),
+    "report": ("out", "as_of", "lang", "surveys", "loyalty", "tickets", "campaign", *REPORT_OPTIONS),
 }
 
 
@@ -141,6 +150,10 @@ def read_config(path: str | Path) -> dict[str, dict[str, Any]]:
         clv_horizon_months = 12
         churn_horizon_days = 90
         churn_tiers = { high = 0.7, medium = 0.4 }
+        campaign = "assignments.csv"   # customer id, group (treatment / control) [, segment]
+        campaign_start = 2011-11-01    # the send date (else each row's assigned_at)
+        campaign_window_days = 30
+        campaign_split = 0.9           # planned treatment share: a 10% holdout
         loyalty_tiers = [["silver", 0, 1.0], ["gold", 500, 1.25], ["black", 1500, 1.5]]
 
     Raises
@@ -346,12 +359,20 @@ def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[st
                 len(ids), "1997-01-01", "1998-06-30", program=program, random_state=0
             ),
             "loyalty_program": program,
+            "campaign": _demo_campaign(ids),
+            "campaign_start": DEMO_CAMPAIGN_START,
+            "campaign_split": DEMO_CAMPAIGN_SPLIT,
         }
     else:
         tx = _read_transactions(args, config, files)
-        inputs = {
-            name: read_table(files[name]) for name in ("surveys", "loyalty", "tickets") if name in files
-        }
+        inputs = {}
+        for name in ("surveys", "loyalty", "tickets", "campaign"):
+            if name in files:
+                try:
+                    inputs[name] = read_table(files[name])
+                except EcrmError as err:
+                    err.input = name  # the file at fault, not the transactions
+                    raise
         inputs |= _report_options(config["report"])
     result = report.build(
         tx, args.out, as_of=args.as_of, lang=args.lang, progress=_progress(args.quiet), **inputs
@@ -360,6 +381,30 @@ def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[st
     if not args.quiet:
         print("\n".join(result.headline))
     return 0
+
+
+def _demo_campaign(ids: pd.Index) -> pd.DataFrame:
+    """Assignments of the demo's campaign: the customers split at random, 90% treated."""
+    rng = np.random.default_rng(0)
+    treated = rng.permutation(len(ids)) < round(DEMO_CAMPAIGN_SPLIT * len(ids))
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "group": np.where(treated, "treatment", "control")})
+
+
+# The flags of the campaign section (ecrm.report.Options), and how each is read.
+CAMPAIGN_FLAGS = {
+    "campaign_start": (str, "DATE", "the day the campaign was sent (default: each row's assigned_at)"),
+    "campaign_window_days": (int, "N", "days after the send in which orders count (default: 30)"),
+    "campaign_split": (
+        float,
+        "SHARE",
+        "planned share of the treatment group (default: 0.5; 0.9 for a 10%% holdout)",
+    ),
+    "campaign_by": (
+        str,
+        "COLUMN",
+        "assignments column to break the lift down by (default: segment, if present)",
+    ),
+}
 
 
 def _add_report_options(parser: argparse.ArgumentParser, out_default: Path | None) -> None:
@@ -415,6 +460,18 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     rep.add_argument("--surveys", help="survey answers: customer id, date, score (0..10)")
     rep.add_argument("--loyalty", help="loyalty events")
     rep.add_argument("--tickets", help="customer-service tickets")
+    group = rep.add_argument_group("campaign (see ecrm.campaign.evaluate)")
+    group.add_argument(
+        "--campaign",
+        metavar="FILE",
+        help="campaign assignments: customer id, group (treatment / control) [, assigned_at, segment]",
+    )
+    for name, (kind, metavar, text) in CAMPAIGN_FLAGS.items():
+        group.add_argument("--" + name.replace("_", "-"), type=kind, metavar=metavar, help=text)
+    group.add_argument(
+        "--no-cuped", dest="campaign_cuped", action="store_false", default=None,
+        help="leave out the CUPED-adjusted revenue lift",
+    )  # fmt: skip
     _add_report_options(rep, None)
     _add_engine_options(rep)
     _add_mapping_options(rep)
@@ -451,9 +508,12 @@ def _with_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     config = read_config(args.config) if getattr(args, "config", None) else {k: {} for k in CONFIG_SECTIONS}
     if args.command == "report":
         options = config["report"]
-        for name in ("surveys", "loyalty", "tickets", "as_of"):
+        for name in ("surveys", "loyalty", "tickets", "campaign", "as_of"):
             if getattr(args, name) is None and name in options:
                 setattr(args, name, str(options[name]))
+        for name in (*CAMPAIGN_FLAGS, "campaign_cuped"):  # a flag overrides the file
+            if getattr(args, name) is not None:
+                options[name] = getattr(args, name)
         if args.out is None:
             if "out" not in options:
                 raise EcrmError("--out is required (the folder to write the report to), or out= in [report]")
@@ -476,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = _with_config(args)
         files = {
             name: getattr(args, name)
-            for name in ("transactions", "surveys", "loyalty", "tickets")
+            for name in ("transactions", "surveys", "loyalty", "tickets", "campaign")
             if getattr(args, name, None) is not None
         }
         with warnings.catch_warnings():

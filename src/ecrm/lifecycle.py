@@ -30,7 +30,6 @@ purchase and stage follow by indexing, with no Python loop over customers.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,9 +107,9 @@ class LifecycleWindows:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral) or value < 1:
-                raise SchemaError(f"lifecycle windows: {field.name}={value!r} must be a positive integer")
-            object.__setattr__(self, field.name, int(value))
+            object.__setattr__(
+                self, field.name, _schema.integer(value, field.name, "lifecycle windows", low=1)
+            )
         if not self.new_days <= self.active_days <= self.churn_days:
             raise SchemaError(
                 "lifecycle windows must satisfy new_days <= active_days <= churn_days; got "
@@ -221,19 +220,29 @@ def _book(
 
 def _customers_table(customers: object, signup_col: str, tx: Transactions) -> tuple[pd.Series, pd.Series]:
     """Validated ids and signup dates; every transacting customer must be in the table."""
+    table_ids, signup, unknown = _checked_customers(customers, signup_col, tx.customer_col, tx.ids)
+    if unknown.any():
+        raise tx.bad_rows(tx.customer_col, "has ids missing from the customers table", unknown[tx.codes])
+    return table_ids, signup
+
+
+def _checked_customers(
+    customers: object, signup_col: str, customer_col: str, ids: pd.Index
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """A customers table's validated ids and signup dates, and which of the transacting
+    customers ``ids`` it lacks."""
     what = "customers"
-    customer_col = tx.customer_col
     frame = _schema.check_frame(customers, what)
+    if customer_col not in frame.columns and customer_col in frame.index.names:
+        # a per-customer table, indexed by the id as every ecrm table is
+        frame = frame.reset_index(level=customer_col)
     _schema.require_columns(frame, [customer_col, signup_col], what)
     table_ids = _schema.ids(frame, customer_col, what)
     signup = _schema.dates(frame, signup_col, what)
     duplicated = table_ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
         raise _schema.bad_rows(what, customer_col, "has duplicate ids", frame, duplicated)
-    unknown = ~tx.ids.isin(table_ids)
-    if unknown.any():
-        raise tx.bad_rows(customer_col, "has ids missing from the customers table", unknown[tx.codes])
-    return table_ids, signup
+    return table_ids, signup, ~ids.isin(table_ids)
 
 
 def _counts_through(code: np.ndarray, day: np.ndarray, ends: np.ndarray, n: int) -> np.ndarray:
@@ -355,15 +364,17 @@ def stage(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
-        One row per order or order line, or the output of :func:`ecrm.transactions`.
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
+        One row per order or order line, or the output of :func:`ecrm.transactions`
+        (on an engine, the facts per customer are reduced there and the stage decided here).
     as_of : date-like, optional
         The snapshot instant; later transactions are left out. Defaults to the last
         transaction date. Recorded in ``attrs["as_of"]``.
     windows : LifecycleWindows or dict, optional
         Stage windows; a dict may give some fields (the rest keep their defaults).
     customers : pandas.DataFrame, optional
-        Customer table with ``customer_col`` and ``signup_col``. Customers who signed up on
+        Customer table with ``customer_col`` (a column, or the index as in every per-customer
+        table) and ``signup_col``. Customers who signed up on
         or before the ``as_of`` day and have not bought are ``prospect``. Every
         transacting customer must be in it.
     lang : {"en", "zh"}
@@ -482,15 +493,7 @@ def _engine_stage(
     ids = facts.index
     signup_day = None
     if customers is not None:
-        what = "customers"
-        frame = _schema.check_frame(customers, what)
-        _schema.require_columns(frame, [customer_col, signup_col], what)
-        table_ids = _schema.ids(frame, customer_col, what)
-        signup = _schema.dates(frame, signup_col, what)
-        duplicated = table_ids.duplicated(keep=False).to_numpy()
-        if duplicated.any():
-            raise _schema.bad_rows(what, customer_col, "has duplicate ids", frame, duplicated)
-        unknown = ~ids.isin(table_ids)
+        table_ids, signup, unknown = _checked_customers(customers, signup_col, customer_col, ids)
         if unknown.any():
             raise SchemaError(
                 f"transactions: column {customer_col!r} has ids missing from the customers table: "
@@ -878,6 +881,7 @@ def suggest_windows(
     >>> gaps.tolist(), gaps.attrs["n_gaps"]
     ([12.0, 34.0, 200.0], ...)
     """
+    _schema.integer(loyal_orders, "loyal_orders", "suggest_windows", low=1)
     tx = as_transactions(
         transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col
     ).upto(as_of)

@@ -57,10 +57,25 @@ _EARN, _REDEEM, _ADJUST, _REVERSE, _EXPIRE = range(5)
 _TYPE_NAMES = (*EVENT_TYPES, "expire")
 # Order of processing at one instant: expiries, then credits, then debits.
 _EXPIRY, _CREDIT, _DEBIT = 0, 1, 2
-_NS_PER_DAY = 86_400 * 10**9
 _NEVER = np.iinfo(np.int64).max
 # Qualifying spend is summed in integer units of 1/10,000 so window sums are exact.
 _SPEND_SCALE = 10_000
+
+
+def _tick_unit(ts: pd.Series) -> pd.Series:
+    """The dates in the unit the ledger counts in: nanoseconds for nanosecond data, else
+    microseconds, so dates after 2262 (which customer_summary accepts) fit in int64 ticks."""
+    return ts.dt.as_unit("ns" if ts.dt.unit == "ns" else "us")
+
+
+def _after_days(ticks: np.ndarray, days: int | np.ndarray, like: pd.Series) -> np.ndarray:
+    """``ticks`` + ``days`` days in ``like``'s unit, saturating at :data:`_NEVER` (no overflow)."""
+    step = np.asarray(days, dtype=np.int64) * np.int64(
+        pd.Timedelta(days=1) // pd.Timedelta(1, unit=like.dt.unit)
+    )
+    return np.where(ticks > _NEVER - step, _NEVER, ticks + step)
+
+
 _ROUNDING = {"floor": np.floor, "round": np.round, "ceil": np.ceil}
 _DEFAULT_TIERS = (("silver", 0.0, 1.0), ("gold", 5_000.0, 1.25), ("black", 20_000.0, 1.5))
 _REF_IFRS15 = (
@@ -144,22 +159,18 @@ class LoyaltyProgram:
         if self.expiry_policy is not None:
             _time.check_choice(self.expiry_policy, "expiry_policy", ("rolling", "end_of_year"))
         for name in ("points_per_unit", "point_value"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                raise SchemaError(f"{name}={value!r} must be a positive finite number")
-        if self.expiry_policy == "rolling" and not (
-            isinstance(self.expiry_days, int | np.integer) and self.expiry_days > 0
-        ):
-            raise SchemaError(
-                f"expiry_days={self.expiry_days!r} must be a positive whole number of days "
-                "for expiry_policy='rolling'"
-            )
-        if not (isinstance(self.tier_window_days, int | np.integer) and self.tier_window_days > 0):
-            raise SchemaError(f"tier_window_days={self.tier_window_days!r} must be a positive whole number")
+            object.__setattr__(self, name, _schema.positive(getattr(self, name), name))
+        rolling = self.expiry_policy == "rolling"
+        # a whole number of days; needed by expiry_policy='rolling'
+        days = _schema.integer(self.expiry_days, "expiry_days", low=1, none=not rolling)
+        object.__setattr__(self, "expiry_days", days)
+        object.__setattr__(
+            self, "tier_window_days", _schema.integer(self.tier_window_days, "tier_window_days", low=1)
+        )
         tiers = _DEFAULT_TIERS if self.tiers is None else self.tiers
-        if isinstance(tiers, Mapping):
-            tiers = [(k, *v) for k, v in tiers.items()]
         try:
+            if isinstance(tiers, Mapping):
+                tiers = [(k, *v) for k, v in tiers.items()]
             tiers = tuple((str(n), float(t), float(m)) for n, t, m in tiers)
         except (TypeError, ValueError):
             raise SchemaError(
@@ -202,7 +213,7 @@ class LoyaltyProgram:
         if self.expiry_policy is None:
             return np.full(ticks.shape, _NEVER, dtype=np.int64)
         if self.expiry_policy == "rolling":
-            return ticks + np.int64(self.expiry_days) * _NS_PER_DAY
+            return _after_days(ticks, self.expiry_days, like)  # type: ignore[arg-type]
         # End of the following calendar year, in the data's wall time.
         wall = _time.from_instants(ticks, like)
         years, inverse = np.unique(wall.year.to_numpy(), return_inverse=True)
@@ -210,7 +221,7 @@ class LoyaltyProgram:
         tz = getattr(like.dtype, "tz", None)
         if tz is not None:
             ends = ends.tz_localize(tz).tz_convert("UTC").tz_localize(None)
-        return ends.as_unit("ns").to_numpy().view(np.int64)[inverse.ravel()]
+        return ends.as_unit(like.dt.unit).to_numpy().view(np.int64)[inverse.ravel()]
 
     def _points(self, base: np.ndarray) -> np.ndarray:
         # Round to 6 decimals first so 19.99 * 100 earns 1999, not 1998.
@@ -282,6 +293,7 @@ class LoyaltyProgram:
         2 2024-03-01     125    gold        1.25
         """
         what = "transactions"
+        _schema.text(id_prefix, "id_prefix", "earn_events", empty=True)
         tx = as_transactions(
             transactions,
             what=what,
@@ -325,10 +337,10 @@ class LoyaltyProgram:
             )
             frame = frame.loc[~bad].reset_index(drop=True)
             cust = cust[~bad]
-        frame["ts"] = frame["ts"].dt.as_unit("ns")
+        frame["ts"] = _tick_unit(frame["ts"])
         ticks = _time.instants(frame["ts"])
         value = self._qualifying_value(frame["amount"].to_numpy())
-        leave = ticks + np.int64(self.tier_window_days) * _NS_PER_DAY
+        leave = _after_days(ticks, self.tier_window_days, frame["ts"])
         before = _window_sums_before(cust, ticks, leave, value)
         tier = self.tier_index(before / _SPEND_SCALE)
         multiplier = self._multipliers[tier]
@@ -426,7 +438,8 @@ class Ledger:
 
     The whole event stream is checked once, up front, and refused with a
     :class:`~ecrm.errors.LedgerError` listing the offending ``event_id`` values when an
-    ``event_id`` repeats with different content (identical repeats collapse), points are
+    ``event_id`` repeats with different content (identical repeats are counted once, with a
+    :class:`~ecrm.errors.DataDroppedWarning`), points are
     not positive integers (non-zero for ``adjust``), a type is unknown (``expire`` is
     generated, never input), a ``reverse`` references a missing earn, another customer's
     earn or a later earn or reverses more than was earned, or a debit (redeem, reverse,
@@ -446,6 +459,12 @@ class Ledger:
         (default ``ts``). Outputs keep these names: per-customer tables are indexed by
         ``customer_col``, and generated events (:meth:`expire`) use both, so they can be
         appended to the input.
+
+    Warns
+    -----
+    DataDroppedWarning
+        When rows repeat an earlier row exactly (same ``event_id`` and content): they are
+        counted once.
 
     Notes
     -----
@@ -499,8 +518,8 @@ class Ledger:
         self.program = LoyaltyProgram() if program is None else program
         if not isinstance(self.program, LoyaltyProgram):
             raise SchemaError(f"program: expected a LoyaltyProgram, got {type(self.program).__name__}")
-        self.customer_col = customer_col
-        self.date_col = date_col
+        self.customer_col = _schema.label(customer_col, "customer_col", "Ledger")
+        self.date_col = _schema.label(date_col, "date_col", "Ledger")
         (self.events, self._type, self._codes, self._cust, self._customers, self._ref_row) = (
             _validated_events(events, customer_col, date_col)
         )
@@ -695,7 +714,7 @@ class Ledger:
         def lot_sum(mask: np.ndarray) -> np.ndarray:
             return np.bincount(lot["cust"][mask], weights=remaining[mask], minlength=n_cust).astype(np.int64)
 
-        day = np.int64(_NS_PER_DAY)
+        soon = _after_days(np.array([tick, tick]), np.array([30, 90]), self._like)  # type: ignore[arg-type]
         out = pd.DataFrame(
             {
                 "earned": flows[:, _EARN],
@@ -704,8 +723,8 @@ class Ledger:
                 "adjusted": flows[:, _ADJUST],
                 "reversed": flows[:, _REVERSE],
                 "balance": lot_sum(remaining > 0),
-                "expiring_30d": lot_sum(lot["expiry"] <= tick + 30 * day),
-                "expiring_90d": lot_sum(lot["expiry"] <= tick + 90 * day),
+                "expiring_30d": lot_sum(lot["expiry"] <= soon[0]),
+                "expiring_90d": lot_sum(lot["expiry"] <= soon[1]),
             },
             index=pd.Index(self._customers, name=self.customer_col),
         )
@@ -845,7 +864,7 @@ class Ledger:
         4  2024-05-30  expire:3  expire     -20        0
         """
         _, tick = self._as_of(as_of)
-        where = self._customers.get_indexer([customer_id])[0]
+        where = self._customers.get_indexer([_schema.label(customer_id, "customer_id", "statement")])[0]
         if where < 0:
             raise SchemaError(f"statement: customer_id={customer_id!r} has no events in the ledger")
         s = self._s
@@ -903,7 +922,7 @@ class Ledger:
                 raise _schema.bad_rows("events", "amount", "is negative on earn events", ev, negative)
         else:
             earn_amount = np.ones(len(ev))
-        window = np.int64(program.tier_window_days) * _NS_PER_DAY
+        days = program.tier_window_days
         earns = np.flatnonzero(self._type == _EARN)
         value = program._qualifying_value(earn_amount)
         revs = np.flatnonzero(self._type == _REVERSE)
@@ -912,7 +931,7 @@ class Ledger:
         rev_value = -np.round(value[ref] * points[revs] / points[ref]).astype(np.int64)
         cust = np.concatenate([self._cust[earns], self._cust[revs]])
         enter = np.concatenate([self._ticks[earns], self._ticks[revs]])
-        leave = np.concatenate([self._ticks[earns] + window, self._ticks[ref] + window])
+        leave = _after_days(np.concatenate([self._ticks[earns], self._ticks[ref]]), days, self._like)
         self._contrib = (cust, enter, leave, np.concatenate([value[earns], rev_value]))
         return self._contrib
 
@@ -1049,7 +1068,7 @@ class Ledger:
         steps = np.bincount(change[0], minlength=size) - np.bincount(change[1], minlength=size)
         counts = np.cumsum(steps.reshape(n_per + 1, n_tiers)[:n_per], axis=0)
         # Up/downgrades: a segment's tier against the same customer's previous segment.
-        cont = np.r_[False, same[:-1]]
+        cont = np.r_[False, same[:-1]][: same.size]  # (empty when no segment is seen)
         ups = np.bincount(seg_start[cont][tier[cont] > tier[:-1][cont[1:]]], minlength=n_per)
         downs = np.bincount(seg_start[cont][tier[cont] < tier[:-1][cont[1:]]], minlength=n_per)
         out = pd.DataFrame(
@@ -1123,9 +1142,8 @@ class Ledger:
                 )
             rate, source = matured_expired / matured_points, "estimated"
         else:
-            if not (isinstance(breakage, int | float) and 0 <= breakage < 1):
-                raise SchemaError(f"liability: breakage={breakage!r} must be a number in [0, 1)")
-            rate, source = float(breakage), "given"
+            rate = _schema.number(breakage, "breakage", "liability", low=0, high=1, high_open=True)
+            source = "given"
         gross = outstanding * self.program.point_value
         out = pd.Series(
             {
@@ -1226,8 +1244,8 @@ def _validated_events(
     )
     _schema.ids(frame, "event_id", what)
     customer = _schema.ids(frame, customer_col, what)
-    # The ledger computes in integer nanoseconds.
-    ts = _schema.dates(frame, date_col, what).dt.as_unit("ns")
+    # The ledger computes in integer ticks (nanoseconds, or microseconds past 2262).
+    ts = _tick_unit(_schema.dates(frame, date_col, what))
     extra = [c for c in frame.columns if c not in required]
     # Our own copy of each column, so later changes to the input cannot reach the ledger;
     # copied array by array (copy=False below) because pandas' own copy also stacks the
@@ -1249,7 +1267,15 @@ def _validated_events(
         conflicting = distinct["event_id"][distinct["event_id"].duplicated()].unique()
         if conflicting.size:
             raise _ledger_error("event_id repeats with different content", conflicting.tolist())
-        clean = clean.loc[~pd.Series(codes).duplicated().to_numpy()].reset_index(drop=True)
+        again = pd.Series(codes).duplicated().to_numpy()
+        warnings.warn(
+            f"{what}: {int(again.sum())} event(s) repeat an earlier row with the same event_id and "
+            f"content (a replayed feed?) and were counted once; e.g. event_id "
+            f"{clean['event_id'][again].unique()[:5].tolist()}",
+            DataDroppedWarning,
+            stacklevel=4,
+        )
+        clean = clean.loc[~again].reset_index(drop=True)
         codes = _event_codes(clean["event_id"])
 
     # Types: a few distinct values, mapped once ("expire" gets a code so it can be refused).

@@ -40,6 +40,8 @@ __all__ = [
 #: Supported calendar periods: day, Monday-to-Sunday week, month, quarter, year.
 FREQS = _time.FREQS
 COHORT_VALUES = ("customers", "revenue")
+#: The largest cohort table (cohorts x periods) cohort_retention builds.
+MAX_COHORT_CELLS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -158,8 +160,9 @@ def kpis(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+        On an engine the sums per period run there; only the table comes back.
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period: day, Monday-to-Sunday week, month, quarter or year.
     by : str, optional
@@ -357,8 +360,9 @@ def cohort_retention(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (or :func:`ecrm.transactions`); negative amounts are returns.
+        On an engine the sums per period run there; only the table comes back.
     freq : {"D", "W", "M", "Q", "Y"}
         Calendar period (see :mod:`ecrm._time`).
     value : {"customers", "revenue"}
@@ -368,7 +372,8 @@ def cohort_retention(
         purchase counts in period 0).
     normalize : bool
         Divide each row by its period-0 value, so period 0 is 1.0 (留存率; for revenue,
-        revenue retention relative to the acquisition period).
+        revenue retention relative to the acquisition period; a cohort whose period-0 net
+        revenue is 0 or negative has no such ratio: its row is NaN, with a warning).
     customer_col, date_col, amount_col : str
         Column names.
     as_of : date-like, optional
@@ -387,7 +392,8 @@ def cohort_retention(
     -----
     ecrm.errors.DataDroppedWarning
         With ``value="revenue"``, for customers whose only rows are returns (they
-        belong to no cohort).
+        belong to no cohort), and with ``normalize`` for cohorts whose period-0 net revenue
+        is <= 0 (their rows are NaN).
 
     References
     ----------
@@ -411,8 +417,9 @@ def cohort_retention(
     2024-02                    1.0  1.0  NaN
     """
     _time.check_choice(value, "value", COHORT_VALUES)
+    _schema.flag(normalize, "normalize", "cohort_retention")
     if isinstance(transactions, EngineTransactions):
-        log, cells, sizes = _engine.cohort_cells(
+        log, cohort, age, weights, sizes = _engine.cohort_cells(
             transactions,
             freq=freq,
             value=value,
@@ -421,7 +428,7 @@ def cohort_retention(
             date_col=date_col,
             amount_col=amount_col,
         )
-        return _cohort_table(cells, sizes, log, value, normalize)
+        return _cohort_table(log, sizes, cohort, age, weights, value, normalize)
     log = _log(
         transactions,
         customer_col=customer_col,
@@ -434,49 +441,71 @@ def cohort_retention(
     )
     n_periods = log.last - log.base + 1
     cohort_of = log.first_period - log.base  # -1 for customers with only returns
+    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
     if value == "customers":
         active = log.tx.purchase_periods(freq)
-        customer = active.code
-        age = active.value - log.base - cohort_of[customer]
-        cells = np.bincount(cohort_of[customer] * n_periods + age, minlength=n_periods * n_periods)
-    else:
-        cohort = cohort_of[log.customer]
-        has_cohort = cohort >= 0
-        if not has_cohort.all():
-            n_left = int(np.count_nonzero(cohort_of < 0))
-            warnings.warn(
-                f"cohort_retention: left out {int((~has_cohort).sum())} row(s) of {n_left} "
-                f"customer(s) whose only rows are returns (negative {amount_col!r})",
-                DataDroppedWarning,
-                stacklevel=2,
-            )
-        cohort = cohort[has_cohort]
-        age = np.maximum(log.period[has_cohort] - log.base - cohort, 0)
-        cells = np.bincount(
-            cohort * n_periods + age,
-            weights=log.amount[has_cohort],
-            minlength=n_periods * n_periods,
+        cohort = cohort_of[active.code]
+        return _cohort_table(log, sizes, cohort, active.value - log.base - cohort, None, value, normalize)
+    cohort = cohort_of[log.customer]
+    has_cohort = cohort >= 0
+    if not has_cohort.all():
+        n_left = int(np.count_nonzero(cohort_of < 0))
+        warnings.warn(
+            f"cohort_retention: left out {int((~has_cohort).sum())} row(s) of {n_left} "
+            f"customer(s) whose only rows are returns (negative {amount_col!r})",
+            DataDroppedWarning,
+            stacklevel=2,
         )
-    sizes = np.bincount(cohort_of[cohort_of >= 0], minlength=n_periods)
-    return _cohort_table(cells, sizes, log, value, normalize)
+    cohort = cohort[has_cohort]
+    age = np.maximum(log.period[has_cohort] - log.base - cohort, 0)
+    return _cohort_table(log, sizes, cohort, age, log.amount[has_cohort], value, normalize)
 
 
 def _cohort_table(
-    cells: np.ndarray, sizes: np.ndarray, log: _Log, value: str, normalize: bool
+    log: _Log,
+    sizes: np.ndarray,
+    cohort: np.ndarray,
+    age: np.ndarray,
+    weights: np.ndarray | None,
+    value: str,
+    normalize: bool,
 ) -> pd.DataFrame:
-    """The cohort table from the cells (cohort x age, flat) and the cohort sizes."""
+    """The cohort table from the cohort (first period - base), age and weight of each
+    item (numpy's rows or an engine's cells) and the cohort sizes."""
     n_periods = log.last - log.base + 1
     freq = log.freq
-    table = cells.reshape(n_periods, n_periods).astype(float)
-    observable = np.add.outer(np.arange(n_periods), np.arange(n_periods)) < n_periods
+    # Rows are the cohorts present (not every period up to as_of), so a far as_of costs
+    # one row per cohort; columns are the ages 0..n_periods-1.
+    present = sizes > 0
+    first_periods = np.flatnonzero(present)
+    n_rows = first_periods.size
+    if n_rows * n_periods > MAX_COHORT_CELLS:
+        raise SchemaError(
+            f"cohort_retention: {n_rows} cohorts x {n_periods} periods (freq={freq!r}, as_of={log.as_of}) "
+            f"is more than {MAX_COHORT_CELLS:,} cells; pass a coarser freq or an earlier as_of"
+        )
+    row_of = np.cumsum(present) - 1  # row of each cohort period
+    cells = np.bincount(row_of[cohort] * n_periods + age, weights=weights, minlength=n_rows * n_periods)
+    table = cells.reshape(n_rows, n_periods).astype(float)
+    observable = np.add.outer(first_periods, np.arange(n_periods)) < n_periods
     table[~observable] = np.nan
     if normalize:
+        base = table[:, :1]
+        undefined = base[:, 0] <= 0  # net revenue of the first period <= 0
+        if undefined.any():
+            names = _time.period_index(log.base + first_periods[undefined], freq, "cohort")
+            warnings.warn(
+                f"cohort_retention: {int(undefined.sum())} cohort(s) have net revenue <= 0 in their "
+                f"first period, so revenue retention relative to it is undefined; their rows are NaN "
+                f"(pass normalize=False for amounts): {[str(p) for p in names[:5]]}",
+                DataDroppedWarning,
+                stacklevel=2,
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
-            table = table / table[:, :1]
-    present = sizes > 0
-    cohorts = _time.period_index(np.arange(log.base, log.last + 1)[present], freq, "cohort")
+            table = np.where(base > 0, table / np.where(base > 0, base, 1.0), np.nan)
+    cohorts = _time.period_index(log.base + first_periods, freq, "cohort")
     out = pd.DataFrame(
-        table[present],
+        table,
         index=cohorts,
         columns=pd.RangeIndex(n_periods, name="periods_since_acquisition"),
     )
@@ -709,8 +738,7 @@ def repurchase_rate(
     >>> ecrm.metrics.repurchase_rate(tx, window_days=30)
     0.333...
     """
-    if window_days is not None and not (np.isscalar(window_days) and window_days >= 0):
-        raise SchemaError(f"repurchase_rate: window_days={window_days!r} must be a number >= 0")
+    _schema.number(window_days, "window_days", "repurchase_rate", low=0, none=True)
     log = _log(
         transactions,
         customer_col=customer_col,

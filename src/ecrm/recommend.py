@@ -21,10 +21,8 @@ basket and no customer's history.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -136,17 +134,6 @@ def _factorize(values: pd.Series, column: str) -> tuple[np.ndarray, pd.Index]:
     numbers first), named ``column``."""
     codes, uniques = _schema.factorize_ids(values)
     return codes, uniques.rename(column)
-
-
-def _check_number(
-    value: object, name: str, what: str, *, integer: bool, low: float, high: float = math.inf
-) -> None:
-    """Raise a SchemaError unless ``value`` is a number (an integer when asked) in [low, high]."""
-    kind = Integral if integer else Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-        span = f">= {low}" if high == math.inf else f"in [{low}, {high}]"
-        kind_name = "an integer" if integer else "a number"
-        raise SchemaError(f"{what}: {name}={value!r} must be {kind_name} {span}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,10 +263,8 @@ def _id_tuples(products: pd.Index, codes: np.ndarray) -> list[tuple]:
 
 
 def _check_rule_params(min_support: object, max_len: object, what: str) -> None:
-    if isinstance(min_support, bool) or not isinstance(min_support, Real) or not 0 < min_support <= 1:
-        raise SchemaError(f"{what}: min_support={min_support!r} must be a number in (0, 1]")
-    if max_len not in (1, 2, 3) or isinstance(max_len, bool):
-        raise SchemaError(f"{what}: max_len={max_len!r} must be 1, 2 or 3")
+    _schema.number(min_support, "min_support", what, low=0, high=1, low_open=True)
+    _schema.integer(max_len, "max_len", what, low=1, high=3)
 
 
 def frequent_itemsets(
@@ -477,7 +462,7 @@ def association_rules(
     _check_rule_params(min_support, max_len, what)
     if max_len == 1:
         raise SchemaError(f"{what}: max_len=1 gives no rules; use 2 or 3")
-    _check_number(min_confidence, "min_confidence", what, integer=False, low=0.0, high=1.0)
+    _schema.probability(min_confidence, "min_confidence", what)
     log = _product_log(
         transactions,
         what=what,
@@ -916,7 +901,7 @@ class _Recommender(BaseEstimator):
         """
         what = f"{type(self).__name__}.recommend"
         self._check_fitted()
-        _check_number(n, "n", what, integer=True, low=1)
+        _schema.integer(n, "n", what, low=1)
         ids, rows, segment = self._customer_codes(customers, what)
         pos, rank, prod, score, source = self._recommend_codes(rows, segment, int(n), bool(exclude_purchased))
         return pd.DataFrame(
@@ -1043,12 +1028,10 @@ class ItemKNN(_Recommender):
 
     def _check_params(self, what: str) -> None:
         if self.n_neighbors is not None:
-            _check_number(self.n_neighbors, "n_neighbors", what, integer=True, low=1)
+            _schema.integer(self.n_neighbors, "n_neighbors", what, low=1)
         if self.half_life_days is not None:
-            _check_number(self.half_life_days, "half_life_days", what, integer=False, low=0.0)
-            if self.half_life_days <= 0:
-                raise SchemaError(f"{what}: half_life_days={self.half_life_days!r} must be positive")
-        _check_number(self.popularity_damping, "popularity_damping", what, integer=False, low=0.0)
+            _schema.positive(self.half_life_days, "half_life_days", what)
+        _schema.number(self.popularity_damping, "popularity_damping", what, low=0)
 
     def _weights(self, age_days: np.ndarray) -> np.ndarray:
         if self.half_life_days is None:
@@ -1208,7 +1191,7 @@ def evaluate(
     if not ks:
         raise SchemaError(f"{what}: k is empty; give at least one list length")
     for value in ks:
-        _check_number(value, "k", what, integer=True, low=1)
+        _schema.integer(value, "k", what, low=1)
     log = _product_log(
         transactions,
         what=what,
@@ -1433,6 +1416,8 @@ def report_tables(
     Returns
     -------
     dict of key -> (caption, DataFrame)
+        ``"rules"``: every pair rule found, as :func:`association_rules` gives them
+        (for :func:`ecrm.plotting.rules_scatter`).
         ``"bought_together"``: the ``top`` pair rules by lift (antecedent, consequent,
         support, confidence, lift; product ids joined by ", ").
         ``"next_best_by_segment"``: per segment, its most frequent next best products
@@ -1454,15 +1439,15 @@ def report_tables(
     >>> lines = ecrm.datasets.make_baskets(2_000, 100, random_state=0)
     >>> tables = ecrm.recommend.report_tables(lines, order_col="order_id", lang="zh")
     >>> list(tables)
-    ['bought_together', 'next_best_by_segment', 'evaluation', 'next_best_product']
+    ['rules', 'bought_together', 'next_best_by_segment', 'evaluation', 'next_best_product']
     >>> tables["bought_together"][0]
     '经常一起购买的商品'
     """
     what = "recommend.report_tables"
     _labels.check_lang(lang)
-    _check_number(top, "top", what, integer=True, low=1)
-    _check_number(holdout_days, "holdout_days", what, integer=True, low=1)
-    _check_number(min_confidence, "min_confidence", what, integer=False, low=0.0, high=1.0)
+    _schema.integer(top, "top", what, low=1)
+    _schema.integer(holdout_days, "holdout_days", what, low=1)
+    _schema.probability(min_confidence, "min_confidence", what)
     log = _product_log(
         transactions,
         what=what,
@@ -1481,8 +1466,8 @@ def report_tables(
         n_baskets = _basket_matrix(log, what)[0].shape[0]
         min_support = min(1.0, max(20 / n_baskets, 0.001))
     _check_rule_params(min_support, 2, what)
-    rules = _rules(log, float(min_support), float(min_confidence), 2, what).head(top)
-    together = rules[["antecedent", "consequent", "support", "confidence", "lift"]].copy()
+    rules = _rules(log, float(min_support), float(min_confidence), 2, what)
+    together = rules.head(top)[["antecedent", "consequent", "support", "confidence", "lift"]].copy()
     for side in ("antecedent", "consequent"):
         together[side] = [", ".join(map(str, items)) for items in together[side]]
     together = together.reset_index(drop=True)
@@ -1511,6 +1496,7 @@ def report_tables(
     by_segment = counts.groupby("segment", sort=False).head(max(1, top // 3))
     by_segment = by_segment.drop(columns="_segment_order").reset_index(drop=True)
     out = {
+        "rules": (text("top_rules"), rules),
         "bought_together": (text("bought_together"), together),
         "next_best_by_segment": (text("next_best_by_segment"), by_segment),
     }

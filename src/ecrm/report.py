@@ -71,6 +71,20 @@ CHURN_MIN_AUC = 0.6
 # 0.839 / 0.793 / 0.811 against 0.837 / 0.788 / 0.812) in a tenth of the time.
 CHURN_ESTIMATOR = "logistic"
 LOYALTY_EVENT_DATE_COL = "ts"
+CAMPAIGN_WINDOW_DAYS = 30
+# The assignments column the campaign section breaks the lift down by when present (the
+# column of ecrm.datasets.make_campaign); without one, the RFM segment at the send.
+CAMPAIGN_SEGMENT_COL = "segment"
+# Rules and products per segment shown by the products section, and the days held out
+# to test its recommendations.
+PRODUCTS_TOP = 10
+PRODUCTS_HOLDOUT_DAYS = 90
+# A segment with fewer customers than this in a group is marked too small to read.
+CAMPAIGN_MIN_CUSTOMERS = 100
+# ... or fewer buyers than this in a group: with a handful of buyers, the revenue interval
+# (Welch's t on zero-inflated spend) is far too narrow. In the CDNOW demo's A/A test, a
+# segment with 2 buyers in its holdout showed a "significant" revenue lift at p < 0.0001.
+CAMPAIGN_MIN_CONVERTERS = 10
 
 
 def overview(summary: pd.DataFrame) -> pd.Series:
@@ -79,7 +93,8 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     Parameters
     ----------
     summary : pandas.DataFrame
-        Output of :func:`ecrm.customer_summary`.
+        Output of :func:`ecrm.customer_summary` (read back from a file too: ``as_of`` is
+        then None, unknown, as it lives in ``attrs``).
 
     Returns
     -------
@@ -100,20 +115,27 @@ def overview(summary: pd.DataFrame) -> pd.Series:
     >>> overview(s)[["customers", "orders", "one_time_buyer_share"]].tolist()
     [23570, 67591, 0.5114]
     """
-    orders = int(summary["n_orders"].sum())
-    revenue = float(summary["total_spend"].sum())
+    what = "overview"
+    frame = _schema.check_frame(summary, what)
+    _schema.require_columns(
+        frame, ["n_orders", "total_spend", "recency_days", "first_purchase", "last_purchase"], what
+    )
+    n_orders = _schema.amounts(frame, "n_orders", what).to_numpy()
+    orders = int(n_orders.sum())
+    revenue = float(_schema.amounts(frame, "total_spend", what).sum())
+    as_of = frame.attrs.get("as_of")  # unknown (None) when attrs were lost, e.g. in a CSV
     return pd.Series(
         {
-            "customers": len(summary),
+            "customers": len(frame),
             "orders": orders,
             "revenue": round(revenue, 2),
-            "first_purchase": summary["first_purchase"].min().date().isoformat(),
-            "last_purchase": summary["last_purchase"].max().date().isoformat(),
-            "as_of": pd.Timestamp(summary.attrs["as_of"]).date().isoformat(),
-            "one_time_buyer_share": round(float((summary["n_orders"] == 1).mean()), 4),
-            "orders_per_customer": round(orders / len(summary), 3),
-            "average_order_value": round(revenue / orders, 2),
-            "median_recency_days": float(summary["recency_days"].median()),
+            "first_purchase": _schema.dates(frame, "first_purchase", what).min().date().isoformat(),
+            "last_purchase": _schema.dates(frame, "last_purchase", what).max().date().isoformat(),
+            "as_of": None if as_of is None else pd.Timestamp(as_of).date().isoformat(),
+            "one_time_buyer_share": round(float((n_orders == 1).mean()), 4),
+            "orders_per_customer": round(orders / len(frame), 3),
+            "average_order_value": round(revenue / orders, 2) if orders else float("nan"),
+            "median_recency_days": float(np.median(_schema.amounts(frame, "recency_days", what))),
         },
         dtype=object,
     )
@@ -142,6 +164,19 @@ class Options:
     churn_tiers : dict, optional
         Lower churn-probability bounds of the high and medium risk tiers,
         ``{"high": 0.7, "medium": 0.4}`` by default.
+    campaign_start : str, optional
+        The day the campaign was sent (its window starts then); without it, each
+        customer's ``assigned_at`` in the assignments.
+    campaign_window_days : int
+        Days after the send in which the campaign section counts orders (default 30).
+    campaign_cuped : bool
+        Also show the revenue lift adjusted by CUPED on spend before the send (default on).
+    campaign_split : float
+        Planned share of the treatment group, for the sample-ratio check (0.5 for an A/B
+        test, 0.9 for a 10% holdout).
+    campaign_by : str, optional
+        Assignments column to break the lift down by; default ``segment`` when the
+        assignments have one, else the RFM segment at the send (with ``campaign_start``).
     """
 
     currency: str = ""
@@ -149,38 +184,49 @@ class Options:
     clv_penalizer: float = 0.0
     churn_horizon_days: int = CHURN_HORIZON_DAYS
     churn_tiers: Mapping[str, float] | None = None
+    campaign_start: str | None = None  # kept as an ISO date string
+    campaign_window_days: int = CAMPAIGN_WINDOW_DAYS
+    campaign_cuped: bool = True
+    campaign_split: float = 0.5
+    campaign_by: str | None = None
 
     def __post_init__(self) -> None:
-        def whole(name: str, low: int, high: int) -> None:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-                raise SchemaError(f"{name}={value!r}: expected a whole number from {low} to {high}")
-
-        if not isinstance(self.currency, str) or len(self.currency) > 5:
+        if len(_schema.text(self.currency, "currency", empty=True)) > 5:  # type: ignore[arg-type]
             raise SchemaError(f"currency={self.currency!r}: expected a short symbol such as '$' or '¥'")
-        whole("clv_horizon_months", 1, 120)
-        whole("churn_horizon_days", 1, 3_650)
-        penalizer = self.clv_penalizer
-        if (
-            isinstance(penalizer, bool)
-            or not isinstance(penalizer, int | float)
-            or not 0 <= penalizer < math.inf
-        ):
-            raise SchemaError(f"clv_penalizer={penalizer!r}: expected a number >= 0, e.g. 0.001")
+        _schema.integer(self.clv_horizon_months, "clv_horizon_months", low=1, high=120)
+        _schema.integer(self.churn_horizon_days, "churn_horizon_days", low=1, high=3_650)
+        _schema.number(self.clv_penalizer, "clv_penalizer", low=0)  # e.g. 0.001
         tiers = self.churn_tiers
-        if tiers is not None and not (
-            isinstance(tiers, Mapping)
-            and set(tiers) == {"high", "medium"}
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in tiers.values())
-            and 0 <= tiers["medium"] <= tiers["high"] <= 1
-        ):
-            raise SchemaError(
-                f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
+        if tiers is not None:
+            if not isinstance(tiers, Mapping) or set(tiers) != {"high", "medium"}:
+                raise SchemaError(
+                    f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
+                )
+            for key, bound in tiers.items():
+                _schema.probability(bound, f"churn_tiers[{key!r}]")
+            if tiers["medium"] > tiers["high"]:
+                raise SchemaError(
+                    f"churn_tiers={tiers!r}: expected {{'high': p, 'medium': q}} with 0 <= q <= p <= 1"
+                )
+        _schema.integer(self.campaign_window_days, "campaign_window_days", low=1, high=3_650)
+        _schema.flag(self.campaign_cuped, "campaign_cuped")
+        _schema.number(self.campaign_split, "campaign_split", low=0, high=1, low_open=True, high_open=True)
+        _schema.text(self.campaign_by, "campaign_by", none=True)
+        if self.campaign_start is not None:  # a string, or a date from a TOML file
+            start = _schema.timestamp(self.campaign_start, None, "campaign_start")
+            object.__setattr__(
+                self,
+                "campaign_start",
+                start.isoformat() if start != start.normalize() else start.date().isoformat(),
             )
 
     def words(self) -> dict[str, Any]:
-        """The values report texts refer to: ``{months}`` and ``{days}``."""
-        return {"months": self.clv_horizon_months, "days": self.churn_horizon_days}
+        """The values report texts refer to: ``{months}``, ``{days}`` and ``{window}``."""
+        return {
+            "months": self.clv_horizon_months,
+            "days": self.churn_horizon_days,
+            "window": self.campaign_window_days,
+        }
 
 
 # ---------------------------------------------------------------------------------------
@@ -208,6 +254,7 @@ class Context:
     surveys: pd.DataFrame | None = None
     loyalty: pd.DataFrame | None = None
     tickets: pd.DataFrame | None = None
+    campaign: pd.DataFrame | None = None
     loyalty_program: Any = None
     options: Options = field(default_factory=Options)
     # English text of the report's own warnings -> the same in the report language.
@@ -262,6 +309,8 @@ class Section:
     caveat : str, optional
         Shown first, highlighted, when the section's own validation is weak (a churn
         model no better than chance, a model fit that did not converge).
+    summary : list of str
+        Sentences for the executive summary at the top of the page.
     """
 
     headline: list[tuple[Any, ...]] = field(default_factory=list)
@@ -270,6 +319,7 @@ class Section:
     columns: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     caveat: str | None = None
+    summary: list[str] = field(default_factory=list)
 
     def table_list(self) -> list[Table]:
         """The tables, each as a :class:`Table`."""
@@ -940,10 +990,365 @@ def _service(ctx: Context) -> Section:
     features = service.customer_features(tickets, **kwargs)
     # Customers without tickets have none of them (0), not unknown counts.
     section.columns = features.reindex(ctx.customers.index)
-    counts = ["n_tickets", "n_complaints", "n_open_tickets"]
+    # (n_complaints stays unknown, NaN, when the tickets have no categories)
+    counts = [c for c in ("n_tickets", "n_complaints", "n_open_tickets") if features[c].notna().all()]
     section.columns[counts] = section.columns[counts].fillna(0).astype(np.int64)
     return section
 
+
+def _products(ctx: Context) -> Section:
+    """What is bought together and the next best product of each customer, from the
+    product column of the transactions (``ecrm.recommend.report_tables``)."""
+    from . import recommend
+    from .plotting import rules_scatter
+
+    segments = ctx.customers["rfm_segment"] if "rfm_segment" in ctx.customers else None
+    tables = recommend.report_tables(
+        ctx.transactions,
+        segments=segments,
+        lang=ctx.lang,
+        top=PRODUCTS_TOP,
+        holdout_days=PRODUCTS_HOLDOUT_DAYS,
+    )
+    rules = tables["rules"][1]
+    best = tables["next_best_product"][1]
+    purchases = ctx.transactions.product[ctx.transactions.purchase]
+    section = Section(
+        headline=[
+            ("n_products", int(purchases.nunique()), "count"),
+            ("n_baskets", int(rules.attrs["n_baskets"]), "count"),
+            ("n_rules", len(rules), "count"),
+        ],
+        columns=best.reindex(ctx.customers.index),
+    )
+    shares = {"support": "share", "confidence": "share", "share": "share"}
+    if len(rules):
+        section.headline.append(("top_rule_lift", float(rules["lift"].iloc[0]), "number"))
+        min_support = float(rules.attrs["min_support"])
+        section.notes.append(
+            ctx.text(
+                "products_rules_note",
+                basket=ctx.text(f"basket_{rules.attrs['basket']}"),
+                n_baskets=ctx.show(rules.attrs["n_baskets"], "count"),
+                support=ctx.show(min_support, "share"),
+                min_baskets=ctx.show(math.ceil(min_support * rules.attrs["n_baskets"]), "count"),
+                confidence=ctx.show(rules.attrs["min_confidence"], "share"),
+            )
+        )
+        # A pair shows up as A -> C and C -> A with the same lift: shown once, the more
+        # confident way round (a few thousand rules at most: patterns, not rows).
+        pair = pd.Series(
+            [
+                tuple(sorted((*a, *c), key=str))
+                for a, c in zip(rules["antecedent"], rules["consequent"], strict=True)
+            ]
+        )
+        shown = rules.reset_index(drop=True)[~pair.duplicated().to_numpy()]
+        top = shown.head(PRODUCTS_TOP)[["antecedent", "consequent", "support", "confidence", "lift"]].copy()
+        for side in ("antecedent", "consequent"):
+            top[side] = [", ".join(map(str, items)) for items in top[side]]
+        top.index = pd.RangeIndex(1, len(top) + 1, name="rank")
+        section.tables.append(Table(tables["bought_together"][0], top, shares))
+        section.figures.append(("rules", rules_scatter(shown, top=50, annotate=1, lang=ctx.lang)))
+    else:
+        section.notes.append(ctx.text("products_no_rules"))
+    section.notes.append(ctx.text("products_knn_note"))
+    caption, by_segment = tables["next_best_by_segment"]
+    # One row per segment: its customers' most frequent next best products and their shares.
+    listed = by_segment.assign(
+        item=[f"{product} ({ctx.show(share, 'share')})" for product, share in
+              zip(by_segment["next_best_product"], by_segment["share"], strict=True)]
+    )  # fmt: skip
+    grouped = listed.groupby("segment", sort=False)
+    per_segment = pd.DataFrame(
+        {
+            "n_customers": grouped["n_customers"].sum() / grouped["share"].sum(),
+            "next_best_products": grouped["item"].agg(ctx.text("and_list").join),
+        }
+    )
+    section.tables.append(Table(caption, per_segment, {"n_customers": "count"}))
+    if "evaluation" in tables:
+        caption, evaluation = tables["evaluation"]
+        knn, popular = evaluation.loc["ItemKNN", "recall"], evaluation.loc[recommend.BASELINE, "recall"]
+        section.headline += [
+            ("recall_itemknn", float(knn), "share"),
+            ("recall_popular", float(popular), "share"),
+        ]
+        section.notes.append(
+            ctx.text(
+                "products_evaluation_note",
+                split=ctx.show(ctx.as_of - pd.Timedelta(days=PRODUCTS_HOLDOUT_DAYS), "date"),
+                knn=ctx.show(knn, "share"),
+                popular=ctx.show(popular, "share"),
+            )
+        )
+        kinds = {"recall": "share", "precision": "share", "hit_rate": "share", "ndcg": "score"}
+        section.tables.append(Table(caption, evaluation, kinds))
+    return section
+
+
+# The rows of the campaign's lift table: (metric, estimate, kind of its values, of its lift).
+_CAMPAIGN_ROWS = (
+    ("conversion_rate", "raw", "share", "points"),
+    ("orders_per_customer", "raw", "number", "number"),
+    ("revenue_per_customer", "raw", "money", "money"),
+    ("revenue_per_customer", "cuped", "money", "money"),
+)
+
+
+def _p_value(p: float, *, sentence: bool = False) -> str:
+    """A p-value as people read it: two decimals like every figure of the page, or
+    "< 0.01" (never "0.00")."""
+    if not np.isfinite(p):  # e.g. no buyer in either group
+        return f"p = {_display.MISSING}" if sentence else _display.MISSING
+    text = "< 0.01" if p < 0.005 else f"{p:.2f}"
+    return f"p {text}" if sentence and p < 0.005 else f"p = {text}" if sentence else text
+
+
+def _segment_at_send(ctx: Context, ids: pd.Series, start: str) -> pd.Categorical:
+    """Each assigned customer's RFM segment on the eve of the send (before the campaign
+    could change it); customers without a purchase by then get a label of their own."""
+    send = _schema.timestamp(start, ctx.transactions.date, "campaign_start", "campaign")
+    eve = send - pd.Timedelta(seconds=1)
+    none = ctx.text("campaign_no_history")
+    if eve < ctx.transactions.first_date:
+        return pd.Categorical([none] * len(ids))
+    segment = rfm.segment(rfm.score(customer_summary(ctx.transactions.upto(eve))), lang=ctx.lang)["segment"]
+    labels = segment.cat.add_categories([none]).reindex(ids.to_numpy()).fillna(none)
+    return pd.Categorical(labels.to_numpy(), categories=labels.cat.categories, ordered=True)
+
+
+def _campaign(ctx: Context) -> Section:
+    """The lift of a campaign over its holdout (``ecrm.campaign.evaluate``): in words,
+    in cards, tables and figures, by segment, with the checks behind it."""
+    from . import campaign
+    from .plotting import cumulative_conversion, lift_by_segment
+
+    what = "campaign"
+    options = ctx.options
+    frame = _schema.check_frame(ctx.campaign, what)
+    # The assignments name the customer like the transactions, or as ecrm does by default.
+    customer_col = ctx.customer_col if ctx.customer_col in frame.columns else "customer_id"
+    _schema.require_columns(frame, [customer_col], what)
+    by = options.campaign_by
+    if by is None and CAMPAIGN_SEGMENT_COL in frame.columns:
+        by = CAMPAIGN_SEGMENT_COL
+    elif by is None and options.campaign_start is not None:
+        by = "rfm_segment_at_send"
+        ids = _schema.ids(frame, customer_col, what)
+        frame = frame.assign(**{by: _segment_at_send(ctx, ids, options.campaign_start)})
+    result = campaign.evaluate(
+        frame,
+        ctx.transactions,
+        start=options.campaign_start,
+        window_days=options.campaign_window_days,
+        split=options.campaign_split,
+        cuped=options.campaign_cuped,
+        by=by,
+        min_customers=CAMPAIGN_MIN_CUSTOMERS,
+        customer_col=customer_col,
+    )
+    lift, groups, srm = result.lift, result.groups, result.srm
+    cuped = result.cuped is not None
+
+    def say(key: str) -> str:
+        return ctx.label(_labels.CAMPAIGN_WORDS | _labels.CAMPAIGN_TERMS, key)
+
+    def interval(low: float, high: float, kind: str) -> str:
+        return ctx.text("interval", low=ctx.show(low, kind), high=ctx.show(high, kind))
+
+    def verdict(row: pd.Series, what_key: str) -> str:
+        key = (
+            "campaign_up" if row["ci_low"] > 0 else "campaign_down" if row["ci_high"] < 0 else "campaign_null"
+        )
+        return ctx.text(key, what=_display.lower_first(say(what_key)))
+
+    n1, n0 = int(srm["n_treatment"]), int(srm["n_control"])
+    start = options.campaign_start
+    setup = ctx.text(
+        "campaign_setup",
+        treatment=ctx.show(n1, "count"),
+        control=ctx.show(n0, "count"),
+        observed=ctx.show(srm["observed_share"], "share"),
+        planned=ctx.show(srm["planned_share"], "share"),
+        srm_p=_p_value(srm["p_value"], sentence=True),
+        window=options.campaign_window_days,
+        start=ctx.show(start, "date") if start is not None else ctx.text("campaign_each_start"),
+    )
+    conversion = lift.loc[("conversion_rate", "raw")]
+    said_conversion = ctx.text(
+        "two_sentences",
+        first=ctx.text(
+            "campaign_conversion",
+            treated=ctx.show(conversion["treatment"], "share"),
+            control=ctx.show(conversion["control"], "share"),
+            lift=ctx.show(conversion["lift"], "points"),
+            low=ctx.show(conversion["ci_low"], "points"),
+            high=ctx.show(conversion["ci_high"], "points"),
+            p=_p_value(conversion["p_value"], sentence=True),
+        ),
+        second=verdict(conversion, "conversion_rate"),
+    )
+    revenue = result.primary
+    impact = result.impact
+    said_revenue = ctx.text(
+        "two_sentences",
+        first=ctx.text(
+            "campaign_revenue",
+            adjusted=ctx.text("campaign_adjusted") if cuped else "",
+            treated=ctx.show(revenue["treatment"], "money"),
+            control=ctx.show(revenue["control"], "money"),
+            lift=ctx.show(revenue["lift"], "money"),
+            low=ctx.show(revenue["ci_low"], "money"),
+            high=ctx.show(revenue["ci_high"], "money"),
+            p=_p_value(revenue["p_value"], sentence=True),
+            n=ctx.show(n1, "count"),
+            incremental=ctx.show(impact["incremental_revenue"], "money"),
+            inc_low=ctx.show(impact["incremental_revenue_ci_low"], "money"),
+            inc_high=ctx.show(impact["incremental_revenue_ci_high"], "money"),
+        ),
+        second=verdict(revenue, "revenue_per_customer"),
+    )
+    section = Section(
+        headline=[
+            ("campaign_treatment", n1, "count"),
+            ("campaign_control", n0, "count"),
+            ("conversion_treatment", float(conversion["treatment"]), "share"),
+            ("conversion_control", float(conversion["control"]), "share"),
+            ("conversion_lift", float(conversion["lift"]), "points"),
+            ("revenue_lift_cuped" if cuped else "revenue_lift", float(revenue["lift"]), "money"),
+            ("incremental_revenue", float(impact["incremental_revenue"]), "money"),
+        ],
+        notes=[setup, said_conversion, said_revenue],
+    )
+    section.summary.append(ctx.text("summary_campaign", reading=said_conversion))
+    if srm["mismatch"]:
+        section.summary[0] = section.caveat = ctx.text(
+            "campaign_srm",
+            treatment=ctx.show(n1, "count"),
+            control=ctx.show(n0, "count"),
+            planned=ctx.show(srm["planned_share"], "share"),
+            p=_p_value(srm["p_value"], sentence=True),
+        )
+    if cuped:
+        section.notes.append(
+            ctx.text(
+                "campaign_cuped_note",
+                rho=ctx.show(result.cuped["rho"], "score"),
+                narrowing=ctx.show(result.cuped["interval_narrowing"], "share"),
+                expected=ctx.show(result.cuped["expected_variance_reduction"], "share"),
+            )
+        )
+
+    shown_groups = groups[
+        ["customers", "converters", "conversion_rate", "orders_per_customer", "revenue_per_customer",
+         "pre_spend_per_customer", "no_history"]
+    ].set_axis([say("treatment"), say("control")])  # fmt: skip
+    shown_groups.index.name = "group"
+    rows = {}
+    for metric, estimate, kind, lift_kind in _CAMPAIGN_ROWS:
+        if (metric, estimate) not in lift.index:
+            continue
+        row = lift.loc[(metric, estimate)]
+        name = say("revenue_per_customer_cuped" if estimate == "cuped" else metric)
+        rows[name] = {
+            "treatment": ctx.show(row["treatment"], kind),
+            "control": ctx.show(row["control"], kind),
+            "absolute_lift": ctx.show(row["lift"], lift_kind),
+            "lift_ci": interval(row["ci_low"], row["ci_high"], lift_kind),
+            "relative_lift": ctx.show(row["relative_lift"], "share"),
+            "relative_lift_ci": interval(row["relative_ci_low"], row["relative_ci_high"], "share"),
+            "p_value": _p_value(row["p_value"]),
+        }
+    # Figures of different kinds per row, formatted here; shown right-aligned as numbers.
+    shown_lift = pd.DataFrame.from_dict(rows, orient="index")
+    shown_lift.index.name = "metric"
+    checks = pd.Series(
+        {
+            "planned_share": srm["planned_share"],
+            "observed_share": srm["observed_share"],
+            "srm_p_value": srm["p_value"],
+            **({} if not cuped else result.cuped.to_dict()),
+        },
+        dtype=float,
+    )
+    check_kinds = {"srm_p_value": "score", "rho": "score", "theta": "number"}
+    section.tables = [
+        Table(ctx.text("campaign_groups"), shown_groups, {"pre_spend_per_customer": "money"}),
+        Table(ctx.text("campaign_lift"), shown_lift, default="number"),
+        Table(ctx.text("campaign_checks"), checks, check_kinds, default="share", details=True),
+    ]
+    section.figures.append(("conversion", cumulative_conversion(result, lang=ctx.lang)))
+
+    if result.segments is None:
+        section.notes.append(ctx.text("campaign_no_segments"))
+    else:
+        segments = result.segments
+        level = segments.index.names[0]
+        by_label = _display.lower_first(_display.column_label(str(level), ctx.lang))
+        conv = segments.xs(("conversion_rate", "raw"), level=("metric", "estimate"))
+        rev = segments.xs(("revenue_per_customer", "cuped" if cuped else "raw"), level=("metric", "estimate"))
+        small = ctx.label(_labels.CAMPAIGN_WORDS, "small_segment")
+        buyers = result.customers.groupby([level, "treated"], observed=True)["converted"].sum().unstack()
+        few = buyers.reindex(index=conv.index, columns=[True, False]).fillna(0).min(axis=1)
+        too_small = conv["small"].to_numpy(dtype=bool) | (few.to_numpy() < CAMPAIGN_MIN_CONVERTERS)
+        table = pd.DataFrame(
+            {
+                "n_treatment": conv["n_treatment"].map(lambda v: ctx.show(v, "count")),
+                "n_control": conv["n_control"].map(lambda v: ctx.show(v, "count")),
+                "conversion_lift": conv["lift"].map(lambda v: ctx.show(v, "points")),
+                "conversion_lift_ci": [
+                    interval(a, b, "points") for a, b in zip(conv["ci_low"], conv["ci_high"], strict=True)
+                ],
+                "conversion_p_holm": conv["p_value_holm"].map(_p_value),
+                "revenue_lift": rev["lift"].map(lambda v: ctx.show(v, "money")),
+                "revenue_lift_ci": [
+                    interval(a, b, "money") for a, b in zip(rev["ci_low"], rev["ci_high"], strict=True)
+                ],
+                "revenue_p_holm": rev["p_value_holm"].map(_p_value),
+                "small_segment": np.where(too_small, small, ""),
+            },
+            index=conv.index,
+        )  # a display table: one row per segment
+        section.tables.append(
+            Table(ctx.text("campaign_by", by=by_label), table, {"small_segment": "text"}, default="number")
+        )
+        readable = conv[~too_small]
+        if len(readable):
+            top = readable["lift"].idxmax()
+            section.notes.append(
+                ctx.text(
+                    "campaign_segment_note",
+                    by=by_label,
+                    segment=_display.column_label(str(top), ctx.lang),
+                    lift=ctx.show(readable.loc[top, "lift"], "points"),
+                    p=_p_value(readable.loc[top, "p_value_holm"], sentence=True),
+                    min=CAMPAIGN_MIN_CUSTOMERS,
+                    buyers=CAMPAIGN_MIN_CONVERTERS,
+                )
+            )
+        # The figures draw a segment too small to read hollow, as the table marks it.
+        position = conv.index.get_indexer(segments.index.get_level_values(level))
+        marked = segments.assign(small=too_small[position])
+        drawn = dataclasses.replace(result, segments=marked)
+        section.figures += [
+            ("lift_conversion", lift_by_segment(drawn, metric="conversion_rate", lang=ctx.lang)),
+            ("lift_revenue", lift_by_segment(drawn, metric="revenue_per_customer", lang=ctx.lang)),
+        ]
+    measured = result.customers
+    section.columns = pd.DataFrame(
+        {
+            "campaign_group": measured["group"].cat.rename_categories([say("treatment"), say("control")]),
+            "campaign_converted": measured["converted"],
+            "campaign_revenue": measured["revenue"],
+        }
+    ).reindex(ctx.customers.index)
+    return section
+
+
+# Sections that need every transaction row in memory (baskets, a campaign's windows): on
+# an engine they show a note instead.
+IN_MEMORY_SECTIONS = ("products", "campaign")
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("overview", (), _overview),
@@ -953,6 +1358,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("clv", (), _clv),
     SectionSpec("churn", (), _churn),
     SectionSpec("kpis", (), _kpis),
+    SectionSpec("products", ("products",), _products),
+    SectionSpec("campaign", ("campaign",), _campaign),
     SectionSpec("surveys", ("surveys",), _surveys),
     SectionSpec("loyalty", ("loyalty",), _loyalty),
     SectionSpec("service", ("tickets",), _service),
@@ -1345,6 +1752,7 @@ def build(
     surveys: pd.DataFrame | None = None,
     loyalty: pd.DataFrame | None = None,
     tickets: pd.DataFrame | None = None,
+    campaign: pd.DataFrame | None = None,
     loyalty_program: Any = None,
     as_of: object = None,
     lang: str = "en",
@@ -1352,12 +1760,18 @@ def build(
     date_col: str = "order_date",
     amount_col: str = "amount",
     order_col: str | None = None,
+    product_col: str | None = None,
     progress: Callable[[str], None] | None = None,
     currency: str = "",
     clv_horizon_months: int = CLV_HORIZON_MONTHS,
     clv_penalizer: float = 0.0,
     churn_horizon_days: int = CHURN_HORIZON_DAYS,
     churn_tiers: Mapping[str, float] | None = None,
+    campaign_start: object = None,
+    campaign_window_days: int = CAMPAIGN_WINDOW_DAYS,
+    campaign_cuped: bool = True,
+    campaign_split: float = 0.5,
+    campaign_by: str | None = None,
 ) -> Report:
     """Write the customer report: ``index.html``, ``customers.csv`` and ``summary.json``.
 
@@ -1366,8 +1780,10 @@ def build(
     the previous month, three recommended actions) and the notes on the data (each
     distinct warning once, with how often and in which sections it arose). Then the
     sections, in order: overview, RFM, lifecycle, k-means segments, customer lifetime
-    value, churn, KPIs and cohorts, then surveys, the loyalty programme and customer
-    service when ``surveys`` / ``loyalty`` / ``tickets`` are given. Each section adds
+    value, churn, KPIs and cohorts; "products bought together" and "next best product"
+    when the transactions carry product ids (``product_col``); "did the campaign work?"
+    when ``campaign`` assignments are given; then surveys, the loyalty programme and
+    customer service when ``surveys`` / ``loyalty`` / ``tickets`` are given. Each section adds
     headline figures, tables (labels in ``lang``, % for shares, money with two decimals),
     PNG figures (in ``out_dir/figures/``, referenced relatively, so the folder can be
     moved or zipped) and its per-customer columns. A model section whose own validation
@@ -1387,7 +1803,8 @@ def build(
         :func:`ecrm.transactions` on a path, or a DuckDB, Polars, Spark or Dask frame)
         the per-customer and per-period tables are computed there and come back as
         pandas; the lifecycle stage history and transitions are then left out, with a
-        note in the lifecycle section.
+        note in the lifecycle section, and the products and campaign sections (baskets
+        and a campaign's windows need every row in memory) are a note.
     out_dir : str or Path
         Folder to write to; created if needed, files of an earlier report replaced.
     surveys : pandas.DataFrame, optional
@@ -1403,6 +1820,13 @@ def build(
         Customer-service tickets in the format of :func:`ecrm.service.sla` (customer
         column ``customer_col``); by-channel and by-category tables when those columns
         exist.
+    campaign : pandas.DataFrame, optional
+        Campaign assignments, one row per customer: the customer (``customer_col``, or
+        ``customer_id``), ``group`` (``"treatment"`` or ``"control"``), and
+        ``assigned_at`` unless ``campaign_start`` is given; a ``segment`` column (as at
+        the send) gives the lift by segment. Measured with :func:`ecrm.campaign.evaluate`
+        on the same transactions: conversion and revenue lift with 95% intervals, CUPED,
+        the sample-ratio check, lift by segment, in words and figures.
     loyalty_program : ecrm.loyalty.LoyaltyProgram, optional
         The rules of the loyalty programme (expiry, tiers, point value); default
         ``LoyaltyProgram()``.
@@ -1410,8 +1834,9 @@ def build(
         The snapshot for every input; default the last transaction date.
     lang : {"en", "zh"}
         Language of every heading, label, table header, note and figure.
-    customer_col, date_col, amount_col, order_col : str
-        Transaction columns of a DataFrame (a ``Transactions`` carries its own);
+    customer_col, date_col, amount_col, order_col, product_col : str
+        Transaction columns of a DataFrame (a ``Transactions`` carries its own; product
+        ids, one per order line, add the products section and ``next_best_product``);
         the transactions' ``customer_col`` also names the customer in surveys, tickets
         and (when present there) loyalty events.
     progress : callable, optional
@@ -1429,6 +1854,11 @@ def build(
     churn_tiers : dict, optional
         Lower churn-probability bounds of the risk tiers, default
         ``{"high": 0.7, "medium": 0.4}``.
+    campaign_start, campaign_window_days, campaign_cuped, campaign_split, campaign_by
+        How the campaign is measured (see :class:`Options`): the send date (default each
+        customer's ``assigned_at``), the window (30 days), CUPED (on), the planned
+        treatment share (0.5) and the assignments column to break the lift down by
+        (default ``segment`` when present, else the RFM segment at the send).
 
     Returns
     -------
@@ -1437,7 +1867,8 @@ def build(
         ``customers.csv``: summary, RFM scores and segments, lifecycle stage,
         ``cluster`` and ``cluster_name``, ``p_alive``, ``expected_purchases_12m``,
         ``expected_order_value``, ``clv_12m`` and the columns of the optional
-        sections), ``summary`` (the content of ``summary.json``: ``as_of``,
+        sections: ``next_best_product``; ``campaign_group``, ``campaign_converted``,
+        ``campaign_revenue``; ...), ``summary`` (the content of ``summary.json``: ``as_of``,
         ``sections``, ``headline`` per section at full precision, ``caveats``,
         ``notes``, ``figures``), ``headline`` and ``executive_summary`` (lines as shown).
 
@@ -1482,8 +1913,13 @@ def build(
         clv_penalizer=clv_penalizer,
         churn_horizon_days=churn_horizon_days,
         churn_tiers=churn_tiers,
+        campaign_start=campaign_start,
+        campaign_window_days=campaign_window_days,
+        campaign_cuped=campaign_cuped,
+        campaign_split=campaign_split,
+        campaign_by=campaign_by,
     )
-    given = {"surveys": surveys, "loyalty": loyalty, "tickets": tickets}
+    given = {"surveys": surveys, "loyalty": loyalty, "tickets": tickets, "campaign": campaign}
     notify = progress or (lambda message: None)
     out = Path(out_dir)
     notes: dict[tuple[type[Warning], str], _Note] = {}
@@ -1500,6 +1936,7 @@ def build(
                     date_col=date_col,
                     amount_col=amount_col,
                     order_col=order_col,
+                    product_col=product_col,
                 ).upto(as_of)
             summary = customer_summary(log)
     except SchemaError as err:
@@ -1521,15 +1958,24 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(exist_ok=True)
     rendered: list[tuple[str, Section, list[tuple[str, str, int, bool]]]] = []
+    # What the optional sections need: an input frame, or product ids in the transactions.
+    products = (
+        log.mapping.product_col if isinstance(log, EngineTransactions) else getattr(log, "product", None)
+    )
+    available = {**given, "products": products}
     for spec in SECTIONS:
-        if any(given[name] is None for name in spec.needs):
+        if any(available[name] is None for name in spec.needs):
             continue
         notify(_labels.label(_labels.REPORT_SECTIONS, spec.key, "en"))
+        if isinstance(log, EngineTransactions) and spec.key in IN_MEMORY_SECTIONS:
+            note = Section(notes=[ctx.text("engine_in_memory", engine=log.engine)])
+            rendered.append((spec.key, note, []))
+            continue
         try:
             with warnings.catch_warnings(record=True) as caught:  # the caller's filters apply
                 section = spec.function(ctx)
         except EcrmError as err:
-            err.input = spec.needs[0] if spec.needs else "transactions"
+            err.input = spec.needs[0] if spec.needs and spec.needs[0] in given else "transactions"
             raise
         finally:
             plt.close("all")  # figures of a failed section must not leak
@@ -1546,6 +1992,7 @@ def build(
     facts = log.describe()
     caveats = {key: section.caveat for key, section, _ in rendered if section.caveat}
     lines, actions = _executive_summary(ctx, headlines, caveats)
+    lines += [line for _, section, _ in rendered for line in section.summary]
 
     notify("writing files")
     ctx.customers.attrs = {}

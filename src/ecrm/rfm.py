@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _labels, _schema, _time
+from . import _labels, _schema, _summaries, _time
 from .errors import SchemaError
 from .summary import customer_summary
 from .transactions import EngineTransactions, Transactions
@@ -50,9 +50,7 @@ _STANDARD_BINS = 5
 
 
 def _check_bins(bins: object) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or not MIN_BINS <= bins <= MAX_BINS:
-        raise SchemaError(f"bins={bins!r} is not supported; choose an integer from {MIN_BINS} to {MAX_BINS}")
-    return int(bins)
+    return _schema.integer(bins, "bins", low=MIN_BINS, high=MAX_BINS)  # type: ignore[return-value]
 
 
 def _numeric(frame: pd.DataFrame, column: str, what: str, *, non_negative: bool) -> np.ndarray:
@@ -162,7 +160,9 @@ def score(
         summary is computed there and only one row per customer comes back to be
         scored), or the output of
         :func:`ecrm.customer_summary` (recognised by its columns ``recency_days``,
-        ``n_orders`` and ``total_spend``). Transactions are
+        ``n_orders`` and ``total_spend``, one row per customer). A frame with the
+        transaction columns (``customer_col``, ``date_col``, ``amount_col``) is read as
+        transactions even when summary columns were joined to it. Transactions are
         summarised with ``customer_col``, ``date_col``, ``amount_col``, ``order_col`` and
         ``as_of``, exactly as :func:`ecrm.customer_summary` does.
     bins : int
@@ -273,11 +273,18 @@ def score(
     elif edges is not None:
         raise SchemaError("edges are only used with method='fixed'; pass method='fixed' or drop edges")
     w = None if weights is None else _check_weights(weights)
+    if as_of is not None:
+        _schema.timestamp(as_of, None, "as_of", "rfm.score")  # a date, whatever the input
 
-    logs = (Transactions, EngineTransactions)  # an engine's log is summarised there, scored here
-    frame = data if isinstance(data, logs) else _schema.check_frame(data, "rfm.score")
-    if not isinstance(frame, logs) and all(c in frame.columns for c in SUMMARY_COLUMNS):
+    # A log (an engine's is summarised there, scored here) or a frame.
+    is_log = isinstance(data, (Transactions, EngineTransactions))
+    frame = data if is_log else _schema.check_frame(data, "rfm.score")
+    # A frame is a summary by what it is, not by a few columns: transaction rows that
+    # carry summary columns (tx.merge(summary)) are transactions.
+    is_summary = not is_log and _is_summary(frame, (customer_col, date_col, amount_col))
+    if is_summary:
         what = "customer summary"
+        _summaries.one_row_per_customer(frame, what, customer_col)
         known = frame.attrs.get("as_of")
         if as_of is not None and (known is None or pd.Timestamp(as_of) != known):
             raise SchemaError(
@@ -296,13 +303,7 @@ def score(
             as_of=as_of,
         )
     m_col = "total_spend" if monetary == "total" else "avg_order_value"
-    _schema.require_columns(summary, [*SUMMARY_COLUMNS, m_col], what)
-    if summary.index.has_duplicates:
-        dup = summary.index[summary.index.duplicated()]
-        raise SchemaError(
-            f"{what}: the index (customer ids) has {len(dup)} duplicate(s), e.g. {list(dup[:5])}; "
-            "a summary has one row per customer"
-        )
+    _schema.require_columns(summary, list(dict.fromkeys([*SUMMARY_COLUMNS, m_col])), what)
     recency = _numeric(summary, "recency_days", what, non_negative=True)
     frequency = _numeric(summary, "n_orders", what, non_negative=True)
     money = _numeric(summary, m_col, what, non_negative=False)
@@ -337,6 +338,19 @@ def score(
     return out
 
 
+def _is_summary(frame: pd.DataFrame, tx_columns: tuple[str, str, str]) -> bool:
+    """Whether ``frame`` is a customer summary (else transactions); neither is an error."""
+    found = [c in frame.columns for c in SUMMARY_COLUMNS]
+    has_tx = [c in frame.columns for c in tx_columns]
+    if not any(found) and not any(has_tx):
+        raise SchemaError(
+            f"rfm.score: expected transactions (columns {list(tx_columns)}, see customer_col=...) or a "
+            f"customer summary (columns {list(SUMMARY_COLUMNS)}); available columns: "
+            f"{[str(c) for c in frame.columns][:20]}"
+        )
+    return not all(has_tx) and (all(found) or not any(has_tx))
+
+
 def _scores(scored: pd.DataFrame, columns: Sequence[str], bins: int, what: str) -> list[np.ndarray]:
     """Integer score columns, each checked to lie in 1..bins."""
     _schema.require_columns(scored, list(columns), what)
@@ -350,6 +364,27 @@ def _scores(scored: pd.DataFrame, columns: Sequence[str], bins: int, what: str) 
             )
         out.append(values.astype(np.int64))
     return out
+
+
+def _bins_of(scored: pd.DataFrame, standard: bool, what: str) -> int:
+    """The number of bins of scores whose ``attrs["rfm_bins"]`` is gone (a CSV round trip).
+
+    The highest score is a lower bound (a top score can be empty under heavy ties), so
+    5-bin scores are recognised only by a 5 among them: the 5-bin grid is never applied
+    to scores that stop below it. Other schemes use the highest score.
+    """
+    _schema.require_columns(scored, list(SCORE_COLUMNS), what)
+    top = max(float(pd.to_numeric(scored[c], errors="coerce").max()) for c in SCORE_COLUMNS)
+    if not np.isfinite(top):
+        return _STANDARD_BINS  # bad values: the score check names them
+    if standard and top < _STANDARD_BINS:
+        raise SchemaError(
+            f"{what}: scheme='standard' needs 5-bin scores, but attrs['rfm_bins'] is missing (e.g. after "
+            f"a CSV round trip) and the highest score is {top:g}: these look like {top:g}-bin scores; "
+            "score with bins=5, or set scored.attrs['rfm_bins'] = 5 if they are 5-bin scores whose top "
+            "bins are empty"
+        )
+    return _STANDARD_BINS if standard else int(min(max(top, MIN_BINS), MAX_BINS))
 
 
 def _compile_map(segment_map: Mapping[str, str], bins: int) -> tuple[np.ndarray, list[str]]:
@@ -407,8 +442,10 @@ def segment(
     Parameters
     ----------
     scored : pandas.DataFrame
-        Output of :func:`score` (``r_score``, ``f_score``, ``m_score``; the number of
-        bins is read from ``attrs["rfm_bins"]``, 5 when absent).
+        Output of :func:`score` (``r_score``, ``f_score``, ``m_score``). The number of
+        bins is read from ``attrs["rfm_bins"]``; when it is gone (a CSV round trip) it
+        is taken from the highest score, and the standard scheme refuses scores whose
+        highest is below 5.
     scheme : {"standard", "cn8"}
         ``"standard"``: the 10-segment grid on R x F scores (5 bins only), given by
         :data:`STANDARD_MAP`:
@@ -474,7 +511,9 @@ def segment(
     _time.check_choice(scheme, "scheme", SCHEMES)
     _time.check_choice(threshold, "threshold", THRESHOLDS)
     _schema.check_frame(scored, what)
-    bins = _check_bins(scored.attrs.get("rfm_bins", _STANDARD_BINS))
+    standard = segment_map is None and scheme == "standard"
+    known = scored.attrs.get("rfm_bins")
+    bins = _check_bins(known) if known is not None else _bins_of(scored, standard, what)
     out = scored.copy()
 
     if segment_map is not None or scheme == "standard":
@@ -541,7 +580,8 @@ def segment_summary(segmented: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ecrm.errors.SchemaError
-        An empty frame or missing columns.
+        An empty frame, missing columns, customers without a segment (NaN), missing,
+        infinite or text values of recency, frequency or monetary.
 
     References
     ----------
@@ -565,18 +605,17 @@ def segment_summary(segmented: pd.DataFrame) -> pd.DataFrame:
     what = "rfm.segment_summary"
     frame = _schema.check_frame(segmented, what)
     _schema.require_columns(frame, ["segment", "recency_days", "frequency", "monetary"], what)
-    revenue = frame["monetary"].to_numpy(dtype=float)
+    # Every customer is counted in the shares, so every one needs a segment and values.
+    unsegmented = frame["segment"].isna().to_numpy()
+    if unsegmented.any():
+        raise _schema.bad_rows(what, "segment", "has no segment (NaN)", frame, unsegmented)
+    values = {
+        c: _schema.amounts(frame, c, what).to_numpy() for c in ("recency_days", "frequency", "monetary")
+    }
+    revenue = values["monetary"]
     if frame.attrs.get("rfm_monetary") == "mean":
-        revenue = revenue * frame["frequency"].to_numpy(dtype=float)
-    parts = pd.DataFrame(
-        {
-            "segment": frame["segment"].array,
-            "revenue": revenue,
-            "recency_days": frame["recency_days"].to_numpy(dtype=float),
-            "frequency": frame["frequency"].to_numpy(dtype=float),
-            "monetary": frame["monetary"].to_numpy(dtype=float),
-        }
-    )
+        revenue = revenue * values["frequency"]
+    parts = pd.DataFrame({"segment": frame["segment"].array, "revenue": revenue, **values})
     grouped = parts.groupby("segment", observed=False, sort=True)
     out = pd.DataFrame(
         {

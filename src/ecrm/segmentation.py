@@ -11,7 +11,6 @@ readable English or Chinese name.
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _schema, _summaries
 from ._labels import SEGMENT_WORDS, check_lang, label
 from ._schema import amounts, check_frame, require_columns
 from .errors import SchemaError
@@ -301,30 +301,19 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- input
     def _candidate_ks(self) -> list[int]:
-        if isinstance(self.n_clusters, str):
-            if self.n_clusters != "auto":
-                raise SchemaError(f"{WHAT}: n_clusters={self.n_clusters!r}; expected 'auto' or an int >= 1")
-            rng = self.k_range
-            ok = (
-                isinstance(rng, tuple | list)
-                and len(rng) == 2
-                and all(isinstance(v, Integral) and not isinstance(v, bool) for v in rng)
-                and 2 <= rng[0] <= rng[1]
+        if not isinstance(self.n_clusters, str):
+            return [_schema.integer(self.n_clusters, "n_clusters", WHAT, low=1)]  # type: ignore[list-item]
+        _schema.choice(self.n_clusters, "n_clusters", ("auto",), WHAT)
+        rng = self.k_range
+        if not isinstance(rng, tuple | list) or len(rng) != 2:
+            raise SchemaError(
+                f"{WHAT}: k_range={rng!r} is invalid; expected (low, high) integers with 2 <= low <= high"
             )
-            if not ok:
-                raise SchemaError(
-                    f"{WHAT}: k_range={rng!r} is invalid; expected (low, high) integers with 2 <= low <= high"
-                )
-            if self.criterion == "elbow" and rng[1] - rng[0] < 2:
-                raise SchemaError(f"{WHAT}: criterion='elbow' needs at least 3 values of k; k_range={rng!r}")
-            return list(range(int(rng[0]), int(rng[1]) + 1))
-        if (
-            not isinstance(self.n_clusters, Integral)
-            or isinstance(self.n_clusters, bool)
-            or self.n_clusters < 1
-        ):
-            raise SchemaError(f"{WHAT}: n_clusters={self.n_clusters!r}; expected 'auto' or an int >= 1")
-        return [int(self.n_clusters)]
+        low = _schema.integer(rng[0], "k_range[0]", WHAT, low=2)
+        high = _schema.integer(rng[1], "k_range[1]", WHAT, low=low)
+        if self.criterion == "elbow" and high - low < 2:  # type: ignore[operator]
+            raise SchemaError(f"{WHAT}: criterion='elbow' needs at least 3 values of k; k_range={rng!r}")
+        return list(range(low, high + 1))  # type: ignore[arg-type, operator]
 
     def _check_params(self) -> None:
         choices = {
@@ -334,16 +323,10 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             "scale": (self.scale, ("standard", None)),
         }
         for name, (value, allowed) in choices.items():
-            if value not in allowed:
-                raise SchemaError(f"{WHAT}: {name}={value!r} is not one of {list(allowed)}")
-        for name in ("sample_size", "n_init"):
-            value = getattr(self, name)
-            if (
-                not isinstance(value, Integral)
-                or isinstance(value, bool)
-                or value < (2 if name == "sample_size" else 1)
-            ):
-                raise SchemaError(f"{WHAT}: {name}={value!r}; expected a positive integer")
+            _schema.choice(value, name, allowed, WHAT)
+        _schema.integer(self.sample_size, "sample_size", WHAT, low=2)
+        _schema.integer(self.n_init, "n_init", WHAT, low=1)
+        _schema.random_state(self.random_state, "random_state", WHAT)
 
     def _frame(self, X: object, fitting: bool) -> pd.DataFrame:
         """The features of ``X`` as a float DataFrame, validated (SchemaError on bad values)."""
@@ -354,9 +337,11 @@ class KMeansSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             check_frame(X, what)
             if fitting:
                 if self.features is not None:
-                    columns = list(self.features)
+                    columns = _schema.columns(self.features, "features", what)
                 else:
                     columns = [c for c in DEFAULT_FEATURES if c in X.columns] or list(X.columns)
+                    if _summaries.is_transactions(X):  # tx.merge(summary): rows are orders
+                        _summaries.one_row_per_customer(X, what)
             else:
                 columns = self.features_ if hasattr(self, "feature_names_in_") else list(X.columns)
             require_columns(X, columns, what)

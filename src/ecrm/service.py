@@ -10,13 +10,15 @@ resolve within 72 hours.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import _schema
-from .errors import SchemaError
+from .errors import EcrmWarning, SchemaError
 
 __all__ = ["customer_features", "sla"]
 
@@ -84,6 +86,7 @@ def _tickets(
     resolved_col: str,
     contacts_col: str,
     csat_col: str,
+    csat_scale: object,
     what: str,
 ) -> _Tickets:
     frame = _schema.check_frame(tickets, what)
@@ -114,7 +117,19 @@ def _tickets(
         invalid = ~np.isnan(contacts) & ((contacts < 1) | (contacts != np.round(contacts)))
         if invalid.any():
             raise _schema.bad_rows(what, contacts_col, "is not a whole number >= 1", frame, invalid)
-    csat = _numbers(frame, csat_col, what) if csat_col in frame.columns else None
+    low, high = _schema.scale(csat_scale, "csat_scale", what)
+    csat = None
+    if csat_col in frame.columns:
+        csat = _numbers(frame, csat_col, what)
+        off = ~np.isnan(csat) & ((csat < low) | (csat > high) | (csat != np.round(csat)))
+        if off.any():
+            raise _schema.bad_rows(
+                what,
+                csat_col,
+                f"has scores that are not whole numbers in {low}..{high} (csat_scale)",
+                frame,
+                off,
+            )
 
     latest = np.nanmax(np.concatenate([created, response, resolved]).astype("datetime64[ns]"))
     if as_of is None:
@@ -181,8 +196,36 @@ def _outcomes(t: _Tickets, response_hours: float, resolution_hours: float) -> pd
 
 def _check_hours(**thresholds: float) -> None:
     for name, value in thresholds.items():
-        if not (np.isscalar(value) and np.isfinite(value) and value > 0):
-            raise SchemaError(f"{name}={value!r} must be a positive number of hours")
+        _schema.positive(value, name)  # hours
+
+
+def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what: str) -> np.ndarray:
+    """Per ticket: is it a complaint (bool), or NaN for all when there are no categories."""
+    if isinstance(categories, str):
+        categories = (categories,)
+    if not isinstance(categories, Sequence | np.ndarray | pd.Index) or len(categories) == 0:
+        raise SchemaError(
+            f"{what}: complaint_categories={categories!r} must be a category or a non-empty list of them"
+        )
+    if _schema.label(category_col, "category_col", what) not in frame.columns:
+        warnings.warn(
+            f"{what}: no column {category_col!r} (category_col), so complaints cannot be counted: "
+            "n_complaints is NaN",
+            EcrmWarning,
+            stacklevel=3,
+        )
+        return np.full(len(frame), np.nan)
+    values = frame[category_col]
+    complaint = values.isin(list(categories)).to_numpy()
+    if len(frame) and values.notna().any() and not complaint.any():
+        present = values.dropna().astype(str).value_counts().index[:10].tolist()
+        warnings.warn(
+            f"{what}: no ticket has a category in complaint_categories={list(categories)!r}; "
+            f"column {category_col!r} has {present}",
+            EcrmWarning,
+            stacklevel=3,
+        )
+    return complaint
 
 
 def sla(
@@ -199,6 +242,7 @@ def sla(
     resolved_col: str = "resolved_at",
     contacts_col: str = "contacts",
     csat_col: str = "csat",
+    csat_scale: tuple[int, int] = (1, 5),
 ) -> pd.DataFrame:
     """Service levels of customer-service tickets, overall or per group.
 
@@ -222,6 +266,8 @@ def sla(
         Optional columns: number of contacts the customer needed (whole number >= 1;
         missing = unknown) and satisfaction score (missing = not rated). Ignored when
         absent from the frame.
+    csat_scale : (int, int)
+        The satisfaction scale, default 1 to 5; a score off it (a 7, a 4.5) is an error.
 
     Returns
     -------
@@ -299,6 +345,7 @@ def sla(
         resolved_col=resolved_col,
         contacts_col=contacts_col,
         csat_col=csat_col,
+        csat_scale=csat_scale,
         what=what,
     )
     o = _outcomes(t, response_hours, resolution_hours)
@@ -367,7 +414,7 @@ def customer_features(
     as_of: object,
     response_hours: float = 24,
     resolution_hours: float = 72,
-    complaint_categories: tuple[str, ...] = ("complaint",),
+    complaint_categories: str | Sequence[str] = ("complaint",),
     category_col: str = "category",
     ticket_col: str = "ticket_id",
     customer_col: str = "customer_id",
@@ -376,6 +423,7 @@ def customer_features(
     resolved_col: str = "resolved_at",
     contacts_col: str = "contacts",
     csat_col: str = "csat",
+    csat_scale: tuple[int, int] = (1, 5),
 ) -> pd.DataFrame:
     """Per-customer service features at ``as_of``, e.g. as extra churn features.
 
@@ -390,10 +438,13 @@ def customer_features(
         The snapshot (e.g. the churn cutoff). Required: features depend on it.
     response_hours, resolution_hours : float
         SLA thresholds, as in :func:`sla`.
-    complaint_categories : tuple of str
-        Values of ``category_col`` that count as complaints (投诉).
+    complaint_categories : str or sequence of str
+        Value(s) of ``category_col`` that count as complaints (投诉); a string is one
+        category.
     category_col : str
-        Ticket category column; without it ``n_complaints`` is 0.
+        Ticket category column; without it complaints are unknown: ``n_complaints`` is
+        NaN, with a warning. A warning also says when no ticket has a complaint category
+        (often a spelling: ``"Complaint"``, ``"投诉"``).
     ticket_col, customer_col, created_col, response_col, resolved_col : str
         Column names of the ticket id, the customer id, the creation time, the first
         response time and the resolution time (missing = not yet).
@@ -401,6 +452,8 @@ def customer_features(
         Optional columns: number of contacts the customer needed (whole number >= 1;
         missing = unknown) and satisfaction score (missing = not rated). Ignored when
         absent from the frame.
+    csat_scale : (int, int)
+        The satisfaction scale, default 1 to 5; a score off it (a 7, a 4.5) is an error.
 
     Returns
     -------
@@ -444,15 +497,13 @@ def customer_features(
         resolved_col=resolved_col,
         contacts_col=contacts_col,
         csat_col=csat_col,
+        csat_scale=csat_scale,
         what=what,
     )
     o = _outcomes(t, response_hours, resolution_hours)
     breached = (o["response_decided"] & ~o["response_met"]) | (o["resolution_decided"] & ~o["resolution_met"])
     decided = breached | (o["response_decided"] & o["resolution_decided"])
-    if category_col in t.frame.columns:
-        complaint = t.frame[category_col].isin(list(complaint_categories)).to_numpy()
-    else:
-        complaint = np.zeros(len(o), dtype=bool)
+    complaint = _complaints(t.frame, category_col, complaint_categories, what)
     per_ticket = pd.DataFrame(
         {
             "complaint": complaint,
@@ -474,7 +525,7 @@ def customer_features(
     out = pd.DataFrame(
         {
             "n_tickets": groups.size(),
-            "n_complaints": sums["complaint"],
+            "n_complaints": sums["complaint"] if complaint.dtype == bool else np.nan,
             "n_open_tickets": sums["open"],
             "sla_breach_share": sums["breached"] / sums["decided"].replace(0, np.nan),
             "last_csat": last_csat.reindex(sums.index),

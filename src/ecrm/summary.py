@@ -31,10 +31,12 @@ def customer_summary(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line, or the output of :func:`ecrm.transactions`
         (then the column keywords are not needed). Dates may be datetime64 (naive, or
         aware in one time zone) or ISO-8601 strings; amounts must be numeric and finite.
+        On an engine (an :class:`ecrm.EngineTransactions`) the group-bys run there and
+        only one row per customer comes back (or none, with ``native=True``).
     customer_col, date_col, amount_col : str
         Column names of the customer id, the order timestamp and the amount.
     order_col : str, optional

@@ -54,21 +54,6 @@ _BOOT_CHUNK = 2_000_000
 # --------------------------------------------------------------------------- input
 
 
-def _check_scale(scale: object, what: str) -> tuple[int, int]:
-    """``(low, high)`` as ints; refuse scales given backwards or of one point."""
-    try:
-        low, high = scale  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise SchemaError(f"{what}: scale={scale!r} must be a pair (low, high), e.g. (1, 5)") from None
-    if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in (low, high)):
-        raise SchemaError(f"{what}: scale={scale!r} must be two integers, e.g. (1, 5)")
-    if low > high:
-        raise SchemaError(f"{what}: scale={scale!r} is given backwards (high, low); pass ({high}, {low})")
-    if low == high:
-        raise SchemaError(f"{what}: scale={scale!r} has a single point; a scale needs low < high")
-    return int(low), int(high)
-
-
 def _as_frame(data: object, score_col: str, what: str) -> pd.DataFrame:
     """A DataFrame view of scores given as a frame, a Series, a list or an array."""
     if isinstance(data, pd.DataFrame):
@@ -107,6 +92,8 @@ def _scores(
     arr = np.asarray(numeric, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(arr) | (arr != np.round(arr)) | (arr < low) | (arr > high)
+    if values.dtype == object:  # True among numbers is not a score of 1
+        bad |= values.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
     keep = None
     if bad.any():
         problem = (
@@ -129,7 +116,7 @@ def _scores(
 
 
 def _by_columns(by: object) -> list[str]:
-    return [by] if isinstance(by, str) else list(by)  # type: ignore[arg-type]
+    return _schema.columns(by, "by")
 
 
 def _prepare(
@@ -226,9 +213,8 @@ def _bootstrap_interval(
     counts: np.ndarray, level: float, n_boot: int, random_state: object
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap: multinomial resamples of every group at once (chunked)."""
-    if not (isinstance(n_boot, int | np.integer) and n_boot >= 100):
-        raise SchemaError(f"nps: n_boot={n_boot!r} must be an integer of at least 100")
-    rng = np.random.default_rng(random_state)
+    _schema.integer(n_boot, "n_boot", "nps", low=100)
+    rng = np.random.default_rng(_schema.random_state(random_state, "random_state", "nps"))  # type: ignore[arg-type]
     n = counts.sum(axis=1)
     low, high = np.empty(len(counts)), np.empty(len(counts))
     step = max(1, _BOOT_CHUNK // n_boot)
@@ -658,11 +644,13 @@ def sample_size(
     828
     """
     z = _z(level)
-    if not (np.isfinite(margin) and 0 < margin <= 100):
-        raise SchemaError(f"sample_size: margin={margin!r} must be in (0, 100] NPS points")
+    what = "sample_size"
+    margin = _schema.number(margin, "margin", what, low=0, high=100, low_open=True)  # NPS points
+    expected_nps = _schema.number(expected_nps, "expected_nps", what, low=-100, high=100, none=True)
+    passive_share = _schema.number(passive_share, "passive_share", what, low=0, high=1, high_open=True)
     e = 0.0 if expected_nps is None else expected_nps / 100
     p, d = (1 - passive_share + e) / 2, (1 - passive_share - e) / 2
-    if not (0 <= passive_share < 1 and p >= 0 and d >= 0):
+    if not (p >= 0 and d >= 0):
         raise SchemaError(
             f"sample_size: expected_nps={expected_nps!r} and passive_share={passive_share!r} "
             "do not describe valid promoter and detractor shares"
@@ -771,7 +759,7 @@ def csat(
     [70.0, 39.7, 89.2, 3.8]
     """
     what = "csat"
-    scale = _check_scale(scale, what)
+    scale = _schema.scale(scale, "scale", what)
     if ci is not None:
         _time.check_choice(ci, "ci", CSAT_METHODS)
     z = _z(level)
@@ -844,7 +832,7 @@ def ces(
     [5.12, 3.61, 6.64, 0.75]
     """
     what = "ces"
-    scale = _check_scale(scale, what)
+    scale = _schema.scale(scale, "scale", what)
     low, high = scale
     if low_effort is None:
         chosen = np.arange(low, high + 1)

@@ -86,16 +86,12 @@ class TransactionMapping:
     def __post_init__(self) -> None:
         _time.check_choice(self.missing_customers, "missing_customers", MISSING_CUSTOMERS)
         _time.check_choice(self.returns, "returns", RETURNS)
-        for name in ("customer_col", "date_col"):
-            if not isinstance(getattr(self, name), str):
-                raise SchemaError(f"{name}={getattr(self, name)!r} must be a column name (a string)")
+        for name in ("customer_col", "date_col"):  # column names
+            _schema.text(getattr(self, name), name)
         optional = ("amount_col", "order_col", "quantity_col", "price_col", "product_col")
         for name in (*optional, "date_format", "cancel_prefix"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise SchemaError(f"{name}={value!r} must be a string or None")
-        if not isinstance(self.dayfirst, bool):
-            raise SchemaError(f"dayfirst={self.dayfirst!r} must be True or False")
+            _schema.text(getattr(self, name), name, none=True, empty=True)
+        _schema.flag(self.dayfirst, "dayfirst")
         if (self.quantity_col is None) != (self.price_col is None):
             raise SchemaError(
                 "give both quantity_col and price_col (amount = quantity x price), or neither; got "
@@ -584,7 +580,6 @@ class EngineTransactions:
         frame: Any,
         engine: str,
         mapping: TransactionMapping,
-        source: Any,
         as_of: pd.Timestamp,
         first_date: pd.Timestamp,
         last_date: pd.Timestamp,
@@ -594,7 +589,6 @@ class EngineTransactions:
         self.frame = frame
         self.engine = engine
         self.mapping = mapping
-        self.source = source
         self.as_of = as_of
         self.first_date = first_date
         self.last_date = last_date
@@ -620,7 +614,7 @@ class EngineTransactions:
         return self.frame.to_native()
 
     def _replace(self, **changes: Any) -> EngineTransactions:
-        state = {k: getattr(self, k) for k in ("frame", "engine", "mapping", "source", "as_of", "first_date")}
+        state = {k: getattr(self, k) for k in ("frame", "engine", "mapping", "as_of", "first_date")}
         state |= {"last_date": self.last_date, "facts": self._facts, "n_after_as_of": self.n_after_as_of}
         return EngineTransactions(**(state | changes))
 
@@ -794,6 +788,7 @@ def _build(data: object, m: TransactionMapping, what: str) -> Transactions:
             raise SchemaError(f"{what}: every row lacks a customer id in {m.customer_col!r}; nothing is left")
     customer = frame[m.customer_col] if rows is None else frame[m.customer_col].iloc[rows]
     customer = _schema.integral_ids(customer)  # no id is missing by now
+    _schema.one_id_type(customer, frame, m.customer_col, what, rows=rows)
     # Rule 2: dates parse (ISO-8601, or date_format / dayfirst).
     date = _schema.dates(
         frame, m.date_col, what, date_format=m.date_format, dayfirst=m.dayfirst, rows=rows, flag_names=True

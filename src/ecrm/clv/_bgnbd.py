@@ -148,5 +148,10 @@ def _beta_expectation(a, b_rows, shape_rows, scale_rows, t):
     chunk = max(1, _BLOCK // (b_rows.size * n_nodes))
     for start in range(0, t.size, chunk):  # blocks of horizons, vectorised over rows and nodes
         c = t[None, start : start + chunk, None] * scale_rows[:, None, None]
-        out[:, start : start + chunk] = beta_mean(-np.expm1(-shape * np.log1p(p3 * c)) / p3, w3)
+        # At a node p = 0 (a near 0 puts one there: nobody drops out) the integrand is
+        # its limit R c, the Poisson expectation, not 0 / 0.
+        rise = -np.expm1(-shape * np.log1p(p3 * c))
+        at_zero = np.broadcast_to(shape * c, rise.shape)
+        values = np.divide(rise, p3, out=at_zero.copy(), where=p3 > 0)
+        out[:, start : start + chunk] = beta_mean(values, w3)
     return out

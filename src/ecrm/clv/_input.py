@@ -7,12 +7,10 @@ distinct patterns the models are fitted on.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
-from .. import _schema, _time
+from .. import _schema, _summaries
 from ..errors import SchemaError
 from ..transactions import Transactions, as_transactions
 from ._base import Patterns
@@ -31,26 +29,8 @@ def number(
     low_open: bool = False,
     integer: bool = False,
 ) -> float:
-    """``value`` as a float, or a SchemaError naming ``name`` and the allowed range.
-
-    Text, booleans, None and non-finite numbers are refused: ``"0.01"`` is not 0.01.
-    """
-    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-    number_ = float(value) if ok else np.nan  # type: ignore[arg-type]
-    ok = ok and np.isfinite(number_)
-    ok = ok and (low is None or (number_ > low if low_open else number_ >= low))
-    ok = ok and (high is None or number_ <= high)
-    ok = ok and (not integer or number_ == np.floor(number_))
-    if not ok:
-        kind = "a whole number" if integer else "a finite number"
-        bounds = []
-        if low is not None:
-            bounds.append(f"{'>' if low_open else '>='} {low:g}")
-        if high is not None:
-            bounds.append(f"<= {high:g}")
-        limits = f" {' and '.join(bounds)}" if bounds else ""
-        raise SchemaError(f"{what}: {name}={value!r} must be {kind}{limits}")
-    return number_
+    """``value`` as a float (a whole number when ``integer``): :func:`ecrm._schema.number`."""
+    return _schema.number(value, name, what, low=low, high=high, low_open=low_open, whole=integer)  # type: ignore[return-value]
 
 
 def numbers_array(
@@ -64,10 +44,8 @@ def numbers_array(
 
 
 def choice(value: object, name: str, choices: tuple) -> object:
-    """Raise a SchemaError unless ``value`` is one of ``choices``."""
-    if not any(value is c or (isinstance(value, str) and value == c) for c in choices):
-        raise SchemaError(f"{name}={value!r} is not supported; choose one of {', '.join(map(repr, choices))}")
-    return value
+    """Raise a SchemaError unless ``value`` is one of ``choices`` (:func:`ecrm._schema.choice`)."""
+    return _schema.choice(value, name, choices)
 
 
 # -------------------------------------------------------------------- summaries
@@ -81,14 +59,14 @@ def summary(
 ) -> dict[str, np.ndarray]:
     """Validate a customer summary (or a pattern table with ``weights``) and return its columns.
 
-    A summary has one row per customer: a unique index (the customer id) and, if a
-    customer-id column is present, no repeated ids; a transaction frame with summary
-    columns joined to it (``tx.merge(summary)``) is refused, not scored row by row.
+    A summary has one row per customer (:func:`ecrm._summaries.one_row_per_customer`):
+    a transaction frame with summary columns joined to it (``tx.merge(summary)``) is
+    refused, not scored row by row.
     """
     frame = _schema.check_frame(frame, what)
     columns = list(SUMMARY_COLUMNS) + (["monetary_value"] if need_monetary else [])
     _schema.require_columns(frame, columns + ([weights] if weights is not None else []), what)
-    _one_row_per_customer(frame, what)
+    _summaries.one_row_per_customer(frame, what)
     out = {c: _schema.amounts(frame, c, what).to_numpy() for c in columns}  # finite floats
     f, r, t = out["frequency"], out["recency"], out["T"]
     checks = [
@@ -112,52 +90,6 @@ def summary(
             raise _schema.bad_rows(what, weights, "is not a positive count of customers", frame, w <= 0)
         out["weights"] = w
     return out
-
-
-def _one_row_per_customer(frame: pd.DataFrame, what: str) -> None:
-    index = frame.index
-    if not index.is_unique:
-        repeated = index[index.duplicated()].unique()
-        raise SchemaError(
-            f"{what}: the index has {len(repeated)} duplicated customer id(s), e.g. "
-            f"{list(repeated[:5])}; a customer summary has one row per customer "
-            "(ecrm.customer_summary gives one)"
-        )
-    for column in dict.fromkeys(c for c in ("customer_id", index.name) if c is not None):
-        if column in frame.columns and frame[column].duplicated().any():
-            counts = frame[column].value_counts()
-            raise SchemaError(
-                f"{what}: column {column!r} repeats ({len(frame)} rows for {len(counts)} customers, "
-                f"e.g. {counts.index.tolist()[0]!r} in {counts.iloc[0]} rows): this looks like transactions "
-                "with summary columns joined to them (e.g. tx.merge(summary)); pass the summary "
-                "itself, one row per customer indexed by customer id"
-            )
-
-
-def summary_time_unit(
-    frame: pd.DataFrame, declared: str | None, what: str, *, required: bool = True
-) -> str | None:
-    """The time unit of ``recency`` and ``T``: ``attrs["time_unit"]``, else ``declared``.
-
-    A summary that lost its ``attrs`` (a CSV round trip) is not silently read in some
-    default unit: without ``declared`` it is an error.
-    """
-    unit = frame.attrs.get("time_unit")
-    if unit is not None and declared is not None and unit != declared:
-        raise SchemaError(
-            f"{what}: time_unit {unit!r} (from attrs) differs from the model's {declared!r}; "
-            f"summarise with time_unit={declared!r}"
-        )
-    unit = unit if unit is not None else declared
-    if unit is None and required:
-        raise SchemaError(
-            f"{what}: the time unit of recency and T is unknown (attrs['time_unit'] is missing, "
-            "e.g. after a CSV round trip); say which it is, e.g. CLVModel(time_unit='W'), or set "
-            "summary.attrs['time_unit']"
-        )
-    if unit is not None:
-        _time.check_choice(unit, "time_unit", tuple(_time.UNIT_DAYS))
-    return unit
 
 
 # ------------------------------------------------------------------ transactions

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 
-from .. import _schema, _time
+from .. import _schema, _summaries, _time
 from ..errors import DataDroppedWarning, EcrmWarning, SchemaError
 from . import _input, _mle
 from ._base import Patterns, PurchaseModel
@@ -198,7 +198,7 @@ class CLVModel(BaseEstimator):
         cols = _input.summary(
             frame, what, need_monetary=self.spend_model is not None, weights=weights, discrete=model.discrete
         )
-        unit = _input.summary_time_unit(frame, self.time_unit, what, required=not model.discrete)
+        unit = _summaries.time_unit(frame, self.time_unit, what, required=not model.discrete)
         data, inverse = _input.patterns(cols, cols.get("weights"))
         longest = max(float(data.T.max()), 1e-12)
         scale = np.array([longest if p in model.rates else 1.0 for p in model.params])
@@ -304,10 +304,11 @@ class CLVModel(BaseEstimator):
             inverse, index, cols = self._fitted
             return self._data, inverse, index, cols
         frame = _schema.check_frame(summary, what)
-        unit = frame.attrs.get("time_unit")
-        if unit is None and not self._model.discrete and self.time_unit is None:
+        unit = _summaries.time_unit(frame, self.time_unit, what, required=False)
+        if unit is None and not self._model.discrete:
             raise SchemaError(
-                f"{what}: the summary has no attrs['time_unit'] (e.g. after a CSV round trip) and the "
+                f"{what}: the time unit of the summary is unknown (no attrs['time_unit'], e.g. after a CSV "
+                "round trip, and no tenure_days and recency_days that pin it down) and the "
                 f"model was fitted in {self.time_unit_!r}; set summary.attrs['time_unit'] = "
                 f"{self.time_unit_!r} if that is its unit, or fit with CLVModel(time_unit=...)"
             )

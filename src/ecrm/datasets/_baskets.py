@@ -5,16 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import _keys
-from ..errors import SchemaError
+from .. import _keys, _schema
 from ._synthetic import make_transactions
 
 __all__ = ["make_baskets"]
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise SchemaError(f"make_baskets: {message}")
 
 
 def _no_draw(p_missed: np.ndarray, mean_extra: float) -> np.ndarray:
@@ -156,25 +150,15 @@ def make_baskets(
     >>> len(truth["rules"]), bool((truth["rules"]["lift"] > 1).all())
     (10, True)
     """
-    _check(
-        isinstance(n_products, int | np.integer) and n_products >= 2,
-        f"n_products={n_products} must be >= 2",
-    )
-    _check(
-        isinstance(n_categories, int | np.integer) and 1 <= n_categories <= n_products,
-        f"n_categories={n_categories} must be in 1..n_products",
-    )
-    _check(
-        isinstance(n_rules, int | np.integer) and 0 <= 2 * n_rules <= n_products,
-        f"n_rules={n_rules} must be in 0..n_products / 2",
-    )
-    _check(np.isfinite(basket_size) and basket_size >= 1, f"basket_size={basket_size} must be at least 1")
-    _check(0 <= taste_strength <= 1, f"taste_strength={taste_strength} must be in [0, 1]")
-    _check(0 <= rule_probability <= 1, f"rule_probability={rule_probability} must be in [0, 1]")
-    _check(
-        np.isfinite(popularity_exponent) and popularity_exponent >= 0,
-        f"popularity_exponent={popularity_exponent} must be >= 0",
-    )
+    what = "make_baskets"
+    _schema.integer(n_customers, "n_customers", what, low=1)
+    _schema.integer(n_products, "n_products", what, low=2)
+    _schema.integer(n_categories, "n_categories", what, low=1, high=n_products)  # type: ignore[arg-type]
+    _schema.integer(n_rules, "n_rules", what, low=0, high=n_products // 2)  # type: ignore[operator]
+    _schema.number(basket_size, "basket_size", what, low=1)
+    _schema.probability(taste_strength, "taste_strength", what)
+    _schema.probability(rule_probability, "rule_probability", what)
+    _schema.number(popularity_exponent, "popularity_exponent", what, low=0)
     rng = np.random.default_rng(random_state)
     orders = make_transactions(n_customers, start, end, random_state=int(rng.integers(2**62)))
     customer_ids = orders["customer_id"].to_numpy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from ..errors import SchemaError
 from ._synthetic import make_transactions
 
@@ -100,23 +101,20 @@ def make_campaign(
     lapsed     0.010
     dtype: float64
     """
-    if isinstance(n_customers, bool) or not isinstance(n_customers, int | np.integer) or n_customers < 2:
-        raise SchemaError(f"make_campaign: n_customers={n_customers!r} must be an integer of at least 2")
-    if isinstance(window_days, bool) or not isinstance(window_days, int | np.integer) or window_days < 1:
-        raise SchemaError(f"make_campaign: window_days={window_days!r} must be a whole number of days >= 1")
-    if isinstance(history_days, bool) or not isinstance(history_days, int | np.integer) or history_days < 2:
-        raise SchemaError(f"make_campaign: history_days={history_days!r} must be a whole number of days >= 2")
-    if not 0 < treatment_share < 1:
-        raise SchemaError(
-            f"make_campaign: treatment_share={treatment_share!r} must be strictly between 0 and 1"
-        )
+    what = "make_campaign"
+    _schema.integer(n_customers, "n_customers", what, low=2)
+    _schema.integer(window_days, "window_days", what, low=1)
+    _schema.integer(history_days, "history_days", what, low=2)
+    _schema.probability(treatment_share, "treatment_share", what, strict=True)
     probs = dict(CAMPAIGN_RESPONSE if response is None else response)
-    if set(probs) != set(CAMPAIGN_RESPONSE) or not all(0 <= v <= 1 for v in probs.values()):
+    if set(probs) != set(CAMPAIGN_RESPONSE):
         raise SchemaError(
             f"make_campaign: response={response!r} must give a probability in [0, 1] for each of "
             f"{list(CAMPAIGN_RESPONSE)}"
         )
-    start_ts = pd.Timestamp(start).normalize()
+    for key, value in probs.items():
+        _schema.probability(value, f"response[{key!r}]", what)
+    start_ts = _schema.timestamp(start, None, "start", what).normalize()
     rng = np.random.default_rng(random_state)
     history, latent = make_transactions(
         n_customers,

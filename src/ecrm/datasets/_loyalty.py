@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from ..errors import SchemaError
 
 __all__ = ["make_loyalty_events"]
@@ -79,16 +80,18 @@ def make_loyalty_events(
     from ..loyalty import EVENT_TYPES, LoyaltyProgram
 
     program = LoyaltyProgram() if program is None else program
-    if not (isinstance(n_customers, int | np.integer) and n_customers > 0):
-        raise SchemaError(f"n_customers={n_customers!r} must be a positive integer")
+    what = "make_loyalty_events"
+    _schema.integer(n_customers, "n_customers", what, low=1)
     for name, p in (
         ("redeem_prob", redeem_prob),
         ("reverse_prob", reverse_prob),
         ("adjust_prob", adjust_prob),
     ):
-        if not 0 <= p <= 1:
-            raise SchemaError(f"{name}={p!r} must be in [0, 1]")
-    t0, t1 = pd.Timestamp(start).as_unit("ns"), pd.Timestamp(end).as_unit("ns")
+        _schema.probability(p, name, what)
+    t0, t1 = (
+        _schema.timestamp(start, None, "start", what).as_unit("ns"),
+        _schema.timestamp(end, None, "end", what).as_unit("ns"),
+    )
     if not t1 > t0:
         raise SchemaError(f"end={end!r} must be after start={start!r}")
     rng = np.random.default_rng(random_state)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from ..errors import SchemaError
 
 __all__ = ["make_online_retail"]
@@ -217,12 +218,14 @@ def make_online_retail(
     >>> bool((retail.loc[cancelled, "Quantity"] < 0).all())
     True
     """
-    if not (isinstance(n_customers, int | np.integer) and n_customers >= 1):
-        raise SchemaError(f"make_online_retail: n_customers={n_customers!r} must be a whole number >= 1")
+    what = "make_online_retail"
+    _schema.integer(n_customers, "n_customers", what, low=1)
     for name, value in (("guest_share", guest_share), ("cancel_rate", cancel_rate)):
-        if not 0 <= value < 1:
-            raise SchemaError(f"make_online_retail: {name}={value} must be in [0, 1)")
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+        _schema.number(value, name, what, low=0, high=1, high_open=True)
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize(),
+    )
     n_days = (end_ts - start_ts).days + 1
     if n_days < 1:
         raise SchemaError(f"make_online_retail: end={end} is before start={start}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from ..errors import SchemaError
 
 __all__ = ["make_surveys"]
@@ -77,19 +78,20 @@ def make_surveys(
     >>> int(s["nps_score"].min()) >= 0 and int(s["nps_score"].max()) <= 10
     True
     """
-    if n_responses < 1:
-        raise SchemaError(f"make_surveys: n_responses={n_responses} must be at least 1")
+    what = "make_surveys"
+    _schema.integer(n_responses, "n_responses", what, low=1)
     if customer_ids is not None:
         ids = pd.Index(customer_ids)
     elif effect is not None:
         ids = pd.Index(effect.index)
     else:
-        if n_customers < 1:
-            raise SchemaError(f"make_surveys: n_customers={n_customers} must be at least 1")
-        ids = pd.RangeIndex(1, n_customers + 1)
+        ids = pd.RangeIndex(1, _schema.integer(n_customers, "n_customers", "make_surveys", low=1) + 1)  # type: ignore[operator]
     if len(ids) == 0 or not ids.is_unique:
         raise SchemaError("make_surveys: customer ids must be non-empty and unique")
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize(),
+    )
     window_days = (end_ts - start_ts).days + 1
     if window_days < 1:
         raise SchemaError(f"make_surveys: end={end} is before start={start}")

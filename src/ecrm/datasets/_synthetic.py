@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import _time
+from .. import _schema, _time
 from ..errors import SchemaError
 
 __all__ = ["CDNOW_PARAMS", "make_transactions"]
@@ -117,22 +117,22 @@ def make_transactions(
     >>> sorted(tx.attrs["params"])
     ['a', 'alpha', 'b', 'gamma', 'p', 'q', 'r']
     """
-    if n_customers < 1:
-        raise SchemaError(f"make_transactions: n_customers={n_customers} must be at least 1")
+    what = "make_transactions"
+    _schema.integer(n_customers, "n_customers", what, low=1)
     _time.check_choice(time_unit, "time_unit", tuple(_time.UNIT_DAYS))
     params = {"r": r, "alpha": alpha, "a": a, "b": b, "p": p, "q": q, "gamma": gamma}
-    bad = [k for k, v in params.items() if not (np.isfinite(v) and v > 0)]
-    if bad:
-        raise SchemaError(f"make_transactions: parameter(s) {bad} must be positive and finite")
-    if not 0 <= return_rate < 1:
-        raise SchemaError(f"make_transactions: return_rate={return_rate} must be in [0, 1)")
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    for name, value in params.items():
+        _schema.positive(value, name, what)
+    _schema.number(return_rate, "return_rate", what, low=0, high=1, high_open=True)
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize(),
+    )
     window_days = (end_ts - start_ts).days + 1
     if window_days < 1:
         raise SchemaError(f"make_transactions: end={end} is before start={start}")
     acquisition = acquisition_days if acquisition_days is not None else max(1, window_days // 4)
-    if not 1 <= acquisition <= window_days:
-        raise SchemaError(f"make_transactions: acquisition_days must be in 1..{window_days}")
+    _schema.integer(acquisition, "acquisition_days", what, low=1, high=window_days)
 
     rng = np.random.default_rng(random_state)
     unit = _time.UNIT_DAYS[time_unit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from ..errors import SchemaError
 
 __all__ = ["make_tickets"]
@@ -78,18 +79,18 @@ def make_tickets(
     >>> bool((t["first_response_at"].dropna() >= t.loc[t["first_response_at"].notna(), "created_at"]).all())
     True
     """
-    if n_tickets < 1:
-        raise SchemaError(f"make_tickets: n_tickets={n_tickets} must be at least 1")
-    if n_agents < 1:
-        raise SchemaError(f"make_tickets: n_agents={n_agents} must be at least 1")
-    if not (response_median_hours > 0 and resolution_median_hours > 0):
-        raise SchemaError("make_tickets: the median delays must be positive")
-    if not 0 <= csat_response_rate <= 1:
-        raise SchemaError(f"make_tickets: csat_response_rate={csat_response_rate} must be in [0, 1]")
+    what = "make_tickets"
+    _schema.integer(n_tickets, "n_tickets", what, low=1)
+    _schema.integer(n_agents, "n_agents", what, low=1)
+    _schema.positive(response_median_hours, "response_median_hours", what)
+    _schema.positive(resolution_median_hours, "resolution_median_hours", what)
+    _schema.probability(csat_response_rate, "csat_response_rate", what)
     n_customers = max(1, n_tickets // 2) if n_customers is None else n_customers
-    if n_customers < 1:
-        raise SchemaError(f"make_tickets: n_customers={n_customers} must be at least 1")
-    start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    _schema.integer(n_customers, "n_customers", what, low=1)
+    start_ts, end_ts = (
+        _schema.timestamp(start, None, "start", what).normalize(),
+        _schema.timestamp(end, None, "end", what).normalize() + pd.Timedelta(days=1),
+    )
     window_hours = (end_ts - start_ts) / pd.Timedelta(hours=1)
     if window_hours <= 0:
         raise SchemaError(f"make_tickets: end={end} is before start={start}")

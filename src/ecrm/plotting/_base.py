@@ -166,3 +166,38 @@ def finish(
         ax.set_ylabel(ylabel)
     use_language_font(ax.figure, lang)
     return ax
+
+
+def table_input(data: Any, what: str, columns: Any = (), *, series: bool = False, numbers: Any = ()) -> Any:
+    """The table a figure draws: a non-empty DataFrame (or Series, when ``series``: then
+    ``columns`` are its index labels) with ``columns``, and finite numbers in ``numbers``
+    (``"all"``: every column); anything else is a SchemaError naming the figure."""
+    import pandas as pd
+
+    from .. import _schema
+    from ..errors import SchemaError
+
+    if series and isinstance(data, pd.Series):
+        missing = [c for c in columns if c not in data.index]
+        if len(data) == 0 or missing:
+            raise SchemaError(f"{what}: the series is empty or lacks {missing}; there is nothing to draw")
+        return data
+    frame = _schema.check_frame(data, what)
+    _schema.require_columns(frame, list(columns), what)
+    for column in frame.columns if numbers == "all" else numbers:
+        _schema.amounts(frame, column, what)  # finite numbers: no text, NaN or infinity
+    return frame
+
+
+def fitted_input(obj: Any, kind: type, what: str, attribute: str) -> Any:
+    """A fitted ``kind`` (an ecrm model or result), else a SchemaError (another object) or
+    scikit-learn's NotFittedError (not fitted yet)."""
+    from sklearn.exceptions import NotFittedError
+
+    from ..errors import SchemaError
+
+    if not isinstance(obj, kind):
+        raise SchemaError(f"{what}: expected a {kind.__name__}, got {type(obj).__name__}")
+    if not hasattr(obj, attribute):
+        raise NotFittedError(f"{what}: this {kind.__name__} is not fitted yet; call fit first")
+    return obj

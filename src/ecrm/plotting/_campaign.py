@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from .._labels import CAMPAIGN_TERMS, CAMPAIGN_WORDS, check_lang
+from ..campaign import CampaignResult
 from ..errors import SchemaError
-from ._base import axes, finish, legend_above
+from ._base import axes, finish, fitted_input, legend_above, table_input
 
 __all__ = ["cumulative_conversion", "lift_by_segment", "qini_curve"]
 
@@ -67,9 +69,9 @@ def lift_by_segment(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['active', 'at_risk', 'lapsed']
     """
+    fitted_input(result, CampaignResult, "lift_by_segment", "lift")
     check_lang(lang)
-    if metric not in _METRICS:
-        raise SchemaError(f"lift_by_segment: metric={metric!r}; choose one of {_METRICS}")
+    _schema.choice(metric, "metric", _METRICS, "lift_by_segment")
     if result.segments is None:
         raise SchemaError("lift_by_segment: the result has no segments; evaluate with by=")
     if estimate is None:
@@ -134,6 +136,7 @@ def cumulative_conversion(result: Any, *, lang: str = "en", ax: Any = None) -> A
     >>> [line.get_label() for line in ax.get_lines()]
     ['Treatment group', 'Control group (holdout)']
     """
+    fitted_input(result, CampaignResult, "cumulative_conversion", "lift")
     check_lang(lang)
     customers = result.customers
     window = float(result.settings.get("window_days", np.nanmax(customers["days_to_convert"])))
@@ -183,7 +186,9 @@ def qini_curve(curves: pd.DataFrame | Mapping[str, pd.DataFrame], *, lang: str =
     2
     """
     check_lang(lang)
-    named = {_say("model", lang): curves} if isinstance(curves, pd.DataFrame) else dict(curves)
+    named = dict(curves) if isinstance(curves, Mapping) else {_say("model", lang): curves}
+    for curve in named.values():
+        table_input(curve, "qini_curve", ["share", "incremental", "random"], numbers=["share", "incremental"])
     if not named:
         raise SchemaError("qini_curve: no curves given")
     ax = axes(ax)

@@ -9,16 +9,20 @@ import numpy as np
 import pandas as pd
 
 from .._display import column_label
-from ._base import axes, finish, legend_above, phrase
+from ._base import axes, finish, legend_above, phrase, table_input
 
 __all__ = ["calibration_curve", "feature_importance", "lift_curve", "roc"]
 
 
-def _scores(scores: Any) -> Mapping[str, np.ndarray]:
-    """One score array, or a mapping name -> scores drawn as separate curves."""
-    if isinstance(scores, Mapping):
-        return {str(k): np.asarray(v, dtype=float) for k, v in scores.items()}
-    return {"model": np.asarray(scores, dtype=float)}
+def _scores(y_true: Any, scores: Any, probability: bool = False) -> Mapping[str, np.ndarray]:
+    """One score array, or a mapping name -> scores drawn as separate curves; labels and
+    scores are checked as :func:`ecrm.churn.score_metrics` checks them (SchemaError)."""
+    from ..churn import score_metrics
+
+    named = dict(scores) if isinstance(scores, Mapping) else {"model": scores}
+    for values in named.values():
+        score_metrics(y_true, values, probability=probability)
+    return {str(k): np.asarray(v, dtype=float) for k, v in named.items()}
 
 
 def roc(y_true: Any, scores: Any, *, lang: str = "en", ax: Any = None) -> Any:
@@ -54,7 +58,7 @@ def roc(y_true: Any, scores: Any, *, lang: str = "en", ax: Any = None) -> Any:
     from sklearn.metrics import roc_auc_score, roc_curve
 
     ax = axes(ax)
-    for name, s in _scores(scores).items():
+    for name, s in _scores(y_true, scores).items():
         fpr, tpr, _ = roc_curve(y_true, s)
         ax.plot(fpr, tpr, label=f"{name} (AUC {roc_auc_score(y_true, s):.2f})")
     ax.plot([0, 1], [0, 1], ls="--", color="grey", label=phrase("chance", lang))
@@ -95,7 +99,7 @@ def lift_curve(y_true: Any, scores: Any, *, lang: str = "en", ax: Any = None) ->
     """
     ax = axes(ax)
     y = np.asarray(y_true, dtype=float)
-    for name, s in _scores(scores).items():
+    for name, s in _scores(y_true, scores).items():
         ranked = y[np.argsort(-s, kind="stable")]
         share = np.arange(1, len(y) + 1) / len(y)
         ax.plot(share, (np.cumsum(ranked) / np.arange(1, len(y) + 1)) / y.mean(), label=name)
@@ -137,7 +141,7 @@ def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, lang: str = 
     from sklearn.calibration import calibration_curve as reliability
 
     ax = axes(ax)
-    for name, p in _scores(proba).items():
+    for name, p in _scores(y_true, proba, probability=True).items():
         observed, predicted = reliability(y_true, p, n_bins=n_bins, strategy="quantile")
         ax.plot(predicted, observed, marker="o", label=phrase("model", lang) if name == "model" else name)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", label=phrase("perfectly_calibrated", lang))
@@ -181,6 +185,7 @@ def feature_importance(importance: pd.DataFrame, *, top: int = 15, lang: str = "
     >>> plotting.feature_importance(imp).get_xlabel()
     'Drop in ROC AUC when the feature is shuffled'
     """
+    importance = table_input(importance, "feature_importance", ["importance_mean", "importance_std"])
     ax = axes(ax)
     shown = importance.sort_values("importance_mean", ascending=False).head(top).iloc[::-1]
     names = [column_label(str(name), lang) for name in shown.index]

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from ._base import axes, finish, legend_above, legend_outside, plain_numbers
+from ..clv import CLVModel, HoldoutResult, SBGModel
+from ._base import axes, finish, fitted_input, legend_above, legend_outside, plain_numbers, table_input
 from ._summary import summary_histograms
 
 __all__ = [
@@ -63,6 +64,7 @@ def clv_tracking(result: Any, *, lang: str = "en", ax: Any = None) -> Any:
     >>> [line.get_label() for line in ax.get_lines()[:2]]
     ['Actual', 'Model']
     """
+    fitted_input(result, HoldoutResult, "clv_tracking", "tracking")
     _labels.check_lang(lang)
     ax = axes(ax)
     track = result.tracking
@@ -122,6 +124,10 @@ def conditional_expectations(
     >>> ax.get_lines()[1].get_ydata()[-2:].round(2).tolist()
     [3.82, 6.4]
     """
+    if isinstance(result, CLVModel):  # a model with its own calibration/holdout split
+        fitted_input(result, CLVModel, "conditional_expectations", "params_")
+    else:
+        fitted_input(result, HoldoutResult, "conditional_expectations", "conditional")
     _labels.check_lang(lang)
     if split is None:
         table = result.conditional
@@ -180,6 +186,7 @@ def purchase_frequency_fit(model: Any, *, max_frequency: int = 7, lang: str = "e
     >>> [t.get_text() for t in ax.get_xticklabels()][-1]
     '7+'
     """
+    fitted_input(model, CLVModel, "purchase_frequency_fit", "params_")
     _labels.check_lang(lang)
     patterns = model.patterns_
     k = np.arange(max_frequency)
@@ -297,6 +304,7 @@ def p_alive_matrix(
     >>> ax.get_xlabel()
     'Time from first to last purchase (weeks)'
     """
+    fitted_input(model, CLVModel, "p_alive_matrix", "params_")
     _labels.check_lang(lang)
 
     def title(age, unit):
@@ -349,6 +357,7 @@ def expected_purchases_matrix(
     >>> ax.get_title()
     'Expected purchases in the next 39 weeks (customer age 39 weeks)'
     """
+    fitted_input(model, CLVModel, "expected_purchases_matrix", "params_")
     _labels.check_lang(lang)
 
     def values_of(summary):
@@ -393,6 +402,7 @@ def alive_history(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) ->
     >>> len(ax.get_lines())
     2
     """
+    history = table_input(history, "alive_history")
     _labels.check_lang(lang)
     ax = axes(ax)
     for customer in history.columns:
@@ -436,6 +446,7 @@ def clv_distribution(
     >>> ax.get_xlabel()
     'CLV'
     """
+    clv = table_input(clv, "clv_distribution", [] if isinstance(clv, pd.Series) else ["clv"], series=True)
     _labels.check_lang(lang)
     values = np.asarray(clv["clv"] if isinstance(clv, pd.DataFrame) else clv, dtype=float)
     values = values[np.isfinite(values)]  # customers without a CLV (left out of the spend model)
@@ -480,6 +491,7 @@ def sbg_survival(model: Any, periods: int | None = None, *, lang: str = "en", ax
     >>> len(ax.get_lines())  # the observed cohort, the model, the end of the data
     3
     """
+    fitted_input(model, SBGModel, "sbg_survival", "params_")
     _labels.check_lang(lang)
     observed = model.observed_
     last = periods if periods is not None else 2 * (len(observed) - 1)

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import axes, contrast_text, date_axis, finish, legend_outside, phrase, plain_numbers
+from ..errors import SchemaError
+from ._base import axes, contrast_text, date_axis, finish, legend_outside, phrase, plain_numbers, table_input
 
 __all__ = ["lifecycle_area", "transition_heatmap"]
 
@@ -43,6 +44,7 @@ def lifecycle_area(counts: pd.DataFrame, *, share: bool = False, lang: str = "en
     >>> ax.get_ylabel()
     'Customers'
     """
+    counts = table_input(counts, "lifecycle_area", numbers="all")
     ax = axes(ax)
     used = counts.loc[:, counts.sum(axis=0) > 0]
     values = used.to_numpy(dtype=float)
@@ -103,6 +105,12 @@ def transition_heatmap(matrix: pd.DataFrame, *, lang: str = "en", ax: Any = None
     >>> ax.get_xlabel()
     'Stage on 1998-06-30'
     """
+    matrix = table_input(matrix, "transition_heatmap")  # (NaN rows: a stage nobody started in)
+    if matrix.shape[0] != matrix.shape[1]:
+        raise SchemaError(
+            f"transition_heatmap: expected a square stage x stage matrix (lifecycle.transitions), "
+            f"got {matrix.shape[0]} x {matrix.shape[1]}"
+        )
     ax = axes(ax)
     filled = matrix.fillna(0)
     keep = (filled.sum(axis=1) > 0).to_numpy() | (filled.sum(axis=0) > 0).to_numpy()

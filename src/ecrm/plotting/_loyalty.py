@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._display import column_label
-from ._base import axes, finish, legend_above, legend_outside, phrase, plain_numbers
+from ._base import axes, finish, legend_above, legend_outside, phrase, plain_numbers, table_input
 
 __all__ = ["points_flow", "tier_mix"]
 
@@ -42,6 +42,7 @@ def points_flow(summary: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> A
     >>> ax.get_ylabel()
     'Points'
     """
+    summary = table_input(summary, "points_flow", ["issued", "redeemed", "expired", "net_change"])
     ax = axes(ax)
     x = np.arange(len(summary))
     width = 0.27
@@ -97,6 +98,7 @@ def tier_mix(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     >>> ax.get_xlabel()
     'Period'
     """
+    history = table_input(history, "tier_mix")
     ax = axes(ax)
     tiers = [c for c in history.columns if c not in ("upgrades", "downgrades")]
     x = np.arange(len(history))

@@ -8,9 +8,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _labels
+from .. import _labels, _schema
 from .._display import column_label, kind_of
-from ._base import axes, contrast_text, date_axis, finish, legend_above, legend_outside, phrase, plain_numbers
+from ._base import (
+    axes,
+    contrast_text,
+    date_axis,
+    finish,
+    legend_above,
+    legend_outside,
+    phrase,
+    plain_numbers,
+    table_input,
+)
 
 __all__ = ["cohort_heatmap", "kpi_trend", "retention_curves"]
 
@@ -59,6 +69,7 @@ def cohort_heatmap(
     >>> ax.get_xlabel()
     'Quarters since acquisition'
     """
+    cohorts = table_input(cohorts, "cohort_heatmap")
     values = cohorts.to_numpy(dtype=float)
     # Cells big enough for their labels: two thirds of an inch per column, half per row.
     ax = axes(ax, figsize=(max(6.4, 0.65 * values.shape[1] + 2.5), max(3.5, 0.45 * values.shape[0] + 2.0)))
@@ -117,6 +128,7 @@ def retention_curves(cohorts: pd.DataFrame, *, lang: str = "en", ax: Any = None)
     >>> len(ax.get_lines())
     3
     """
+    cohorts = table_input(cohorts, "retention_curves")
     ax = axes(ax)
     for cohort, row in cohorts.iterrows():  # one line per cohort: a handful of rows
         observed = row.dropna()
@@ -163,6 +175,7 @@ def kpi_trend(
     >>> [line.get_label() for line in ax.get_lines()]
     ['成交总额 (GMV)', '客单价']
     """
+    kpis = table_input(kpis, "kpi_trend", _schema.columns(columns, "columns", "kpi_trend"))
     _labels.check_lang(lang)
     ax = axes(ax)
 

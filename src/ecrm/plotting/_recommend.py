@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _labels
-from ._base import axes, finish, legend_above
+from ._base import axes, finish, legend_above, table_input
 
 __all__ = ["recall_at_k", "rules_scatter"]
 
@@ -52,6 +52,7 @@ def rules_scatter(
     >>> ax.get_xlabel(), ax.get_ylabel(), len(ax.texts)
     ('Confidence', 'Lift', 3)
     """
+    rules = table_input(rules, "rules_scatter", ["support", "confidence", "lift"])
     _labels.check_lang(lang)
     ax = axes(ax)
     shown = rules.head(top)
@@ -105,6 +106,7 @@ def recall_at_k(evaluation: pd.DataFrame, *, metric: str = "recall", lang: str =
     >>> [line.get_label() for line in ax.get_lines()]
     ['ItemKNN', 'popularity baseline']
     """
+    evaluation = table_input(evaluation, "recall_at_k", [metric])
     _labels.check_lang(lang)
     ax = axes(ax)
     values = evaluation[metric].unstack("k")

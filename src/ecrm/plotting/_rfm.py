@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError
-from ._base import axes, finish, legend_above, phrase, plain_numbers
+from .. import _schema
+from ._base import axes, finish, legend_above, phrase, plain_numbers, table_input
 
 __all__ = ["rfm_distribution", "rfm_heatmap", "segment_bar"]
 
@@ -55,8 +55,8 @@ def rfm_heatmap(scored: pd.DataFrame, value: str = "count", *, lang: str = "en",
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('F score', 'R score')
     """
-    if value not in _VALUES:
-        raise SchemaError(f"value={value!r} is not supported; choose 'count' or 'monetary'")
+    scored = table_input(scored, "rfm_heatmap", ["r_score", "f_score"], numbers=["r_score", "f_score"])
+    _schema.choice(value, "value", _VALUES)
     bins = _bins(scored)
     r = scored["r_score"].to_numpy(dtype=np.int64)
     f = scored["f_score"].to_numpy(dtype=np.int64)
@@ -121,7 +121,12 @@ def segment_bar(segmented: pd.DataFrame, *, lang: str = "en", ax: Any = None) ->
     """
     from ..rfm import segment_summary
 
-    table = segmented if "revenue_share" in segmented.columns else segment_summary(segmented)
+    summary = isinstance(segmented, pd.DataFrame) and "revenue_share" in segmented.columns
+    shares = ["customer_share", "revenue_share"]
+    segmented = table_input(
+        segmented, "segment_bar", shares if summary else ["segment"], numbers=shares if summary else ()
+    )
+    table = segmented if summary else segment_summary(segmented)
     names = [str(name) for name in table.index]
     y = np.arange(len(names))
     height = 0.4
@@ -167,6 +172,8 @@ def rfm_distribution(scored: pd.DataFrame, *, lang: str = "en", ax: Any = None) 
     >>> len(ax.patches)
     15
     """
+    scores = ["r_score", "f_score", "m_score"]
+    scored = table_input(scored, "rfm_distribution", scores, numbers=scores)
     bins = _bins(scored)
     scores = np.arange(1, bins + 1)
     width = 0.27

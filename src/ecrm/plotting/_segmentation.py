@@ -8,16 +8,19 @@ from typing import Any
 import numpy as np
 
 from .._display import column_label
-from ._base import axes, contrast_text, finish, legend_above, legend_outside, phrase, plain_numbers
+from ..segmentation import KMeansSegmenter
+from ._base import (
+    axes,
+    contrast_text,
+    finish,
+    fitted_input,
+    legend_above,
+    legend_outside,
+    phrase,
+    plain_numbers,
+)
 
 __all__ = ["cluster_profiles", "cluster_scatter", "k_selection", "silhouette"]
-
-_REFERENCE = """
-    References
-    ----------
-    Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and
-    validation of cluster analysis. *J. Comput. Appl. Math.* 20, 53-65.
-"""
 
 
 def _sample(n: int, max_points: int, random_state: int) -> np.ndarray:
@@ -56,6 +59,7 @@ def k_selection(segmenter: Any, *, lang: str = "en", ax: Any = None) -> Any:
     >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()][1:]
     ('Silhouette', ['Inertia (within-cluster sum of squares), right axis', 'chosen k = 2'])
     """
+    fitted_input(segmenter, KMeansSegmenter, "k_selection", "cluster_centers_")
     ax = axes(ax)
     scores = segmenter.k_scores_
     ks = scores.index.to_numpy()
@@ -102,7 +106,12 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
     Returns
     -------
     matplotlib.axes.Axes
-    %s
+
+    References
+    ----------
+    Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and
+    validation of cluster analysis. *J. Comput. Appl. Math.* 20, 53-65.
+
     Examples
     --------
     >>> import ecrm
@@ -111,6 +120,7 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
     >>> ecrm.plotting.silhouette(seg, cust).get_xlabel()
     'Silhouette coefficient'
     """
+    fitted_input(segmenter, KMeansSegmenter, "silhouette", "cluster_centers_")
     from sklearn.metrics import silhouette_samples
 
     ax = axes(ax)
@@ -134,9 +144,6 @@ def silhouette(segmenter: Any, X: Any, *, max_points: int = 5000, lang: str = "e
         phrase("customers", lang),
         lang,
     )
-
-
-silhouette.__doc__ = silhouette.__doc__ % _REFERENCE
 
 
 def cluster_scatter(
@@ -171,6 +178,7 @@ def cluster_scatter(
     >>> ecrm.plotting.cluster_scatter(seg, cust).get_xlabel()
     'PC1'
     """
+    fitted_input(segmenter, KMeansSegmenter, "cluster_scatter", "cluster_centers_")
     from sklearn.decomposition import PCA
 
     ax = axes(ax)
@@ -226,6 +234,7 @@ def cluster_profiles(segmenter: Any, *, lang: str = "en", ax: Any = None) -> Any
     >>> ax.get_ylabel(), [t.get_text() for t in ax.get_xticklabels()]
     ('Cluster', ['Days since last purchase', 'Orders', 'Total spend'])
     """
+    fitted_input(segmenter, KMeansSegmenter, "cluster_profiles", "cluster_centers_")
     centers = segmenter.cluster_centers_
     ax = axes(ax, figsize=(6.4, 0.7 * len(centers) + 2.2))
     limit = max(float(np.abs(centers).max()), 1e-9)

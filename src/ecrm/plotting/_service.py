@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import _labels
 from .._display import column_label, value_label
-from ._base import axes, finish, legend_above, phrase
+from ._base import axes, finish, legend_above, phrase, table_input
 
 __all__ = ["sla_dashboard"]
 
@@ -53,6 +53,7 @@ def sla_dashboard(sla: pd.DataFrame, *, target: float = 0.9, lang: str = "en", a
     >>> len(ax.patches)
     12
     """
+    sla = table_input(sla, "sla_dashboard", ["response_within_sla", "resolution_within_sla"])
     _labels.check_lang(lang)
     ax = axes(ax)
     x = np.arange(len(sla))

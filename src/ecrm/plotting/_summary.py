@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._display import column_label, lower_first
-from ._base import axes, finish, phrase, plain_numbers
+from ._base import axes, finish, phrase, plain_numbers, table_input
 
 __all__ = ["summary_histograms"]
 
@@ -49,6 +49,7 @@ def summary_histograms(
     >>> ax.get_xlabel(), ax.get_title()
     ('Orders', 'Customers by orders (n = 23,570)')
     """
+    summary = table_input(summary, "summary_histograms", [column])
     ax = axes(ax)
     values = np.asarray(summary[column], dtype=float)
     values = values[np.isfinite(values)]  # an undefined value has no bar

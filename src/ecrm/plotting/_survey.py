@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _schema
 from .._labels import NPS_CATEGORIES, SURVEY_METRICS, check_lang
-from ._base import axes, finish, legend_above, legend_outside, phrase
+from ._base import axes, finish, legend_above, legend_outside, phrase, table_input
 
 __all__ = ["nps_bar", "nps_trend", "score_distribution"]
 
@@ -51,6 +52,8 @@ def nps_bar(result: pd.DataFrame | pd.Series, *, lang: str = "en", ax: Any = Non
     >>> ax.get_xlabel()
     'Share of responses (%)'
     """
+    shares = ["promoter_share", "passive_share", "detractor_share", "nps"]
+    result = table_input(result, "nps_bar", shares, series=True)
     check_lang(lang)
     table = _as_table(result)
     ax = axes(ax, figsize=(6.4, 0.45 * len(table) + 1.8))
@@ -103,6 +106,7 @@ def nps_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     >>> ax.get_ylabel()
     'NPS'
     """
+    trend = table_input(trend, "nps_trend", ["nps", "ci_low", "ci_high", "significant"])
     check_lang(lang)
     ax = axes(ax)
     if trend.index.nlevels == 1:
@@ -168,7 +172,7 @@ def score_distribution(
     from .. import survey
 
     check_lang(lang)
-    low, high = survey._check_scale(scale, "score_distribution")
+    low, high = _schema.scale(scale, "scale", "score_distribution")
     frame = survey._as_frame(scores, "score", "score_distribution")
     values, _ = survey._scores(frame, "score", (low, high), "score_distribution", "raise")
     counts = np.bincount(values - low, minlength=high - low + 1)

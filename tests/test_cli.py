@@ -396,3 +396,155 @@ def test_campaign_options_in_the_config_file(tmp_path):
         ecrm.errors.EcrmError, match=r"\[report\] campaign_split=2 must be a finite number > 0 and < 1"
     ):
         cli.read_config(path)
+
+
+# ---------------------------------------------------------------------------------------
+# Data larger than memory: a glob of Parquet files on DuckDB (the default), Spark, ...
+
+
+def _lake(tmp_path, frame, parts=2):
+    """``frame`` as ``parts`` Parquet files in tmp_path/lake, and the same rows as one CSV."""
+    pytest.importorskip("pyarrow")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    for k, rows in enumerate(np.array_split(np.arange(len(frame)), parts)):
+        # Microsecond timestamps: Spark reads no nanosecond Parquet timestamps.
+        frame.iloc[rows].to_parquet(lake / f"part-{k}.parquet", index=False, coerce_timestamps="us")
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    return str(lake / "*.parquet"), str(tmp_path / "all.csv")
+
+
+def _same_customers(engine_dir, pandas_dir, index_col):
+    on_engine = pd.read_csv(engine_dir / "customers.csv", index_col=index_col)
+    in_memory = pd.read_csv(pandas_dir / "customers.csv", index_col=index_col)
+    # Engines sum in another order (features differ by ~1e-13); the churn classifier's fit
+    # carries that to ~1e-8 in its probabilities. Every other column: to 1e-9.
+    fitted = [c for c in ("churn_probability",) if c in in_memory]
+    pd.testing.assert_frame_equal(on_engine[fitted], in_memory[fitted], check_exact=False, rtol=1e-6)
+    pd.testing.assert_frame_equal(
+        on_engine.drop(columns=fitted),
+        in_memory.drop(columns=fitted),
+        check_exact=False,
+        rtol=1e-9,
+        atol=1e-9,
+    )
+    return on_engine
+
+
+def test_report_on_a_parquet_glob_runs_on_duckdb_and_equals_the_pandas_report(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    sample = ecrm.datasets.load_cdnow_sample()
+    glob, csv = _lake(tmp_path, sample.assign(sku=sample["customer_id"] % 7))
+    out, ref = tmp_path / "engine", tmp_path / "pandas"
+    # With product ids, the products section (baskets: every row in memory) is a note on an engine.
+    args = ["--out", str(out), "--memory-limit", "1GB", "--quiet", "--product-col", "sku"]
+    assert cli.main(["report", glob, *args]) == 0
+    assert cli.main(["report", csv, "--out", str(ref), "--quiet"]) == 0
+    capsys.readouterr()
+    customers = _same_customers(out, ref, "customer_id")
+    assert len(customers) == 2_357 and {"rfm_segment", "lifecycle_stage", "clv_12m"} <= set(customers)
+    on_engine, in_memory = (json.loads((d / "summary.json").read_text(encoding="utf-8")) for d in (out, ref))
+    assert on_engine["sections"] == [*in_memory["sections"], "products"]
+    assert on_engine["headline"].pop("products") == {}
+    assert on_engine["data"].pop("engine") == "duckdb"
+    assert on_engine["data"] == in_memory["data"] and on_engine["inputs"] == in_memory["inputs"]
+    for section, figures in in_memory["headline"].items():
+        assert on_engine["headline"][section].keys() == figures.keys()
+        for name, value in figures.items():
+            rel = 1e-6 if section == "churn" else 1e-9  # a classifier's fit (see _same_customers)
+            expected = value if isinstance(value, str) else pytest.approx(value, rel=rel)
+            assert on_engine["headline"][section][name] == expected, (section, name)
+    # What needs every row in memory (the stage history and transitions) is left out, and said so.
+    assert [f for f in in_memory["figures"] if f not in on_engine["figures"]] == [
+        "figures/lifecycle_history.png",
+        "figures/lifecycle_transitions.png",
+    ]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "The transactions are on duckdb: the stage history and the transitions" in page
+    assert "The transactions are on duckdb: this section needs every row in memory" in page
+
+
+def test_summary_on_an_engine_with_the_mapping_flags(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    retail = ecrm.datasets.make_online_retail(n_customers=80, random_state=3)
+    glob, csv = _lake(tmp_path, retail, parts=3)
+    flags = ["--customer-col", "CustomerID", "--date-col", "InvoiceDate", "--order-col", "InvoiceNo",
+             "--quantity-col", "Quantity", "--price-col", "UnitPrice", "--date-format", "%m/%d/%Y %H:%M",
+             "--missing-customers", "drop", "--cancel-prefix", "C"]  # fmt: skip
+    assert cli.main(["summary", csv, *flags, "--out", str(tmp_path / "pandas")]) == 0
+    in_memory = capsys.readouterr()
+    # The CSV on DuckDB (text dates parsed there), and the Parquet glob.
+    for path, out in ((csv, "csv"), (glob, "glob")):
+        engine = ["--engine", "duckdb"] if path == csv else []
+        assert cli.main(["summary", path, *flags, *engine, "--out", str(tmp_path / out)]) == 0
+        captured = capsys.readouterr()
+        assert captured.err == in_memory.err  # the same warning (guest rows left out), once
+        assert "ecrm: warning: transactions: left out" in captured.err
+        assert len(_same_customers(tmp_path / out, tmp_path / "pandas", "CustomerID")) == 80
+
+
+def test_bad_rows_on_an_engine_give_the_pandas_message(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1.0, None, 2.0, None],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    glob, csv = _lake(tmp_path, frame)
+    assert cli.main(["summary", csv]) == 2  # pandas
+    in_memory = capsys.readouterr().err.splitlines()
+    assert cli.main(["summary", glob]) == 2  # DuckDB
+    on_engine = capsys.readouterr().err.splitlines()
+    assert on_engine[0] == in_memory[0].replace(csv, glob)
+    assert "has missing ids" in on_engine[0] and "--missing-customers drop" in on_engine[0]
+    # The example rows (their values; an engine has no row labels to show).
+    assert [line.split()[-3:] for line in on_engine[1:]] == [line.split()[-3:] for line in in_memory[1:]]
+    assert on_engine[1].split() == ["customer_id", "order_date", "amount"] and len(on_engine) == 4
+
+
+def test_engine_flags_refuse_what_cannot_work(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("duckdb")
+    glob, _ = _lake(tmp_path, ecrm.datasets.load_cdnow_sample().head(50))
+    assert cli.main(["summary", glob, "--engine", "polars", "--memory-limit", "1GB"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "ecrm: error: --memory-limit caps DuckDB's memory; with --engine polars"
+    )
+    assert cli.main(["summary", glob, "--memory-limit", "plenty"]) == 2
+    assert capsys.readouterr().err == (
+        "ecrm: error: --memory-limit 'plenty': not a size DuckDB reads (e.g. 2GB, 500MB)\n"
+    )
+    assert cli.main(["summary", str(tmp_path / "lake" / "*.csv")]) == 2
+    assert f"{tmp_path / 'lake' / '*.csv'}: no file matches" in capsys.readouterr().err
+    assert cli.main(["summary", glob, "--engine", "pandas"]) == 2
+    assert (
+        f"{glob}: pandas reads one file; read a glob of files on --engine duckdb" in capsys.readouterr().err
+    )
+    (tmp_path / "lake" / "part-9.parquet").write_bytes(b"PAR1 not Parquet")
+    assert cli.main(["summary", glob]) == 2  # the engine's own words, on one line
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecrm: error: {glob}: cannot read on duckdb: ") and err.count("\n") == 1
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # the extra is not installed
+    assert cli.main(["summary", glob]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'pip install "ecrm[duckdb]"' in err
+
+
+def test_summary_and_report_with_engine_spark(tmp_path, capsys, spark_session):
+    # Few customers, so that the report's model sections say so rather than fit: every
+    # Spark query takes a second, whatever its size (the DuckDB test above fits them all).
+    sample = ecrm.datasets.load_cdnow_sample()
+    glob, csv = _lake(tmp_path, sample[sample["customer_id"] <= 40])
+    assert cli.main(["summary", csv, "--out", str(tmp_path / "pandas")]) == 0
+    assert cli.main(["summary", glob, "--engine", "spark", "--out", str(tmp_path / "spark")]) == 0
+    assert len(_same_customers(tmp_path / "spark", tmp_path / "pandas", "customer_id")) == 40
+    capsys.readouterr()
+    assert cli.main(["report", glob, "--engine", "spark", "--out", str(tmp_path / "report"), "--quiet"]) == 0
+    assert cli.main(["report", csv, "--out", str(tmp_path / "ref"), "--quiet"]) == 0
+    _same_customers(tmp_path / "report", tmp_path / "ref", "customer_id")
+    on_spark, in_memory = (
+        json.loads((tmp_path / d / "summary.json").read_text(encoding="utf-8")) for d in ("report", "ref")
+    )
+    assert on_spark["data"].pop("engine") == "spark" and on_spark["data"] == in_memory["data"]
+    assert on_spark["headline"] == in_memory["headline"]

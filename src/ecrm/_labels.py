@@ -637,6 +637,18 @@ REPORT_TEXT: Table = {
     "customers_one": {"en": "1 customer", "zh": "1 位客户"},
     "expected_clv": {"en": "expected {months}-month CLV", "zh": "未来 {months} 个月预计 CLV"},
     "past_revenue": {"en": "revenue to date", "zh": "历史收入"},
+    "engine_lifecycle": {
+        "en": "The transactions are on {engine}: the stage history and the transitions, which need "
+        "every customer's stage at many dates, are left out; the stages are as of the snapshot.",
+        "zh": "交易数据在 {engine} 上：阶段历史和阶段迁移需要每位客户在多个日期的阶段，此处从略；"
+        "所示阶段为截止日的阶段。",
+    },
+    "engine_in_memory": {
+        "en": "The transactions are on {engine}: this section needs every row in memory and is left "
+        "out (in Python, run it on log.collect() of a slice that fits).",
+        "zh": "交易数据在 {engine} 上：本节需要把全部交易行读入内存，此处从略（可在 Python 中对能放入内存的"
+        "数据切片调用 log.collect() 后运行）。",
+    },
     "no_breakage": {
         "en": "no points lot has expired yet, so breakage cannot be estimated; the liability shown is gross",
         "zh": "尚无积分批次到期，无法估计逾期未用率；所示积分负债为未扣减值",

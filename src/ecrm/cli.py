@@ -11,6 +11,12 @@ of :func:`ecrm.transactions` as flags (``--customer-col``, ``--quantity-col``,
 input exits with status 2 and a message whose first line names the file, the column,
 the problem and the flag that fixes it; the example rows it announces follow, indented.
 Each distinct warning is printed once.
+
+``report`` and ``summary`` read a log larger than memory on an engine: a glob
+(``'lake/orders/*.parquet'``) opens in DuckDB by default, ``--engine`` chooses DuckDB,
+Polars, Spark or Dask for any path, and ``--memory-limit`` caps DuckDB's memory. The
+per-customer and per-period tables are computed on the engine and come back as pandas;
+the rest of the report proceeds as for a file read into memory.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import glob
 import importlib.util
 import sys
 import time
@@ -43,6 +50,11 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli, the same parser
 __all__ = ["main", "overview", "read_config", "read_table"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Where ``report`` and ``summary`` run: pandas reads the file into memory; the others
+#: aggregate on the engine (see :func:`ecrm.transactions`).
+ENGINES = ("pandas", "duckdb", "polars", "spark", "dask")
+# A path with one of these is a glob of files: read on an engine (DuckDB by default).
+GLOB_CHARACTERS = "*?["
 DEMO_OUT = Path("ecrm-demo")
 # Sizes of the synthetic inputs of `ecrm demo` (small: the demo must stay quick).
 DEMO_SURVEYS = 5_000
@@ -212,14 +224,87 @@ def _mapping(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> dic
     return mapping
 
 
+def _engine(args: argparse.Namespace) -> str:
+    """The engine of --engine; by default DuckDB for a glob or a folder (or with
+    --memory-limit), else pandas."""
+    path = args.transactions
+    if args.engine is not None:
+        engine = args.engine
+    elif args.memory_limit is not None or any(c in path for c in GLOB_CHARACTERS) or Path(path).is_dir():
+        engine = "duckdb"
+    else:
+        engine = "pandas"
+    if args.memory_limit is not None and engine != "duckdb":
+        raise _flag_error(
+            f"--memory-limit caps DuckDB's memory; with --engine {engine} set the engine's own "
+            "(e.g. spark.driver.memory for Spark)"
+        )
+    return engine
+
+
+def _flag_error(message: str) -> EcrmError:
+    """An error in the flags, not in a file: shown without a file name."""
+    err = EcrmError(message)
+    err.input = "flags"  # type: ignore[attr-defined]
+    return err
+
+
+def _open_on_engine(path: str, engine: str, memory_limit: str | None) -> dict[str, Any]:
+    """The keywords of ecrm.transactions that open ``path`` on ``engine``: the engine, and
+    for DuckDB a connection with the memory limit. (Spark runs on the active session, or
+    one ecrm starts: local mode unless spark-submit or the Spark configuration name a master.)"""
+    if "://" not in path and not glob.glob(path):  # a local path (not s3://...): it must exist
+        problem = "no file matches" if any(c in path for c in GLOB_CHARACTERS) else "no such file"
+        raise EcrmError(f"{path}: {problem}")
+    if engine == "duckdb":
+        from . import _engine
+
+        duckdb = _engine.require("duckdb")  # without it: an ImportError naming the extra
+        connection = duckdb.connect()
+        if memory_limit is not None:
+            try:
+                connection.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.Error:
+                raise _flag_error(
+                    f"--memory-limit {memory_limit!r}: not a size DuckDB reads (e.g. 2GB, 500MB)"
+                ) from None
+        return {"engine": engine, "connection": connection}
+    return {"engine": engine}
+
+
 def _read_transactions(args: argparse.Namespace, config: dict[str, dict[str, Any]], files: dict[str, str]):
-    """The user's file as an ecrm.Transactions, with the mapping of the flags and config."""
-    frame = read_table(files["transactions"])
+    """The user's file as an ecrm.Transactions (or, on an engine, an ecrm.EngineTransactions),
+    with the mapping of the flags and config."""
+    engine = _engine(args)
+    if engine == "pandas":
+        if any(c in files["transactions"] for c in GLOB_CHARACTERS):
+            raise EcrmError(
+                "pandas reads one file; read a glob of files on --engine duckdb, polars, spark or dask"
+            )
+        source: Any = read_table(files["transactions"])
+        opened: dict[str, Any] = {}
+    else:
+        source = files["transactions"]
+        try:
+            opened = _open_on_engine(source, engine, args.memory_limit)
+        except ImportError as err:  # the engine's package is not installed: the message names the extra
+            raise EcrmError(str(err)) from None
     try:
-        return transactions(frame, **_mapping(args, config))
+        return transactions(source, **opened, **_mapping(args, config))
     except SchemaError as err:
         err.input = "transactions"
         raise
+    except ImportError as err:
+        raise EcrmError(str(err)) from None
+    except EcrmError:
+        raise
+    except Exception as err:
+        if engine == "pandas":
+            raise
+        # The engine could not read the files (corrupt, or a type it does not read): its
+        # own words, on one line, instead of a traceback from inside the engine.
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise EcrmError(f"cannot read on {engine}: {type(err).__name__}: {first}") from None
 
 
 def _print_summary(summary: pd.DataFrame, title: str, out: Path | None) -> None:
@@ -334,6 +419,20 @@ def _add_report_options(parser: argparse.ArgumentParser, out_default: Path | Non
     parser.add_argument("--quiet", action="store_true", help="no progress and no headline figures")
 
 
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data larger than memory (see ecrm.transactions)")
+    group.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="where to aggregate the transactions: pandas reads the file into memory; duckdb, "
+        "polars, spark and dask read it lazily (default: duckdb for a glob, else pandas)",
+    )
+    group.add_argument(
+        "--memory-limit",
+        help="most memory DuckDB may use, e.g. 2GB (it spills to disk beyond); implies --engine duckdb",
+    )
+
+
 def _add_mapping_options(parser: argparse.ArgumentParser) -> None:
     """The flags of ecrm.transactions' mapping, and --config (flags override the file)."""
     group = parser.add_argument_group("how the file maps to transactions (see ecrm.transactions)")
@@ -355,7 +454,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     sub = parser.add_subparsers(dest="command", required=True)
 
     rep = sub.add_parser("report", help="write the customer report of a file of transactions")
-    rep.add_argument("transactions", help="CSV or Parquet file, one row per order or order line")
+    rep.add_argument(
+        "transactions",
+        help="CSV or Parquet file, a quoted glob of them ('lake/orders/*.parquet') or a folder "
+        "of Parquet files, one row per order or order line",
+    )
     rep.add_argument("--surveys", help="survey answers: customer id, date, score (0..10)")
     rep.add_argument("--loyalty", help="loyalty events")
     rep.add_argument("--tickets", help="customer-service tickets")
@@ -372,15 +475,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         help="leave out the CUPED-adjusted revenue lift",
     )  # fmt: skip
     _add_report_options(rep, None)
+    _add_engine_options(rep)
     _add_mapping_options(rep)
 
     demo = sub.add_parser("demo", help="the report on the bundled CDNOW data")
     _add_report_options(demo, DEMO_OUT)
 
     summ = sub.add_parser("summary", help="print the customer summary of a file of transactions")
-    summ.add_argument("transactions", help="CSV or Parquet file, one row per order")
+    summ.add_argument("transactions", help="CSV or Parquet file, or a quoted glob of them, one row per order")
     summ.add_argument("--out", type=Path, help="also write DIR/customers.csv")
     summ.add_argument("--as-of", help="snapshot date (default: last transaction)")
+    _add_engine_options(summ)
     _add_mapping_options(summ)
     return parser, {"report": rep, "demo": demo, "summary": summ}
 

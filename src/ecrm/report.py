@@ -36,7 +36,7 @@ from . import _display, _labels, _schema, lifecycle, metrics, rfm, service, surv
 from ._display import Table
 from .errors import DataDroppedWarning, EcrmError, EcrmWarning, SchemaError
 from .summary import customer_summary
-from .transactions import Transactions, as_transactions
+from .transactions import EngineTransactions, Transactions, as_transactions
 
 __all__ = ["SECTIONS", "Context", "Report", "Section", "SectionSpec", "Table", "build", "overview"]
 
@@ -236,14 +236,15 @@ class Context:
     """What every section function sees.
 
     ``transactions`` is the log validated once and cut at ``as_of``: sections pass it to
-    every function that reads transactions, which then re-derive nothing. ``customers``
+    every function that reads transactions, which then re-derive nothing (on an engine,
+    an :class:`ecrm.EngineTransactions`: those functions aggregate there). ``customers``
     is the joined customer table so far: the customer summary plus the columns of every
     earlier section (so the survey section can break NPS down by the RFM segment).
     Sections must not modify it; they return their columns instead. ``customer_col``
     names the customer in the transactions, surveys and tickets.
     """
 
-    transactions: Transactions
+    transactions: Transactions | EngineTransactions
     customers: pd.DataFrame
     as_of: pd.Timestamp
     lang: str
@@ -443,7 +444,6 @@ def _lifecycle(ctx: Context) -> Section:
     def stage_label(key: str) -> str:
         return ctx.label(_labels.LIFECYCLE_STAGES, key)
 
-    history = lifecycle.history(ctx.transactions, freq="M", lang=ctx.lang)
     from .plotting import lifecycle_area, transition_heatmap
 
     section = Section(
@@ -453,9 +453,14 @@ def _lifecycle(ctx: Context) -> Section:
             ("churned_share", float(share[stage_label("churned")]), "share"),
         ],
         tables=[Table(ctx.text("stage_counts"), counts)],
-        figures=[("history", lifecycle_area(lifecycle.stage_counts(history), lang=ctx.lang))],
         columns=stages[["stage"]].rename(columns={"stage": "lifecycle_stage"}),
     )
+    if isinstance(ctx.transactions, EngineTransactions):
+        # Every customer's stage at every month end: a pass over the log per month.
+        section.notes.append(ctx.text("engine_lifecycle", engine=ctx.transactions.engine))
+        return section
+    history = lifecycle.history(ctx.transactions, freq="M", lang=ctx.lang)
+    section.figures.append(("history", lifecycle_area(lifecycle.stage_counts(history), lang=ctx.lang)))
     # Transitions over the last six months, when the data reach that far back.
     start = ctx.as_of - pd.DateOffset(months=6)
     if start >= ctx.customers["first_purchase"].min():
@@ -1338,6 +1343,10 @@ def _campaign(ctx: Context) -> Section:
     return section
 
 
+# Sections that need every transaction row in memory (baskets, a campaign's windows): on
+# an engine they show a note instead.
+IN_MEMORY_SECTIONS = ("products", "campaign")
+
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("overview", (), _overview),
     SectionSpec("rfm", (), _rfm),
@@ -1734,7 +1743,7 @@ def _save_figures(key: str, section: Section, out_dir: Path) -> list[tuple[str, 
 
 
 def build(
-    transactions: pd.DataFrame | Transactions,
+    transactions: pd.DataFrame | Transactions | EngineTransactions,
     out_dir: str | Path,
     *,
     surveys: pd.DataFrame | None = None,
@@ -1784,10 +1793,15 @@ def build(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame or ecrm.Transactions
+    transactions : pandas.DataFrame, ecrm.Transactions or ecrm.EngineTransactions
         One row per order or order line (negative amounts are returns), or the output of
         :func:`ecrm.transactions` (for data that needs a mapping: quantity x price, a
-        date format, guest rows, cancellations).
+        date format, guest rows, cancellations). On an engine (a log larger than memory:
+        :func:`ecrm.transactions` on a path, or a DuckDB, Polars, Spark or Dask frame)
+        the per-customer and per-period tables are computed there and come back as
+        pandas; the lifecycle stage history and transitions are then left out, with a
+        note in the lifecycle section, and the products and campaign sections (baskets
+        and a campaign's windows need every row in memory) are a note.
     out_dir : str or Path
         Folder to write to; created if needed, files of an earlier report replaced.
     surveys : pandas.DataFrame, optional
@@ -1910,14 +1924,17 @@ def build(
     notify("customer summary")
     try:
         with warnings.catch_warnings(record=True) as caught:  # the caller's filters apply
-            log = as_transactions(
-                transactions,
-                customer_col=customer_col,
-                date_col=date_col,
-                amount_col=amount_col,
-                order_col=order_col,
-                product_col=product_col,
-            ).upto(as_of)
+            if isinstance(transactions, EngineTransactions):
+                log = transactions.upto(as_of)  # on the engine: sections aggregate there
+            else:
+                log = as_transactions(
+                    transactions,
+                    customer_col=customer_col,
+                    date_col=date_col,
+                    amount_col=amount_col,
+                    order_col=order_col,
+                    product_col=product_col,
+                ).upto(as_of)
             summary = customer_summary(log)
     except SchemaError as err:
         err.input = "transactions"
@@ -1939,11 +1956,18 @@ def build(
     (out / "figures").mkdir(exist_ok=True)
     rendered: list[tuple[str, Section, list[tuple[str, str, int, bool]]]] = []
     # What the optional sections need: an input frame, or product ids in the transactions.
-    available = {**given, "products": getattr(log, "product", None)}
+    products = (
+        log.mapping.product_col if isinstance(log, EngineTransactions) else getattr(log, "product", None)
+    )
+    available = {**given, "products": products}
     for spec in SECTIONS:
         if any(available[name] is None for name in spec.needs):
             continue
         notify(_labels.label(_labels.REPORT_SECTIONS, spec.key, "en"))
+        if isinstance(log, EngineTransactions) and spec.key in IN_MEMORY_SECTIONS:
+            note = Section(notes=[ctx.text("engine_in_memory", engine=log.engine)])
+            rendered.append((spec.key, note, []))
+            continue
         try:
             with warnings.catch_warnings(record=True) as caught:  # the caller's filters apply
                 section = spec.function(ctx)
@@ -1974,7 +1998,7 @@ def build(
         "ecrm_version": _version(),
         "as_of": ctx.as_of.date().isoformat(),
         "lang": lang,
-        "inputs": {"transactions": int(log.describe()["rows_read"])}
+        "inputs": {"transactions": int(facts["rows_read"])}
         | {name: len(frame) for name, frame in given.items() if frame is not None},
         "sections": [key for key, _, _ in rendered],
         "headline": {

@@ -1353,3 +1353,266 @@ def score_counts(
             out[column] = out[column].astype("str")
     out["n"] = out["n"].astype(np.int64)
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Service tickets: SLA counts and exact percentiles per group
+
+
+def _micros(frame: Any, date: str, out: str) -> Any:
+    """``frame`` with ``out``: microseconds since 1970-01-01 of datetime column ``date``
+    (wall time), from the civil day and the time of day: integer arithmetic that every
+    engine has (Spark has no duration arithmetic in narwhals)."""
+    N = nw()
+    dt = N.col(date).dt
+    frame = with_day(frame, date, "__us_day").with_columns(
+        (
+            N.col("__us_day").cast(N.Int64) * 86_400_000_000
+            + dt.hour().cast(N.Int64) * 3_600_000_000
+            + dt.minute().cast(N.Int64) * 60_000_000
+            + dt.second().cast(N.Int64) * 1_000_000
+            + dt.microsecond().cast(N.Int64)
+        ).alias(out)
+    )
+    return frame.drop("__us_day")
+
+
+def collect_columns(native: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """The named columns of a native frame (those present), collected to pandas."""
+    lazy = _as_lazy(native)
+    names = list(lazy.collect_schema().names())
+    return _to_pandas(lazy.select(*[c for c in dict.fromkeys(columns) if c in names]))
+
+
+def sla_table(
+    native: Any,
+    *,
+    by: str | None,
+    as_of: object,
+    response_hours: float,
+    resolution_hours: float,
+    cols: dict[str, str],
+    csat_scale: tuple[int, int],
+    what: str,
+) -> tuple[pd.DataFrame, pd.Timestamp, int]:
+    """:func:`ecrm.service.sla`'s reductions on the engine: per group (column ``group``),
+    ticket counts, SLA counts, exact linear percentiles of the durations, the open
+    backlog's age and the mean score; with ``as_of`` and the tickets after it.
+
+    ``cols`` maps the roles ticket, customer, created, response, resolved, contacts, csat
+    to column names. The checks are the pandas path's, in its order, counted in one pass.
+    """
+    N = nw()
+    col = N.col
+    engine = engine_of(native)
+    require(engine)
+    lazy = _as_lazy(native)
+    schema = lazy.collect_schema()
+    names = list(schema.names())
+    required = [cols[k] for k in ("ticket", "customer", "created", "response", "resolved")]
+    _schema.require_columns(pd.DataFrame(columns=names), required, what)
+    if by is not None:
+        _schema.require_columns(pd.DataFrame(columns=names), [by], what)
+    optional = {k: cols[k] for k in ("contacts", "csat") if cols[k] in names}
+
+    # Text dates and numbers are parsed on the engine, bad values as null.
+    parse: dict[str, tuple[str, str, str | None]] = {}
+    when: dict[str, Any] = {}
+    for role in ("created", "response", "resolved"):
+        column = cols[role]
+        dtype = schema[column]
+        if dtype == N.String:
+            parse[f"__ecrm_{role}"] = (column, "date", None)
+            when[role] = col(f"__ecrm_{role}")
+            continue
+        if dtype.is_numeric() or dtype == N.Boolean:
+            raise SchemaError(
+                f"{what}: column {column!r} has numeric dtype {dtype}; expected datetime64 values or date "
+                "strings (convert first, e.g. pd.to_datetime(df[col].astype(str), format='%Y%m%d'))"
+            )
+        if isinstance(dtype, N.Datetime) and dtype.time_zone is not None and engine != "spark":
+            raise SchemaError(
+                f"{what}: column {column!r} has time zone {dtype.time_zone!r}; on an engine ecrm "
+                "reads naive wall-clock times: convert the column to naive local time first"
+            )
+        value = col(column)
+        if dtype == N.Date:
+            value = value.cast(N.Datetime("us"))
+        elif isinstance(dtype, N.Datetime) and dtype.time_zone is not None:
+            value = value.dt.replace_time_zone(None)  # Spark's TIMESTAMP: wall time in the session zone
+        when[role] = value
+    number: dict[str, Any] = {}
+    for role, column in optional.items():
+        if schema[column].is_numeric():
+            number[role] = col(column).cast(N.Float64)
+        else:
+            parse[f"__ecrm_{role}"] = (column, "number", None)
+            number[role] = col(f"__ecrm_{role}")
+    lazy = _as_lazy(_with_parsed(native, engine, parse))
+
+    def missing(column: str) -> Any:
+        c = col(column)
+        return c.is_null() | c.is_nan().fill_null(True) if schema[column].is_float() else c.is_null()
+
+    created, response, resolved = when["created"], when["response"], when["resolved"]
+    raw = {role: col(cols[role]) for role in ("created", "response", "resolved")}
+    bad: dict[str, tuple[str, str, Any, Any]] = {}  # check -> (column, problem, mask, base)
+    bad["ticket"] = (cols["ticket"], "has missing ids (NaN/None)", missing(cols["ticket"]), None)
+    bad["customer"] = (cols["customer"], "has missing ids (NaN/None)", missing(cols["customer"]), None)
+    for role in ("created", "response", "resolved"):
+        if f"__ecrm_{role}" in parse:
+            present = ~raw[role].is_null()
+            problem = "has values that are not ISO-8601 dates"
+            bad[f"unparsed:{role}"] = (cols[role], problem, present & when[role].is_null(), present)
+        if role == "created":
+            bad["missing:created"] = (
+                cols["created"],
+                "has missing dates (NaT/None)",
+                created.is_null(),
+                None,
+            )
+    for role, times in (("response", response), ("resolved", resolved)):
+        problem = f"is before {cols['created']!r}"
+        bad[f"early:{role}"] = (cols[role], problem, (times < created).fill_null(False), None)
+    low, high = _schema.scale(csat_scale, "csat_scale", what)
+    for role, value in number.items():
+        column = optional[role]
+        present = ~(value.is_null() | value.is_nan().fill_null(True))
+        if f"__ecrm_{role}" in parse:
+            bad[f"text:{role}"] = (
+                column,
+                "has non-numeric values",
+                value.is_null() & ~col(column).is_null(),
+                None,
+            )
+        filled = value.fill_null(1.0).fill_nan(1.0)
+        bad[f"inf:{role}"] = (column, "has infinite values", ~filled.is_finite(), None)
+        whole = filled == filled.round(0)
+        if role == "contacts":
+            off, problem = (filled < 1) | ~whole, "is not a whole number >= 1"
+        else:
+            off = (filled < low) | (filled > high) | ~whole
+            problem = f"has scores that are not whole numbers in {low}..{high} (csat_scale)"
+        bad[f"off:{role}"] = (column, problem, present & off & filled.is_finite(), None)
+    checks = [N.len().alias("rows")]
+    for key, (_, _, mask, base) in bad.items():
+        checks.append(_count(mask).alias(key))
+        if base is not None:
+            checks.append(_count(base).alias(f"base:{key}"))
+    checks += [
+        created.max().alias("max:created"),
+        created.min().alias("min:created"),
+        response.max().alias("max:response"),
+        resolved.max().alias("max:resolved"),
+    ]
+    if by is not None:
+        checks.append(_count(missing(by)).alias("missing:by"))
+    counts = _to_pandas(lazy.select(*checks)).iloc[0]
+    n_rows = int(counts["rows"])
+    if n_rows == 0:
+        raise SchemaError(f"{what}: the frame is empty (0 rows); there is nothing to compute")
+    order = ["ticket", "duplicate", "customer", "unparsed:created", "missing:created"]
+    order += ["unparsed:response", "unparsed:resolved", "early:response", "early:resolved"]
+    for role in ("contacts", "csat"):
+        order += [f"text:{role}", f"inf:{role}", f"off:{role}"]
+    for key in order:
+        if key == "duplicate":
+            repeats = lazy.group_by(cols["ticket"]).agg(N.len().alias("__n")).filter(col("__n") > 1)
+            ids = _to_pandas(repeats.select(cols["ticket"], "__n"))
+            if len(ids):
+                duplicated = col(cols["ticket"]).is_in(ids[cols["ticket"]].tolist())
+                problem = "has duplicate ticket ids"
+                raise _examples(
+                    lazy, duplicated, names, cols["ticket"], what, problem, int(ids["__n"].sum()), n_rows
+                )
+            continue
+        if key not in bad or not int(counts[key]):
+            continue
+        column, problem, mask, base = bad[key]
+        total = n_rows if base is None else int(counts[f"base:{key}"])
+        shown = [cols["ticket"], cols["created"], column] if key.startswith("early") else names
+        raise _examples(lazy, mask, shown, column, what, problem, int(counts[key]), total)
+    if by is not None and int(counts["missing:by"]):
+        raise _examples(
+            lazy,
+            missing(by),
+            names,
+            by,
+            what,
+            "has missing ids (NaN/None)",
+            int(counts["missing:by"]),
+            n_rows,
+        )
+
+    latest = max(
+        pd.Timestamp(counts[k])
+        for k in ("max:created", "max:response", "max:resolved")
+        if pd.notna(counts[k])
+    )
+    as_of_ts = latest if as_of is None else _schema.timestamp(as_of, None, "as_of", what)
+    first = pd.Timestamp(counts["min:created"])
+    if as_of_ts < first:
+        raise SchemaError(f"{what}: as_of={as_of_ts} is before the first ticket ({first})")
+    cut = as_of_ts.to_pydatetime()
+    group = col(by) if by is not None else N.lit("all")
+    rows = lazy.with_columns(
+        created.alias("__c"),
+        N.when(response <= cut).then(response).alias("__rp"),
+        N.when(resolved <= cut).then(resolved).alias("__rs"),
+        group.alias("group"),
+        *[value.alias(f"__{role}") for role, value in number.items()],
+    )
+    n_after = int(_to_pandas(rows.select(_count(col("__c") > cut).alias("n")))["n"].iloc[0])
+    rows = rows.filter(col("__c") <= cut)
+    rows = rows.with_columns(
+        N.when(col("__rp").is_null() | (col("__rs") < col("__rp")).fill_null(False))
+        .then(col("__rs"))
+        .otherwise(col("__rp"))
+        .alias("__rp")
+    )
+    for name in ("__c", "__rp", "__rs"):
+        rows = _micros(rows, name, f"{name}_us")
+    as_of_us = int((as_of_ts - pd.Timestamp(0)) // pd.Timedelta(microseconds=1))
+    hour = 3_600_000_000.0
+    age = (N.lit(as_of_us) - col("__c_us")).cast(N.Float64) / hour
+    response_h = (col("__rp_us") - col("__c_us")).cast(N.Float64) / hour
+    resolution_h = (col("__rs_us") - col("__c_us")).cast(N.Float64) / hour
+    responded, is_resolved = ~col("__rp_us").is_null(), ~col("__rs_us").is_null()
+    rows = rows.with_columns(
+        age.alias("__age"), response_h.alias("__response"), resolution_h.alias("__resolution")
+    )
+    a, rp, rs = col("__age"), col("__response"), col("__resolution")
+    contacts = col("__contacts") if "contacts" in number else None
+    csat = col("__csat") if "csat" in number else None
+    flags = {
+        "responded": responded,
+        "resolved": is_resolved,
+        "response_decided": responded | (a > response_hours),
+        "response_met": responded & (rp <= response_hours).fill_null(False),
+        "resolution_decided": is_resolved | (a > resolution_hours),
+        "resolution_met": is_resolved & (rs <= resolution_hours).fill_null(False),
+    }
+    if contacts is not None:
+        known = ~(contacts.is_null() | contacts.is_nan().fill_null(True))
+        flags["fcr_base"] = is_resolved & known
+        flags["fcr_met"] = is_resolved & known & (contacts.fill_null(0.0).fill_nan(0.0) == 1)
+    rows = rows.with_columns(
+        *[f.cast(N.Int64).alias(k) for k, f in flags.items()],
+        N.when(~is_resolved).then(a).alias("__open"),
+        *(
+            [N.when(~(csat.is_null() | csat.is_nan().fill_null(True))).then(csat).alias("__score")]
+            if csat is not None
+            else []
+        ),
+    )
+    aggs = [N.len().alias("tickets"), *[col(k).sum() for k in flags]]
+    for name, source in (("response", "__response"), ("resolution", "__resolution"), ("open_age", "__open")):
+        aggs.append(col(source).quantile(0.5, interpolation="linear").alias(f"{name}_median_hours"))
+        if name != "open_age":
+            aggs.append(col(source).quantile(0.9, interpolation="linear").alias(f"{name}_p90_hours"))
+    aggs.append(col("__open").max().alias("open_age_max_hours"))
+    if csat is not None:
+        aggs.append(col("__score").mean().alias("csat_mean"))
+    table = _to_pandas(rows.group_by("group").agg(*aggs))
+    table["group"] = _pandas_ids(table["group"])  # as pandas' ids: int64 or str
+    return table, as_of_ts, n_after

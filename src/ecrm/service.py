@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _schema
+from . import _engine, _schema
 from .errors import EcrmWarning, SchemaError
 
 __all__ = ["customer_features", "sla"]
@@ -335,6 +335,31 @@ def sla(
     all                 0.333333                       0.5                76.0
     """
     what = "sla"
+    cols = dict(
+        ticket=ticket_col,
+        customer=customer_col,
+        created=created_col,
+        response=response_col,
+        resolved=resolved_col,
+        contacts=contacts_col,
+        csat=csat_col,
+    )
+    engine = _engine.engine_of(tickets)
+    if engine == "dask":  # narwhals' Dask quantile is approximate: the columns come here
+        tickets = _engine.collect_columns(tickets, [*cols.values(), *([by] if by else [])], what)
+    elif engine is not None:
+        _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
+        table, as_of_ts, n_after = _engine.sla_table(
+            tickets,
+            by=by,
+            as_of=as_of,
+            response_hours=response_hours,
+            resolution_hours=resolution_hours,
+            cols=cols,
+            csat_scale=csat_scale,
+            what=what,
+        )
+        return _sla_output(table, by, as_of_ts, response_hours, resolution_hours, n_after)
     t = _tickets(
         tickets,
         as_of=as_of,
@@ -352,10 +377,8 @@ def sla(
     if by is not None:
         _schema.require_columns(t.frame, [by], what)
         key = _schema.ids(t.frame, by, what)
-        name = by
     else:
         key = pd.Series("all", index=o.index)
-        name = "group"
     contacts = t.contacts if t.contacts is not None else np.full(len(o), np.nan)
     counted = o["resolved"].to_numpy() & ~np.isnan(contacts)
     o["fcr_base"] = counted
@@ -377,33 +400,69 @@ def sla(
     ].sum()
     durations = groups[["response_hours", "resolution_hours", "open_age_hours"]]
     median, p90 = durations.median(), durations.quantile(0.9)
-    n = groups.size()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = pd.DataFrame(
-            {
-                "tickets": n,
-                "responded": sums["responded"],
-                "resolved": sums["resolved"],
-                "open": n - sums["resolved"],
-                "response_median_hours": median["response_hours"],
-                "response_p90_hours": p90["response_hours"],
-                "resolution_median_hours": median["resolution_hours"],
-                "resolution_p90_hours": p90["resolution_hours"],
-                "response_within_sla": sums["response_met"] / sums["response_decided"].replace(0, np.nan),
-                "resolution_within_sla": sums["resolution_met"]
-                / sums["resolution_decided"].replace(0, np.nan),
-                "first_contact_resolution": sums["fcr_met"] / sums["fcr_base"].replace(0, np.nan),
-                "open_age_median_hours": median["open_age_hours"],
-                "open_age_max_hours": groups["open_age_hours"].max(),
-                "csat_mean": groups["csat"].mean(),
-            }
-        )
-    out.index.name = name
+    table = sums.assign(
+        tickets=groups.size(),
+        response_median_hours=median["response_hours"],
+        response_p90_hours=p90["response_hours"],
+        resolution_median_hours=median["resolution_hours"],
+        resolution_p90_hours=p90["resolution_hours"],
+        open_age_median_hours=median["open_age_hours"],
+        open_age_max_hours=groups["open_age_hours"].max(),
+        csat_mean=groups["csat"].mean(),
+    )
+    table = table.rename_axis("group").reset_index()
+    return _sla_output(table, by, t.as_of, response_hours, resolution_hours, t.n_after_as_of)
+
+
+def _sla_output(
+    table: pd.DataFrame,
+    by: str | None,
+    as_of: pd.Timestamp,
+    response_hours: float,
+    resolution_hours: float,
+    n_after: int,
+) -> pd.DataFrame:
+    """The SLA table from the per-group counts and percentiles (column ``group``, from
+    pandas or an engine): shares, open tickets, in the documented column order."""
+    table = table.sort_values("group", kind="stable").set_index("group")
+    n = table["tickets"].astype(np.int64)
+
+    def count(name: str) -> pd.Series:
+        if name not in table:  # no contacts column on the engine: nothing counted
+            return pd.Series(0, index=table.index, dtype=np.int64)
+        return table[name].astype(np.int64)
+
+    def share(met: str, base: str) -> pd.Series:
+        return count(met) / count(base).replace(0, np.nan)
+
+    def numbers(name: str) -> pd.Series:
+        values = table[name] if name in table else pd.Series(np.nan, index=table.index)
+        return values.astype("float64")
+
+    out = pd.DataFrame(
+        {
+            "tickets": n,
+            "responded": count("responded"),
+            "resolved": count("resolved"),
+            "open": n - count("resolved"),
+            "response_median_hours": numbers("response_median_hours"),
+            "response_p90_hours": numbers("response_p90_hours"),
+            "resolution_median_hours": numbers("resolution_median_hours"),
+            "resolution_p90_hours": numbers("resolution_p90_hours"),
+            "response_within_sla": share("response_met", "response_decided"),
+            "resolution_within_sla": share("resolution_met", "resolution_decided"),
+            "first_contact_resolution": share("fcr_met", "fcr_base"),
+            "open_age_median_hours": numbers("open_age_median_hours"),
+            "open_age_max_hours": numbers("open_age_max_hours"),
+            "csat_mean": numbers("csat_mean"),
+        }
+    )
+    out.index.name = by if by is not None else "group"
     out.attrs.update(
-        as_of=t.as_of,
+        as_of=as_of,
         response_hours=response_hours,
         resolution_hours=resolution_hours,
-        n_after_as_of=t.n_after_as_of,
+        n_after_as_of=n_after,
     )
     return out
 

@@ -1505,8 +1505,6 @@ def sla_table(
         response.max().alias("max:response"),
         resolved.max().alias("max:resolved"),
     ]
-    if by is not None:
-        checks.append(_count(missing(by)).alias("missing:by"))
     counts = _to_pandas(lazy.select(*checks)).iloc[0]
     n_rows = int(counts["rows"])
     if n_rows == 0:
@@ -1532,18 +1530,6 @@ def sla_table(
         total = n_rows if base is None else int(counts[f"base:{key}"])
         shown = [cols["ticket"], cols["created"], column] if key.startswith("early") else names
         raise _examples(lazy, mask, shown, column, what, problem, int(counts[key]), total)
-    if by is not None and int(counts["missing:by"]):
-        raise _examples(
-            lazy,
-            missing(by),
-            names,
-            by,
-            what,
-            "has missing ids (NaN/None)",
-            int(counts["missing:by"]),
-            n_rows,
-        )
-
     latest = max(
         pd.Timestamp(counts[k])
         for k in ("max:created", "max:response", "max:resolved")
@@ -1562,7 +1548,17 @@ def sla_table(
         group.alias("group"),
         *[value.alias(f"__{role}") for role, value in number.items()],
     )
-    n_after = int(_to_pandas(rows.select(_count(col("__c") > cut).alias("n")))["n"].iloc[0])
+    # Group keys are checked on the tickets up to as_of only, as on pandas.
+    kept = col("__c") <= cut
+    late = [_count(~kept).alias("after"), _count(kept).alias("kept")]
+    if by is not None:
+        late.append(_count(kept & missing(by)).alias("missing"))
+    late_counts = _to_pandas(rows.select(*late)).iloc[0]
+    n_after = int(late_counts["after"])
+    if by is not None and int(late_counts["missing"]):
+        n_missing, n_kept = int(late_counts["missing"]), int(late_counts["kept"])
+        problem = "has missing ids (NaN/None)"
+        raise _examples(rows, kept & missing(by), names, by, what, problem, n_missing, n_kept)
     rows = rows.filter(col("__c") <= cut)
     rows = rows.with_columns(
         N.when(col("__rp").is_null() | (col("__rs") < col("__rp")).fill_null(False))

@@ -246,9 +246,16 @@ def sla(
 ) -> pd.DataFrame:
     """Service levels of customer-service tickets, overall or per group.
 
+    Runs on an engine: given a Polars, DuckDB or Spark frame of tickets, the checks, the
+    per-group counts and the percentiles run there (DuckDB ``quantile_cont``, Polars
+    linear ``quantile``, Spark's exact ``percentile``, all equal to the pandas result)
+    and only one row per group comes back. A Dask frame has no exact percentile in
+    narwhals, so its ticket columns (the ones named here and ``by``) are collected and
+    the pandas path runs on them: they must fit in memory.
+
     Parameters
     ----------
-    tickets : pandas.DataFrame
+    tickets : pandas.DataFrame, or a Polars, DuckDB, Spark or Dask frame
         One row per ticket.
     response_hours : float
         First-response standard (首次响应时长), default 24 hours.

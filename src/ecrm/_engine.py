@@ -1384,7 +1384,7 @@ def collect_columns(native: Any, columns: Sequence[str], what: str) -> pd.DataFr
     return _to_pandas(lazy.select(*[c for c in dict.fromkeys(columns) if c in names]))
 
 
-def sla_table(
+def ticket_rows(
     native: Any,
     *,
     by: str | None,
@@ -1394,10 +1394,12 @@ def sla_table(
     cols: dict[str, str],
     csat_scale: tuple[int, int],
     what: str,
-) -> tuple[pd.DataFrame, pd.Timestamp, int]:
-    """:func:`ecrm.service.sla`'s reductions on the engine: per group (column ``group``),
-    ticket counts, SLA counts, exact linear percentiles of the durations, the open
-    backlog's age and the mean score; with ``as_of`` and the tickets after it.
+) -> tuple[Any, list[str], pd.Timestamp, int, int]:
+    """Validated tickets on their engine, created on or before ``as_of``, with the
+    per-ticket outcomes of :mod:`ecrm.service`: ``__age``, ``__response``,
+    ``__resolution`` (hours), ``__open`` (age while open), ``__score`` (when there are
+    scores), ``__c_us`` (creation, microseconds), ``group`` and the 0/1 flags named in
+    the list returned with the rows, ``as_of``, its microseconds and the tickets after it.
 
     ``cols`` maps the roles ticket, customer, created, response, resolved, contacts, csat
     to column names. The checks are the pandas path's, in its order, counted in one pass.
@@ -1601,13 +1603,23 @@ def sla_table(
             else []
         ),
     )
+    return rows, list(flags), as_of_ts, as_of_us, n_after
+
+
+def sla_table(native: Any, *, by: str | None, **options: Any) -> tuple[pd.DataFrame, pd.Timestamp, int]:
+    """:func:`ecrm.service.sla`'s reductions on the engine: per group (column ``group``),
+    ticket counts, SLA counts, exact linear percentiles of the durations, the open
+    backlog's age and the mean score; with ``as_of`` and the tickets after it."""
+    N = nw()
+    col = N.col
+    rows, flags, as_of_ts, _, n_after = ticket_rows(native, by=by, **options)
     aggs = [N.len().alias("tickets"), *[col(k).sum() for k in flags]]
     for name, source in (("response", "__response"), ("resolution", "__resolution"), ("open_age", "__open")):
         aggs.append(col(source).quantile(0.5, interpolation="linear").alias(f"{name}_median_hours"))
         if name != "open_age":
             aggs.append(col(source).quantile(0.9, interpolation="linear").alias(f"{name}_p90_hours"))
     aggs.append(col("__open").max().alias("open_age_max_hours"))
-    if csat is not None:
+    if "__score" in rows.collect_schema().names():
         aggs.append(col("__score").mean().alias("csat_mean"))
     table = _to_pandas(rows.group_by("group").agg(*aggs))
     table["group"] = _pandas_ids(table["group"])  # as pandas' ids: int64 or str

@@ -327,6 +327,33 @@ def test_sla_without_optional_columns(tickets, on_engine):
     assert_same(ecrm.service.sla(on_engine(plain), by="agent"), expected)
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{"as_of": "2024-03-31"}, {"as_of": "2024-02-15", "complaint_categories": ["refund", "delivery"]}],
+)
+@spark_first_option_set
+def test_ticket_customer_features(tickets, on_engine, options):
+    expected = ecrm.service.customer_features(tickets, **options)
+    got = ecrm.service.customer_features(on_engine(tickets), **options)
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+    assert expected["n_complaints"].sum() > 0 and expected["last_csat"].notna().any()
+
+
+def test_ticket_customer_features_warnings(tickets, on_engine):
+    """No complaint category and no category column: the pandas path's warnings."""
+    small = tickets.head(300)
+    for frame, options, match in [
+        (small, {"complaint_categories": "Complaint"}, "no ticket has a category in"),
+        (small.drop(columns="category"), {}, "no column 'category'"),
+    ]:
+        with pytest.warns(ecrm.errors.EcrmWarning, match=match):
+            expected = ecrm.service.customer_features(frame, as_of="2024-03-31", **options)
+        with pytest.warns(ecrm.errors.EcrmWarning, match=match):
+            got = ecrm.service.customer_features(on_engine(frame), as_of="2024-03-31", **options)
+        assert_same(got, expected)
+
+
 def _null_ticket_ids(t):
     return t.assign(ticket_id=t["ticket_id"].astype(float).where(~t.index.isin([3, 50])))
 
@@ -365,6 +392,10 @@ def test_sla_bad_tickets(tickets, on_engine, spoil):
     with pytest.raises(SchemaError) as got:
         ecrm.service.sla(on_engine(bad))
     assert first_line(got.value) == first_line(expected.value)
+    if spoil is _null_ticket_ids:  # customer_features checks the tickets the same way
+        with pytest.raises(SchemaError) as got:
+            ecrm.service.customer_features(on_engine(bad), as_of="2024-03-31")
+        assert first_line(got.value) == first_line(expected.value).replace("sla:", "customer_features:")
 
 
 # ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema, _time
-from .errors import DataDroppedWarning, SchemaError
+from .errors import DataDroppedWarning, EcrmWarning, SchemaError
 
 #: The engines, each with its Python module and the pip extra that installs it.
 ENGINES = {"duckdb": ("duckdb", "duckdb"), "polars": ("polars", "polars"), "spark": ("pyspark", "spark")}
@@ -1377,6 +1377,11 @@ def _micros(frame: Any, date: str, out: str) -> Any:
     return frame.drop("__us_day")
 
 
+def column_names(native: Any) -> list[str]:
+    """The column names of a native frame."""
+    return list(_as_lazy(native).collect_schema().names())
+
+
 def collect_columns(native: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
     """The named columns of a native frame (those present), collected to pandas."""
     lazy = _as_lazy(native)
@@ -1624,3 +1629,82 @@ def sla_table(native: Any, *, by: str | None, **options: Any) -> tuple[pd.DataFr
     table = _to_pandas(rows.group_by("group").agg(*aggs))
     table["group"] = _pandas_ids(table["group"])  # as pandas' ids: int64 or str
     return table, as_of_ts, n_after
+
+
+def ticket_customer_features(
+    native: Any, *, categories: list[object], category_col: str, options: dict[str, Any]
+) -> pd.DataFrame:
+    """:func:`ecrm.service.customer_features` on the engine: per customer, tickets,
+    complaints, open tickets, breached and decided tickets, the latest creation and the
+    score of the latest rated ticket (at equal creation instants, the highest score: an
+    engine has no row order); indexed by customer id, ``n_complaints`` NaN without
+    ``category_col`` (the caller warns)."""
+    N = nw()
+    col = N.col
+    what, customer = options["what"], options["cols"]["customer"]
+    rows, _, as_of_ts, as_of_us, n_after = ticket_rows(native, by=None, **options)
+    names = rows.collect_schema().names()
+    has_category = category_col in names
+    failed = (col("response_decided") == 1) & (col("response_met") == 0)
+    failed = failed | ((col("resolution_decided") == 1) & (col("resolution_met") == 0))
+    decided = failed | ((col("response_decided") == 1) & (col("resolution_decided") == 1))
+    per = rows.with_columns(
+        failed.cast(N.Int64).alias("__breached"),
+        decided.cast(N.Int64).alias("__decided"),
+        (1 - col("resolved")).alias("__openflag"),
+        (col(category_col).is_in(categories).fill_null(False) if has_category else N.lit(False))
+        .cast(N.Int64)
+        .alias("__complaint"),
+    )
+    if has_category:
+        seen = _to_pandas(
+            per.select(_count(~col(category_col).is_null()).alias("n"), col("__complaint").sum().alias("c"))
+        ).iloc[0]
+        if int(seen["n"]) and not int(seen["c"]):
+            top = per.filter(~col(category_col).is_null()).group_by(category_col).agg(N.len().alias("__n"))
+            top = _to_pandas(top).sort_values(["__n", category_col], ascending=[False, True], kind="stable")
+            present = top[category_col].astype(str).head(10).tolist()
+            warnings.warn(
+                f"{what}: no ticket has a category in complaint_categories={categories!r}; "
+                f"column {category_col!r} has {present}",
+                EcrmWarning,
+                stacklevel=4,
+            )
+    table = per.group_by(customer).agg(
+        N.len().alias("n_tickets"),
+        col("__complaint").sum().alias("n_complaints"),
+        col("__openflag").sum().alias("n_open_tickets"),
+        col("__breached").sum().alias("__breached"),
+        col("__decided").sum().alias("__decided"),
+        col("__c_us").max().alias("__last_us"),
+    )
+    parts = [table.rename({customer: CUSTOMER})]
+    if "__score" in names:
+        rated = per.filter(~col("__score").is_null()).select(customer, "__c_us", "__score")
+        latest = rated.group_by(customer).agg(col("__c_us").max())
+        last = rated.join(latest, on=[customer, "__c_us"]).group_by(customer).agg(col("__score").max())
+        parts.append(last.rename({customer: CUSTOMER, "__score": "last_csat"}))
+    tables = [collect_per_customer(t, customer) for t in parts]
+    out = tables[0].join(tables[1:], how="left") if len(tables) > 1 else tables[0]
+    if "last_csat" not in out:
+        out["last_csat"] = np.nan
+    decided_n = out.pop("__decided").astype(np.int64)
+    out["sla_breach_share"] = out.pop("__breached").astype(np.int64) / decided_n.replace(0, np.nan)
+    out["days_since_last_ticket"] = (as_of_us - out.pop("__last_us").astype(np.int64)) / 86_400_000_000
+    for name in ("n_tickets", "n_complaints", "n_open_tickets"):
+        out[name] = out[name].astype(np.int64)
+    if not has_category:
+        out["n_complaints"] = np.nan
+    out["last_csat"] = out["last_csat"].astype("float64")
+    out = out[
+        [
+            "n_tickets",
+            "n_complaints",
+            "n_open_tickets",
+            "sla_breach_share",
+            "last_csat",
+            "days_since_last_ticket",
+        ]
+    ]
+    out.attrs.update(as_of=as_of_ts, n_after_as_of=n_after)
+    return out

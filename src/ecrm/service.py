@@ -199,21 +199,34 @@ def _check_hours(**thresholds: float) -> None:
         _schema.positive(value, name)  # hours
 
 
-def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what: str) -> np.ndarray:
-    """Per ticket: is it a complaint (bool), or NaN for all when there are no categories."""
+def _complaint_categories(categories: object, what: str) -> list[object]:
+    """``complaint_categories`` as a non-empty list (a string is one category)."""
     if isinstance(categories, str):
         categories = (categories,)
     if not isinstance(categories, Sequence | np.ndarray | pd.Index) or len(categories) == 0:
         raise SchemaError(
             f"{what}: complaint_categories={categories!r} must be a category or a non-empty list of them"
         )
-    if _schema.label(category_col, "category_col", what) not in frame.columns:
-        warnings.warn(
-            f"{what}: no column {category_col!r} (category_col), so complaints cannot be counted: "
-            "n_complaints is NaN",
-            EcrmWarning,
-            stacklevel=3,
-        )
+    return list(categories)
+
+
+def _has_categories(columns: Sequence[object], category_col: str, what: str) -> bool:
+    """Whether the tickets have ``category_col``; a warning when not (complaints unknown)."""
+    if _schema.label(category_col, "category_col", what) in columns:
+        return True
+    warnings.warn(
+        f"{what}: no column {category_col!r} (category_col), so complaints cannot be counted: "
+        "n_complaints is NaN",
+        EcrmWarning,
+        stacklevel=4,
+    )
+    return False
+
+
+def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what: str) -> np.ndarray:
+    """Per ticket: is it a complaint (bool), or NaN for all when there are no categories."""
+    categories = _complaint_categories(categories, what)
+    if not _has_categories(frame.columns, category_col, what):
         return np.full(len(frame), np.nan)
     values = frame[category_col]
     complaint = values.isin(list(categories)).to_numpy()
@@ -496,9 +509,15 @@ def customer_features(
     Only tickets created on or before ``as_of``, and only responses and resolutions
     on or before it, are used, so the features never see the future of a churn cutoff.
 
+    Runs on an engine: given a Polars, DuckDB or Spark frame of tickets, the checks and
+    the per-customer counts run there and one row per customer comes back. There,
+    ``last_csat`` of a customer with two rated tickets created at the same instant is
+    the higher score (an engine has no row order; pandas takes the later row). A Dask
+    frame's ticket columns are collected and the pandas path runs on them.
+
     Parameters
     ----------
-    tickets : pandas.DataFrame
+    tickets : pandas.DataFrame, or a Polars, DuckDB, Spark or Dask frame
         One row per ticket.
     as_of : date-like
         The snapshot (e.g. the churn cutoff). Required: features depend on it.
@@ -553,6 +572,35 @@ def customer_features(
     11                   1             1               1               1.0        NaN                     8.0
     """
     what = "customer_features"
+    cols = dict(
+        ticket=ticket_col,
+        customer=customer_col,
+        created=created_col,
+        response=response_col,
+        resolved=resolved_col,
+        contacts=contacts_col,
+        csat=csat_col,
+    )
+    engine = _engine.engine_of(tickets)
+    if engine == "dask":  # Dask's nulls do not survive the integer time arithmetic: collect
+        tickets = _engine.collect_columns(tickets, [*cols.values(), category_col], what)
+    elif engine is not None:
+        categories = _complaint_categories(complaint_categories, what)
+        _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
+        _has_categories(_engine.column_names(tickets), category_col, what)
+        return _engine.ticket_customer_features(
+            tickets,
+            categories=categories,
+            category_col=category_col,
+            options=dict(
+                as_of=as_of,
+                response_hours=response_hours,
+                resolution_hours=resolution_hours,
+                cols=cols,
+                csat_scale=csat_scale,
+                what=what,
+            ),
+        )
     t = _tickets(
         tickets,
         as_of=as_of,

@@ -238,6 +238,22 @@ def _examples(
     return _schema.rows_error(what, column, problem, sample, n_bad, n_total, fixes=fixes)
 
 
+def refuse_date_type(dtype: Any, column: str, engine: str, what: str, hint: str = "") -> None:
+    """Refuse a date column of numbers, or (except on Spark, whose timestamps are instants
+    shown in the session zone) of zone-aware times: engines read naive wall-clock times."""
+    N = nw()
+    if dtype.is_numeric() or dtype == N.Boolean:
+        raise SchemaError(
+            f"{what}: column {column!r} has numeric dtype {dtype}; expected datetime64 "
+            f"values or date strings (convert first{hint})"
+        )
+    if isinstance(dtype, N.Datetime) and dtype.time_zone is not None and engine != "spark":
+        raise SchemaError(
+            f"{what}: column {column!r} has time zone {dtype.time_zone!r}; on an engine ecrm "
+            "reads naive wall-clock times: convert the column to naive local time first"
+        )
+
+
 def _count(expr: Any) -> Any:
     return expr.cast(nw().Int64).sum()
 
@@ -289,16 +305,8 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
     date_type = schema[m.date_col]
     if date_type == N.String:
         parse[_DATE] = (m.date_col, "date", m.date_format)
-    elif date_type.is_numeric() or date_type == N.Boolean:
-        raise SchemaError(
-            f"{what}: column {m.date_col!r} has numeric dtype {date_type}; expected datetime64 "
-            "values or date strings (convert first)"
-        )
-    elif isinstance(date_type, N.Datetime) and date_type.time_zone is not None and engine != "spark":
-        raise SchemaError(
-            f"{what}: column {m.date_col!r} has time zone {date_type.time_zone!r}; on an engine ecrm "
-            "reads naive wall-clock times: convert the column to naive local time first"
-        )
+    else:
+        refuse_date_type(date_type, m.date_col, engine, what)
     amount_cols = {AMOUNT: m.amount_col} if m.amount_col else {}
     if m.quantity_col:
         amount_cols = {_QUANTITY: m.quantity_col, _PRICE: m.price_col}
@@ -1432,16 +1440,8 @@ def ticket_rows(
             parse[f"__ecrm_{role}"] = (column, "date", None)
             when[role] = col(f"__ecrm_{role}")
             continue
-        if dtype.is_numeric() or dtype == N.Boolean:
-            raise SchemaError(
-                f"{what}: column {column!r} has numeric dtype {dtype}; expected datetime64 values or date "
-                "strings (convert first, e.g. pd.to_datetime(df[col].astype(str), format='%Y%m%d'))"
-            )
-        if isinstance(dtype, N.Datetime) and dtype.time_zone is not None and engine != "spark":
-            raise SchemaError(
-                f"{what}: column {column!r} has time zone {dtype.time_zone!r}; on an engine ecrm "
-                "reads naive wall-clock times: convert the column to naive local time first"
-            )
+        hint = ", e.g. pd.to_datetime(df[col].astype(str), format='%Y%m%d')"  # the pandas path's
+        refuse_date_type(dtype, column, engine, what, hint)
         value = col(column)
         if dtype == N.Date:
             value = value.cast(N.Datetime("us"))

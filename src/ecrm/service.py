@@ -162,6 +162,17 @@ def _tickets(
     )
 
 
+def _roles(*columns: str) -> dict[str, str]:
+    """The ticket columns by role, for the engine path (in the order of the keywords)."""
+    return dict(
+        zip(
+            ("ticket", "customer", "created", "response", "resolved", "contacts", "csat"),
+            columns,
+            strict=True,
+        )
+    )
+
+
 def _hours(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Hours from ``start`` to ``end`` (NaN where ``end`` is NaT)."""
     return (end - start) / _HOUR
@@ -355,15 +366,7 @@ def sla(
     all                 0.333333                       0.5                76.0
     """
     what = "sla"
-    cols = dict(
-        ticket=ticket_col,
-        customer=customer_col,
-        created=created_col,
-        response=response_col,
-        resolved=resolved_col,
-        contacts=contacts_col,
-        csat=csat_col,
-    )
+    cols = _roles(ticket_col, customer_col, created_col, response_col, resolved_col, contacts_col, csat_col)
     engine = _engine.engine_of(tickets)
     if engine == "dask":  # narwhals' Dask quantile is approximate: the columns come here
         tickets = _engine.collect_columns(tickets, [*cols.values(), *([by] if by else [])], what)
@@ -572,15 +575,7 @@ def customer_features(
     11                   1             1               1               1.0        NaN                     8.0
     """
     what = "customer_features"
-    cols = dict(
-        ticket=ticket_col,
-        customer=customer_col,
-        created=created_col,
-        response=response_col,
-        resolved=resolved_col,
-        contacts=contacts_col,
-        csat=csat_col,
-    )
+    cols = _roles(ticket_col, customer_col, created_col, response_col, resolved_col, contacts_col, csat_col)
     engine = _engine.engine_of(tickets)
     if engine == "dask":  # Dask's nulls do not survive the integer time arithmetic: collect
         tickets = _engine.collect_columns(tickets, [*cols.values(), category_col], what)

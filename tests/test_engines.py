@@ -287,6 +287,118 @@ def first_line(error):
 
 
 # ---------------------------------------------------------------------------------------
+# service levels of tickets: counts and exact percentiles per group
+
+
+@pytest.fixture(scope="module")
+def tickets():
+    """Generated tickets: some unanswered or open at the end, contacts and scores missing
+    for many, category columns (channel, agent) as group keys."""
+    return ecrm.datasets.make_tickets(1_500, random_state=4)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"by": "channel"},
+        {"as_of": "2024-03-01 12:00", "response_hours": 4, "resolution_hours": 24},
+        {"by": "agent", "as_of": "2024-02-15"},
+    ],
+)
+@spark_first_option_set
+def test_sla(tickets, on_engine, options):
+    expected = ecrm.service.sla(tickets, **options)
+    got = ecrm.service.sla(on_engine(tickets), **options)
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+    # Not a vacuous comparison: percentiles exist and some tickets are open.
+    assert expected["response_p90_hours"].notna().all() and expected["open"].sum() > 0
+
+
+def test_sla_without_optional_columns(tickets, on_engine):
+    """No contacts and no scores: first-contact resolution and the mean score are NaN;
+    text group keys; text dates parsed on the engine."""
+    plain = tickets.drop(columns=["contacts", "csat"]).assign(
+        agent=tickets["agent"].astype(str),
+        created_at=tickets["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+    )
+    expected = ecrm.service.sla(plain, by="agent")
+    assert expected["first_contact_resolution"].isna().all() and expected["csat_mean"].isna().all()
+    assert_same(ecrm.service.sla(on_engine(plain), by="agent"), expected)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"as_of": "2024-03-31"}, {"as_of": "2024-02-15", "complaint_categories": ["refund", "delivery"]}],
+)
+@spark_first_option_set
+def test_ticket_customer_features(tickets, on_engine, options):
+    expected = ecrm.service.customer_features(tickets, **options)
+    got = ecrm.service.customer_features(on_engine(tickets), **options)
+    assert_same(got, expected)
+    assert got.attrs == expected.attrs
+    assert expected["n_complaints"].sum() > 0 and expected["last_csat"].notna().any()
+
+
+def test_ticket_customer_features_warnings(tickets, on_engine):
+    """No complaint category and no category column: the pandas path's warnings."""
+    small = tickets.head(300)
+    for frame, options, match in [
+        (small, {"complaint_categories": "Complaint"}, "no ticket has a category in"),
+        (small.drop(columns="category"), {}, "no column 'category'"),
+    ]:
+        with pytest.warns(ecrm.errors.EcrmWarning, match=match):
+            expected = ecrm.service.customer_features(frame, as_of="2024-03-31", **options)
+        with pytest.warns(ecrm.errors.EcrmWarning, match=match):
+            got = ecrm.service.customer_features(on_engine(frame), as_of="2024-03-31", **options)
+        assert_same(got, expected)
+
+
+def _null_ticket_ids(t):
+    return t.assign(ticket_id=t["ticket_id"].astype(float).where(~t.index.isin([3, 50])))
+
+
+def _bad_created(t):
+    text = t["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S").mask(t.index.isin([8, 9]), "yesterday")
+    return t.assign(created_at=text)
+
+
+def _bad_resolved(t):
+    text = t["resolved_at"].dt.strftime("%Y-%m-%d %H:%M:%S").mask(t.index == 10, "31/12/2024")
+    return t.assign(resolved_at=text)
+
+
+def _early_response(t):
+    early = t["first_response_at"].mask(t.index == 11, t["created_at"] - pd.Timedelta(hours=1))
+    return t.assign(first_response_at=early)
+
+
+def _repeated_ticket(t):
+    return t.assign(ticket_id=t["ticket_id"].mask(t.index == 4, t["ticket_id"].iloc[5]))
+
+
+def _bad_scores(t):
+    return t.assign(csat=t["csat"].mask(t.index == 13, 7.0), contacts=t["contacts"].mask(t.index == 2, 2.5))
+
+
+@spark_first_option_set
+@pytest.mark.parametrize(
+    "spoil", [_null_ticket_ids, _bad_created, _bad_resolved, _early_response, _repeated_ticket, _bad_scores]
+)
+def test_sla_bad_tickets(tickets, on_engine, spoil):
+    bad = spoil(tickets.head(200))
+    with pytest.raises(SchemaError) as expected:
+        ecrm.service.sla(bad)
+    with pytest.raises(SchemaError) as got:
+        ecrm.service.sla(on_engine(bad))
+    assert first_line(got.value) == first_line(expected.value)
+    if spoil is _null_ticket_ids:  # customer_features checks the tickets the same way
+        with pytest.raises(SchemaError) as got:
+            ecrm.service.customer_features(on_engine(bad), as_of="2024-03-31")
+        assert first_line(got.value) == first_line(expected.value).replace("sla:", "customer_features:")
+
+
+# ---------------------------------------------------------------------------------------
 # bad input: the same SchemaError as pandas, on every engine
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _schema, _time
-from .errors import DataDroppedWarning, SchemaError
+from .errors import DataDroppedWarning, EcrmWarning, SchemaError
 
 #: The engines, each with its Python module and the pip extra that installs it.
 ENGINES = {"duckdb": ("duckdb", "duckdb"), "polars": ("polars", "polars"), "spark": ("pyspark", "spark")}
@@ -238,6 +238,22 @@ def _examples(
     return _schema.rows_error(what, column, problem, sample, n_bad, n_total, fixes=fixes)
 
 
+def refuse_date_type(dtype: Any, column: str, engine: str, what: str, hint: str = "") -> None:
+    """Refuse a date column of numbers, or (except on Spark, whose timestamps are instants
+    shown in the session zone) of zone-aware times: engines read naive wall-clock times."""
+    N = nw()
+    if dtype.is_numeric() or dtype == N.Boolean:
+        raise SchemaError(
+            f"{what}: column {column!r} has numeric dtype {dtype}; expected datetime64 "
+            f"values or date strings (convert first{hint})"
+        )
+    if isinstance(dtype, N.Datetime) and dtype.time_zone is not None and engine != "spark":
+        raise SchemaError(
+            f"{what}: column {column!r} has time zone {dtype.time_zone!r}; on an engine ecrm "
+            "reads naive wall-clock times: convert the column to naive local time first"
+        )
+
+
 def _count(expr: Any) -> Any:
     return expr.cast(nw().Int64).sum()
 
@@ -289,16 +305,8 @@ def build(data: object, m: Any, what: str, *, engine: str | None = None, connect
     date_type = schema[m.date_col]
     if date_type == N.String:
         parse[_DATE] = (m.date_col, "date", m.date_format)
-    elif date_type.is_numeric() or date_type == N.Boolean:
-        raise SchemaError(
-            f"{what}: column {m.date_col!r} has numeric dtype {date_type}; expected datetime64 "
-            "values or date strings (convert first)"
-        )
-    elif isinstance(date_type, N.Datetime) and date_type.time_zone is not None and engine != "spark":
-        raise SchemaError(
-            f"{what}: column {m.date_col!r} has time zone {date_type.time_zone!r}; on an engine ecrm "
-            "reads naive wall-clock times: convert the column to naive local time first"
-        )
+    else:
+        refuse_date_type(date_type, m.date_col, engine, what)
     amount_cols = {AMOUNT: m.amount_col} if m.amount_col else {}
     if m.quantity_col:
         amount_cols = {_QUANTITY: m.quantity_col, _PRICE: m.price_col}
@@ -1352,4 +1360,351 @@ def score_counts(
         if out[column].dtype.kind not in "iufMb":
             out[column] = out[column].astype("str")
     out["n"] = out["n"].astype(np.int64)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Service tickets: SLA counts and exact percentiles per group
+
+
+def _micros(frame: Any, date: str, out: str) -> Any:
+    """``frame`` with ``out``: microseconds since 1970-01-01 of datetime column ``date``
+    (wall time), from the civil day and the time of day: integer arithmetic that every
+    engine has (Spark has no duration arithmetic in narwhals)."""
+    N = nw()
+    dt = N.col(date).dt
+    frame = with_day(frame, date, "__us_day").with_columns(
+        (
+            N.col("__us_day").cast(N.Int64) * 86_400_000_000
+            + dt.hour().cast(N.Int64) * 3_600_000_000
+            + dt.minute().cast(N.Int64) * 60_000_000
+            + dt.second().cast(N.Int64) * 1_000_000
+            + dt.microsecond().cast(N.Int64)
+        ).alias(out)
+    )
+    return frame.drop("__us_day")
+
+
+def column_names(native: Any) -> list[str]:
+    """The column names of a native frame."""
+    return list(_as_lazy(native).collect_schema().names())
+
+
+def collect_columns(native: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """The named columns of a native frame (those present), collected to pandas."""
+    lazy = _as_lazy(native)
+    names = list(lazy.collect_schema().names())
+    return _to_pandas(lazy.select(*[c for c in dict.fromkeys(columns) if c in names]))
+
+
+def ticket_rows(
+    native: Any,
+    *,
+    by: str | None,
+    as_of: object,
+    response_hours: float,
+    resolution_hours: float,
+    cols: dict[str, str],
+    csat_scale: tuple[int, int],
+    what: str,
+) -> tuple[Any, list[str], pd.Timestamp, int, int]:
+    """Validated tickets on their engine, created on or before ``as_of``, with the
+    per-ticket outcomes of :mod:`ecrm.service`: ``__age``, ``__response``,
+    ``__resolution`` (hours), ``__open`` (age while open), ``__score`` (when there are
+    scores), ``__c_us`` (creation, microseconds), ``group`` and the 0/1 flags named in
+    the list returned with the rows, ``as_of``, its microseconds and the tickets after it.
+
+    ``cols`` maps the roles ticket, customer, created, response, resolved, contacts, csat
+    to column names. The checks are the pandas path's, in its order, counted in one pass.
+    """
+    N = nw()
+    col = N.col
+    engine = engine_of(native)
+    require(engine)
+    lazy = _as_lazy(native)
+    schema = lazy.collect_schema()
+    names = list(schema.names())
+    required = [cols[k] for k in ("ticket", "customer", "created", "response", "resolved")]
+    _schema.require_columns(pd.DataFrame(columns=names), required, what)
+    if by is not None:
+        _schema.require_columns(pd.DataFrame(columns=names), [by], what)
+    optional = {k: cols[k] for k in ("contacts", "csat") if cols[k] in names}
+
+    # Text dates and numbers are parsed on the engine, bad values as null.
+    parse: dict[str, tuple[str, str, str | None]] = {}
+    when: dict[str, Any] = {}
+    for role in ("created", "response", "resolved"):
+        column = cols[role]
+        dtype = schema[column]
+        if dtype == N.String:
+            parse[f"__ecrm_{role}"] = (column, "date", None)
+            when[role] = col(f"__ecrm_{role}")
+            continue
+        hint = ", e.g. pd.to_datetime(df[col].astype(str), format='%Y%m%d')"  # the pandas path's
+        refuse_date_type(dtype, column, engine, what, hint)
+        value = col(column)
+        if dtype == N.Date:
+            value = value.cast(N.Datetime("us"))
+        elif isinstance(dtype, N.Datetime) and dtype.time_zone is not None:
+            value = value.dt.replace_time_zone(None)  # Spark's TIMESTAMP: wall time in the session zone
+        when[role] = value
+    number: dict[str, Any] = {}
+    for role, column in optional.items():
+        if schema[column].is_numeric():
+            number[role] = col(column).cast(N.Float64)
+        else:
+            parse[f"__ecrm_{role}"] = (column, "number", None)
+            number[role] = col(f"__ecrm_{role}")
+    lazy = _as_lazy(_with_parsed(native, engine, parse))
+
+    def missing(column: str) -> Any:
+        c = col(column)
+        return c.is_null() | c.is_nan().fill_null(True) if schema[column].is_float() else c.is_null()
+
+    created, response, resolved = when["created"], when["response"], when["resolved"]
+    raw = {role: col(cols[role]) for role in ("created", "response", "resolved")}
+    bad: dict[str, tuple[str, str, Any, Any]] = {}  # check -> (column, problem, mask, base)
+    bad["ticket"] = (cols["ticket"], "has missing ids (NaN/None)", missing(cols["ticket"]), None)
+    bad["customer"] = (cols["customer"], "has missing ids (NaN/None)", missing(cols["customer"]), None)
+    for role in ("created", "response", "resolved"):
+        if f"__ecrm_{role}" in parse:
+            present = ~raw[role].is_null()
+            problem = "has values that are not ISO-8601 dates"
+            bad[f"unparsed:{role}"] = (cols[role], problem, present & when[role].is_null(), present)
+        if role == "created":
+            bad["missing:created"] = (
+                cols["created"],
+                "has missing dates (NaT/None)",
+                created.is_null(),
+                None,
+            )
+    for role, times in (("response", response), ("resolved", resolved)):
+        problem = f"is before {cols['created']!r}"
+        bad[f"early:{role}"] = (cols[role], problem, (times < created).fill_null(False), None)
+    low, high = _schema.scale(csat_scale, "csat_scale", what)
+    for role, value in number.items():
+        column = optional[role]
+        present = ~(value.is_null() | value.is_nan().fill_null(True))
+        if f"__ecrm_{role}" in parse:
+            bad[f"text:{role}"] = (
+                column,
+                "has non-numeric values",
+                value.is_null() & ~col(column).is_null(),
+                None,
+            )
+        filled = value.fill_null(1.0).fill_nan(1.0)
+        bad[f"inf:{role}"] = (column, "has infinite values", ~filled.is_finite(), None)
+        whole = filled == filled.round(0)
+        if role == "contacts":
+            off, problem = (filled < 1) | ~whole, "is not a whole number >= 1"
+        else:
+            off = (filled < low) | (filled > high) | ~whole
+            problem = f"has scores that are not whole numbers in {low}..{high} (csat_scale)"
+        bad[f"off:{role}"] = (column, problem, present & off & filled.is_finite(), None)
+    checks = [N.len().alias("rows")]
+    for key, (_, _, mask, base) in bad.items():
+        checks.append(_count(mask).alias(key))
+        if base is not None:
+            checks.append(_count(base).alias(f"base:{key}"))
+    checks += [
+        created.max().alias("max:created"),
+        created.min().alias("min:created"),
+        response.max().alias("max:response"),
+        resolved.max().alias("max:resolved"),
+    ]
+    counts = _to_pandas(lazy.select(*checks)).iloc[0]
+    n_rows = int(counts["rows"])
+    if n_rows == 0:
+        raise SchemaError(f"{what}: the frame is empty (0 rows); there is nothing to compute")
+    order = ["ticket", "duplicate", "customer", "unparsed:created", "missing:created"]
+    order += ["unparsed:response", "unparsed:resolved", "early:response", "early:resolved"]
+    for role in ("contacts", "csat"):
+        order += [f"text:{role}", f"inf:{role}", f"off:{role}"]
+    for key in order:
+        if key == "duplicate":
+            repeats = lazy.group_by(cols["ticket"]).agg(N.len().alias("__n")).filter(col("__n") > 1)
+            ids = _to_pandas(repeats.select(cols["ticket"], "__n"))
+            if len(ids):
+                duplicated = col(cols["ticket"]).is_in(ids[cols["ticket"]].tolist())
+                problem = "has duplicate ticket ids"
+                raise _examples(
+                    lazy, duplicated, names, cols["ticket"], what, problem, int(ids["__n"].sum()), n_rows
+                )
+            continue
+        if key not in bad or not int(counts[key]):
+            continue
+        column, problem, mask, base = bad[key]
+        total = n_rows if base is None else int(counts[f"base:{key}"])
+        shown = [cols["ticket"], cols["created"], column] if key.startswith("early") else names
+        raise _examples(lazy, mask, shown, column, what, problem, int(counts[key]), total)
+    latest = max(
+        pd.Timestamp(counts[k])
+        for k in ("max:created", "max:response", "max:resolved")
+        if pd.notna(counts[k])
+    )
+    as_of_ts = latest if as_of is None else _schema.timestamp(as_of, None, "as_of", what)
+    first = pd.Timestamp(counts["min:created"])
+    if as_of_ts < first:
+        raise SchemaError(f"{what}: as_of={as_of_ts} is before the first ticket ({first})")
+    cut = as_of_ts.to_pydatetime()
+    group = col(by) if by is not None else N.lit("all")
+    rows = lazy.with_columns(
+        created.alias("__c"),
+        N.when(response <= cut).then(response).alias("__rp"),
+        N.when(resolved <= cut).then(resolved).alias("__rs"),
+        group.alias("group"),
+        *[value.alias(f"__{role}") for role, value in number.items()],
+    )
+    # Group keys are checked on the tickets up to as_of only, as on pandas.
+    kept = col("__c") <= cut
+    late = [_count(~kept).alias("after"), _count(kept).alias("kept")]
+    if by is not None:
+        late.append(_count(kept & missing(by)).alias("missing"))
+    late_counts = _to_pandas(rows.select(*late)).iloc[0]
+    n_after = int(late_counts["after"])
+    if by is not None and int(late_counts["missing"]):
+        n_missing, n_kept = int(late_counts["missing"]), int(late_counts["kept"])
+        problem = "has missing ids (NaN/None)"
+        raise _examples(rows, kept & missing(by), names, by, what, problem, n_missing, n_kept)
+    rows = rows.filter(col("__c") <= cut)
+    rows = rows.with_columns(
+        N.when(col("__rp").is_null() | (col("__rs") < col("__rp")).fill_null(False))
+        .then(col("__rs"))
+        .otherwise(col("__rp"))
+        .alias("__rp")
+    )
+    for name in ("__c", "__rp", "__rs"):
+        rows = _micros(rows, name, f"{name}_us")
+    as_of_us = int((as_of_ts - pd.Timestamp(0)) // pd.Timedelta(microseconds=1))
+    hour = 3_600_000_000.0
+    age = (N.lit(as_of_us) - col("__c_us")).cast(N.Float64) / hour
+    response_h = (col("__rp_us") - col("__c_us")).cast(N.Float64) / hour
+    resolution_h = (col("__rs_us") - col("__c_us")).cast(N.Float64) / hour
+    responded, is_resolved = ~col("__rp_us").is_null(), ~col("__rs_us").is_null()
+    rows = rows.with_columns(
+        age.alias("__age"), response_h.alias("__response"), resolution_h.alias("__resolution")
+    )
+    a, rp, rs = col("__age"), col("__response"), col("__resolution")
+    contacts = col("__contacts") if "contacts" in number else None
+    csat = col("__csat") if "csat" in number else None
+    flags = {
+        "responded": responded,
+        "resolved": is_resolved,
+        "response_decided": responded | (a > response_hours),
+        "response_met": responded & (rp <= response_hours).fill_null(False),
+        "resolution_decided": is_resolved | (a > resolution_hours),
+        "resolution_met": is_resolved & (rs <= resolution_hours).fill_null(False),
+    }
+    if contacts is not None:
+        known = ~(contacts.is_null() | contacts.is_nan().fill_null(True))
+        flags["fcr_base"] = is_resolved & known
+        flags["fcr_met"] = is_resolved & known & (contacts.fill_null(0.0).fill_nan(0.0) == 1)
+    rows = rows.with_columns(
+        *[f.cast(N.Int64).alias(k) for k, f in flags.items()],
+        N.when(~is_resolved).then(a).alias("__open"),
+        *(
+            [N.when(~(csat.is_null() | csat.is_nan().fill_null(True))).then(csat).alias("__score")]
+            if csat is not None
+            else []
+        ),
+    )
+    return rows, list(flags), as_of_ts, as_of_us, n_after
+
+
+def sla_table(native: Any, *, by: str | None, **options: Any) -> tuple[pd.DataFrame, pd.Timestamp, int]:
+    """:func:`ecrm.service.sla`'s reductions on the engine: per group (column ``group``),
+    ticket counts, SLA counts, exact linear percentiles of the durations, the open
+    backlog's age and the mean score; with ``as_of`` and the tickets after it."""
+    N = nw()
+    col = N.col
+    rows, flags, as_of_ts, _, n_after = ticket_rows(native, by=by, **options)
+    aggs = [N.len().alias("tickets"), *[col(k).sum() for k in flags]]
+    for name, source in (("response", "__response"), ("resolution", "__resolution"), ("open_age", "__open")):
+        aggs.append(col(source).quantile(0.5, interpolation="linear").alias(f"{name}_median_hours"))
+        if name != "open_age":
+            aggs.append(col(source).quantile(0.9, interpolation="linear").alias(f"{name}_p90_hours"))
+    aggs.append(col("__open").max().alias("open_age_max_hours"))
+    if "__score" in rows.collect_schema().names():
+        aggs.append(col("__score").mean().alias("csat_mean"))
+    table = _to_pandas(rows.group_by("group").agg(*aggs))
+    table["group"] = _pandas_ids(table["group"])  # as pandas' ids: int64 or str
+    return table, as_of_ts, n_after
+
+
+def ticket_customer_features(
+    native: Any, *, categories: list[object], category_col: str, options: dict[str, Any]
+) -> pd.DataFrame:
+    """:func:`ecrm.service.customer_features` on the engine: per customer, tickets,
+    complaints, open tickets, breached and decided tickets, the latest creation and the
+    score of the latest rated ticket (at equal creation instants, the highest score: an
+    engine has no row order); indexed by customer id, ``n_complaints`` NaN without
+    ``category_col`` (the caller warns)."""
+    N = nw()
+    col = N.col
+    what, customer = options["what"], options["cols"]["customer"]
+    rows, _, as_of_ts, as_of_us, n_after = ticket_rows(native, by=None, **options)
+    names = rows.collect_schema().names()
+    has_category = category_col in names
+    failed = (col("response_decided") == 1) & (col("response_met") == 0)
+    failed = failed | ((col("resolution_decided") == 1) & (col("resolution_met") == 0))
+    decided = failed | ((col("response_decided") == 1) & (col("resolution_decided") == 1))
+    per = rows.with_columns(
+        failed.cast(N.Int64).alias("__breached"),
+        decided.cast(N.Int64).alias("__decided"),
+        (1 - col("resolved")).alias("__openflag"),
+        (col(category_col).is_in(categories).fill_null(False) if has_category else N.lit(False))
+        .cast(N.Int64)
+        .alias("__complaint"),
+    )
+    if has_category:
+        seen = _to_pandas(
+            per.select(_count(~col(category_col).is_null()).alias("n"), col("__complaint").sum().alias("c"))
+        ).iloc[0]
+        if int(seen["n"]) and not int(seen["c"]):
+            top = per.filter(~col(category_col).is_null()).group_by(category_col).agg(N.len().alias("__n"))
+            top = _to_pandas(top).sort_values(["__n", category_col], ascending=[False, True], kind="stable")
+            present = top[category_col].astype(str).head(10).tolist()
+            warnings.warn(
+                f"{what}: no ticket has a category in complaint_categories={categories!r}; "
+                f"column {category_col!r} has {present}",
+                EcrmWarning,
+                stacklevel=4,
+            )
+    table = per.group_by(customer).agg(
+        N.len().alias("n_tickets"),
+        col("__complaint").sum().alias("n_complaints"),
+        col("__openflag").sum().alias("n_open_tickets"),
+        col("__breached").sum().alias("__breached"),
+        col("__decided").sum().alias("__decided"),
+        col("__c_us").max().alias("__last_us"),
+    )
+    parts = [table.rename({customer: CUSTOMER})]
+    if "__score" in names:
+        rated = per.filter(~col("__score").is_null()).select(customer, "__c_us", "__score")
+        latest = rated.group_by(customer).agg(col("__c_us").max())
+        last = rated.join(latest, on=[customer, "__c_us"]).group_by(customer).agg(col("__score").max())
+        parts.append(last.rename({customer: CUSTOMER, "__score": "last_csat"}))
+    tables = [collect_per_customer(t, customer) for t in parts]
+    out = tables[0].join(tables[1:], how="left") if len(tables) > 1 else tables[0]
+    if "last_csat" not in out:
+        out["last_csat"] = np.nan
+    decided_n = out.pop("__decided").astype(np.int64)
+    out["sla_breach_share"] = out.pop("__breached").astype(np.int64) / decided_n.replace(0, np.nan)
+    out["days_since_last_ticket"] = (as_of_us - out.pop("__last_us").astype(np.int64)) / 86_400_000_000
+    for name in ("n_tickets", "n_complaints", "n_open_tickets"):
+        out[name] = out[name].astype(np.int64)
+    if not has_category:
+        out["n_complaints"] = np.nan
+    out["last_csat"] = out["last_csat"].astype("float64")
+    out = out[
+        [
+            "n_tickets",
+            "n_complaints",
+            "n_open_tickets",
+            "sla_breach_share",
+            "last_csat",
+            "days_since_last_ticket",
+        ]
+    ]
+    out.attrs.update(as_of=as_of_ts, n_after_as_of=n_after)
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _schema
+from . import _engine, _schema
 from .errors import EcrmWarning, SchemaError
 
 __all__ = ["customer_features", "sla"]
@@ -162,6 +162,17 @@ def _tickets(
     )
 
 
+def _roles(*columns: str) -> dict[str, str]:
+    """The ticket columns by role, for the engine path (in the order of the keywords)."""
+    return dict(
+        zip(
+            ("ticket", "customer", "created", "response", "resolved", "contacts", "csat"),
+            columns,
+            strict=True,
+        )
+    )
+
+
 def _hours(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Hours from ``start`` to ``end`` (NaN where ``end`` is NaT)."""
     return (end - start) / _HOUR
@@ -199,21 +210,34 @@ def _check_hours(**thresholds: float) -> None:
         _schema.positive(value, name)  # hours
 
 
-def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what: str) -> np.ndarray:
-    """Per ticket: is it a complaint (bool), or NaN for all when there are no categories."""
+def _complaint_categories(categories: object, what: str) -> list[object]:
+    """``complaint_categories`` as a non-empty list (a string is one category)."""
     if isinstance(categories, str):
         categories = (categories,)
     if not isinstance(categories, Sequence | np.ndarray | pd.Index) or len(categories) == 0:
         raise SchemaError(
             f"{what}: complaint_categories={categories!r} must be a category or a non-empty list of them"
         )
-    if _schema.label(category_col, "category_col", what) not in frame.columns:
-        warnings.warn(
-            f"{what}: no column {category_col!r} (category_col), so complaints cannot be counted: "
-            "n_complaints is NaN",
-            EcrmWarning,
-            stacklevel=3,
-        )
+    return list(categories)
+
+
+def _has_categories(columns: Sequence[object], category_col: str, what: str) -> bool:
+    """Whether the tickets have ``category_col``; a warning when not (complaints unknown)."""
+    if _schema.label(category_col, "category_col", what) in columns:
+        return True
+    warnings.warn(
+        f"{what}: no column {category_col!r} (category_col), so complaints cannot be counted: "
+        "n_complaints is NaN",
+        EcrmWarning,
+        stacklevel=4,
+    )
+    return False
+
+
+def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what: str) -> np.ndarray:
+    """Per ticket: is it a complaint (bool), or NaN for all when there are no categories."""
+    categories = _complaint_categories(categories, what)
+    if not _has_categories(frame.columns, category_col, what):
         return np.full(len(frame), np.nan)
     values = frame[category_col]
     complaint = values.isin(list(categories)).to_numpy()
@@ -246,9 +270,16 @@ def sla(
 ) -> pd.DataFrame:
     """Service levels of customer-service tickets, overall or per group.
 
+    Runs on an engine: given a Polars, DuckDB or Spark frame of tickets, the checks, the
+    per-group counts and the percentiles run there (DuckDB ``quantile_cont``, Polars
+    linear ``quantile``, Spark's exact ``percentile``, all equal to the pandas result)
+    and only one row per group comes back. A Dask frame has no exact percentile in
+    narwhals, so its ticket columns (the ones named here and ``by``) are collected and
+    the pandas path runs on them: they must fit in memory.
+
     Parameters
     ----------
-    tickets : pandas.DataFrame
+    tickets : pandas.DataFrame, or a Polars, DuckDB, Spark or Dask frame
         One row per ticket.
     response_hours : float
         First-response standard (首次响应时长), default 24 hours.
@@ -335,6 +366,23 @@ def sla(
     all                 0.333333                       0.5                76.0
     """
     what = "sla"
+    cols = _roles(ticket_col, customer_col, created_col, response_col, resolved_col, contacts_col, csat_col)
+    engine = _engine.engine_of(tickets)
+    if engine == "dask":  # narwhals' Dask quantile is approximate: the columns come here
+        tickets = _engine.collect_columns(tickets, [*cols.values(), *([by] if by else [])], what)
+    elif engine is not None:
+        _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
+        table, as_of_ts, n_after = _engine.sla_table(
+            tickets,
+            by=by,
+            as_of=as_of,
+            response_hours=response_hours,
+            resolution_hours=resolution_hours,
+            cols=cols,
+            csat_scale=csat_scale,
+            what=what,
+        )
+        return _sla_output(table, by, as_of_ts, response_hours, resolution_hours, n_after)
     t = _tickets(
         tickets,
         as_of=as_of,
@@ -352,10 +400,8 @@ def sla(
     if by is not None:
         _schema.require_columns(t.frame, [by], what)
         key = _schema.ids(t.frame, by, what)
-        name = by
     else:
         key = pd.Series("all", index=o.index)
-        name = "group"
     contacts = t.contacts if t.contacts is not None else np.full(len(o), np.nan)
     counted = o["resolved"].to_numpy() & ~np.isnan(contacts)
     o["fcr_base"] = counted
@@ -377,33 +423,69 @@ def sla(
     ].sum()
     durations = groups[["response_hours", "resolution_hours", "open_age_hours"]]
     median, p90 = durations.median(), durations.quantile(0.9)
-    n = groups.size()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = pd.DataFrame(
-            {
-                "tickets": n,
-                "responded": sums["responded"],
-                "resolved": sums["resolved"],
-                "open": n - sums["resolved"],
-                "response_median_hours": median["response_hours"],
-                "response_p90_hours": p90["response_hours"],
-                "resolution_median_hours": median["resolution_hours"],
-                "resolution_p90_hours": p90["resolution_hours"],
-                "response_within_sla": sums["response_met"] / sums["response_decided"].replace(0, np.nan),
-                "resolution_within_sla": sums["resolution_met"]
-                / sums["resolution_decided"].replace(0, np.nan),
-                "first_contact_resolution": sums["fcr_met"] / sums["fcr_base"].replace(0, np.nan),
-                "open_age_median_hours": median["open_age_hours"],
-                "open_age_max_hours": groups["open_age_hours"].max(),
-                "csat_mean": groups["csat"].mean(),
-            }
-        )
-    out.index.name = name
+    table = sums.assign(
+        tickets=groups.size(),
+        response_median_hours=median["response_hours"],
+        response_p90_hours=p90["response_hours"],
+        resolution_median_hours=median["resolution_hours"],
+        resolution_p90_hours=p90["resolution_hours"],
+        open_age_median_hours=median["open_age_hours"],
+        open_age_max_hours=groups["open_age_hours"].max(),
+        csat_mean=groups["csat"].mean(),
+    )
+    table = table.rename_axis("group").reset_index()
+    return _sla_output(table, by, t.as_of, response_hours, resolution_hours, t.n_after_as_of)
+
+
+def _sla_output(
+    table: pd.DataFrame,
+    by: str | None,
+    as_of: pd.Timestamp,
+    response_hours: float,
+    resolution_hours: float,
+    n_after: int,
+) -> pd.DataFrame:
+    """The SLA table from the per-group counts and percentiles (column ``group``, from
+    pandas or an engine): shares, open tickets, in the documented column order."""
+    table = table.sort_values("group", kind="stable").set_index("group")
+    n = table["tickets"].astype(np.int64)
+
+    def count(name: str) -> pd.Series:
+        if name not in table:  # no contacts column on the engine: nothing counted
+            return pd.Series(0, index=table.index, dtype=np.int64)
+        return table[name].astype(np.int64)
+
+    def share(met: str, base: str) -> pd.Series:
+        return count(met) / count(base).replace(0, np.nan)
+
+    def numbers(name: str) -> pd.Series:
+        values = table[name] if name in table else pd.Series(np.nan, index=table.index)
+        return values.astype("float64")
+
+    out = pd.DataFrame(
+        {
+            "tickets": n,
+            "responded": count("responded"),
+            "resolved": count("resolved"),
+            "open": n - count("resolved"),
+            "response_median_hours": numbers("response_median_hours"),
+            "response_p90_hours": numbers("response_p90_hours"),
+            "resolution_median_hours": numbers("resolution_median_hours"),
+            "resolution_p90_hours": numbers("resolution_p90_hours"),
+            "response_within_sla": share("response_met", "response_decided"),
+            "resolution_within_sla": share("resolution_met", "resolution_decided"),
+            "first_contact_resolution": share("fcr_met", "fcr_base"),
+            "open_age_median_hours": numbers("open_age_median_hours"),
+            "open_age_max_hours": numbers("open_age_max_hours"),
+            "csat_mean": numbers("csat_mean"),
+        }
+    )
+    out.index.name = by if by is not None else "group"
     out.attrs.update(
-        as_of=t.as_of,
+        as_of=as_of,
         response_hours=response_hours,
         resolution_hours=resolution_hours,
-        n_after_as_of=t.n_after_as_of,
+        n_after_as_of=n_after,
     )
     return out
 
@@ -430,9 +512,15 @@ def customer_features(
     Only tickets created on or before ``as_of``, and only responses and resolutions
     on or before it, are used, so the features never see the future of a churn cutoff.
 
+    Runs on an engine: given a Polars, DuckDB or Spark frame of tickets, the checks and
+    the per-customer counts run there and one row per customer comes back. There,
+    ``last_csat`` of a customer with two rated tickets created at the same instant is
+    the higher score (an engine has no row order; pandas takes the later row). A Dask
+    frame's ticket columns are collected and the pandas path runs on them.
+
     Parameters
     ----------
-    tickets : pandas.DataFrame
+    tickets : pandas.DataFrame, or a Polars, DuckDB, Spark or Dask frame
         One row per ticket.
     as_of : date-like
         The snapshot (e.g. the churn cutoff). Required: features depend on it.
@@ -487,6 +575,27 @@ def customer_features(
     11                   1             1               1               1.0        NaN                     8.0
     """
     what = "customer_features"
+    cols = _roles(ticket_col, customer_col, created_col, response_col, resolved_col, contacts_col, csat_col)
+    engine = _engine.engine_of(tickets)
+    if engine == "dask":  # Dask's nulls do not survive the integer time arithmetic: collect
+        tickets = _engine.collect_columns(tickets, [*cols.values(), category_col], what)
+    elif engine is not None:
+        categories = _complaint_categories(complaint_categories, what)
+        _check_hours(response_hours=response_hours, resolution_hours=resolution_hours)
+        _has_categories(_engine.column_names(tickets), category_col, what)
+        return _engine.ticket_customer_features(
+            tickets,
+            categories=categories,
+            category_col=category_col,
+            options=dict(
+                as_of=as_of,
+                response_hours=response_hours,
+                resolution_hours=resolution_hours,
+                cols=cols,
+                csat_scale=csat_scale,
+                what=what,
+            ),
+        )
     t = _tickets(
         tickets,
         as_of=as_of,

@@ -648,22 +648,6 @@ def days(log: Any) -> Any:
     )
 
 
-def purchase_periods(per_day: Any, freq: str) -> Any:
-    """Per (customer, period) with a purchase: ``period`` and net ``spend`` (returns in a
-    period with a purchase are netted into it; returns alone make no period)."""
-    N = nw()
-    col = N.col
-    if freq == "D":
-        periods = per_day.with_columns(col(_DAY).alias("period"), col(_DAY).alias("start"))
-    else:
-        periods = (
-            with_period(per_day, "any_ts", _DAY, freq, "period", start="start")
-            .group_by(CUSTOMER, "period", "start")
-            .agg(col("spend").sum(), col("n_purchase_rows").sum())
-        )
-    return periods.filter(col("n_purchase_rows") > 0).select(CUSTOMER, "period", "start", "spend")
-
-
 def summary(log: Any, *, freq: str, time_unit: str, native: bool) -> Any:
     """:func:`ecrm.customer_summary` on the engine (see there for the definitions)."""
     if native:

@@ -138,9 +138,6 @@ def _build_features(tx: Transactions, min_history_days: float, extra: pd.DataFra
     for w in WINDOWS:
         recent = day > cut_day - w
         out[f"spend_{w}d"] = np.bincount(c[recent], weights=amount[recent], minlength=n)
-    # Smoothed ratio of orders in the last 90 days to the 90 days before them.
-    out["order_trend"] = (out["orders_90d"] + 1.0) / (out["orders_180d"] - out["orders_90d"] + 1.0)
-    out["aov_90d"] = _ratio(out["spend_90d"], out["orders_90d"].astype(float))
 
     # Gaps between consecutive purchase days of the same customer (in customer, day order).
     every_gap = days.gaps()
@@ -149,22 +146,47 @@ def _build_features(tx: Transactions, min_history_days: float, extra: pd.DataFra
     gap_code = days.code[repeat]
     n_gaps = np.bincount(gap_code, minlength=n).astype(float)
     gap_sum = np.bincount(gap_code, weights=gap, minlength=n)
-    mean_gap = _ratio(gap_sum, n_gaps)
-    sq_dev = np.bincount(gap_code, weights=gap**2, minlength=n) - n_gaps * np.nan_to_num(mean_gap) ** 2
-    std_gap = np.where(n_gaps >= 2, np.sqrt(np.maximum(sq_dev, 0) / np.maximum(n_gaps - 1, 1)), np.nan)
+    gap_sq = np.bincount(gap_code, weights=gap**2, minlength=n)
     last_gap = np.full(n, np.nan)
     run_end = np.r_[gap_code[1:] != gap_code[:-1], True] if gap.size else np.zeros(0, bool)
     last_gap[gap_code[run_end]] = gap[run_end]
-    out["mean_gap_days"], out["std_gap_days"], out["last_gap_days"] = mean_gap, std_gap, last_gap
 
+    returns = None
     if tx.has_returns:
         purchase = tx.purchase
         negative = ~purchase
         returned = np.bincount(c[negative], weights=-amount[negative], minlength=n)
         gross = np.bincount(c[purchase], weights=amount[purchase], minlength=n)
-        out["return_share"] = np.nan_to_num(_ratio(returned, gross))
+        returns = (returned, gross)
 
+    _derive(out, n_gaps, gap_sum, gap_sq, last_gap, returns)
     return _assemble_features(summary, pd.DataFrame(out, index=tx.ids), tx.as_of, min_history_days, extra)
+
+
+def _derive(
+    out: Any,
+    n_gaps: np.ndarray,
+    gap_sum: np.ndarray,
+    gap_sq: np.ndarray,
+    last_gap: np.ndarray,
+    returns: tuple[np.ndarray, np.ndarray] | None,
+) -> None:
+    """Add to ``out`` (the window sums per customer, from numpy or an engine) the features
+    derived from them, from the gap count, sum and sum of squares, the last gap and the
+    (returned, gross) amounts when there are returns."""
+    orders_90 = np.asarray(out["orders_90d"], dtype=float)
+    # Smoothed ratio of orders in the last 90 days to the 90 days before them.
+    out["order_trend"] = (orders_90 + 1.0) / (np.asarray(out["orders_180d"], dtype=float) - orders_90 + 1.0)
+    out["aov_90d"] = _ratio(np.asarray(out["spend_90d"], dtype=float), orders_90)
+    mean_gap = _ratio(gap_sum, n_gaps)
+    sq_dev = gap_sq - n_gaps * np.nan_to_num(mean_gap) ** 2
+    out["mean_gap_days"] = mean_gap
+    out["std_gap_days"] = np.where(
+        n_gaps >= 2, np.sqrt(np.maximum(sq_dev, 0) / np.maximum(n_gaps - 1, 1)), np.nan
+    )
+    out["last_gap_days"] = last_gap
+    if returns is not None:
+        out["return_share"] = np.nan_to_num(_ratio(*returns))
 
 
 def _assemble_features(
@@ -278,19 +300,10 @@ def _engine_features(
     """:func:`_build_features` with the reductions run on the log's engine."""
     summary = customer_summary(log)
     out = _engine.churn_reductions(log, WINDOWS)
-    out["order_trend"] = (out["orders_90d"] + 1.0) / (out["orders_180d"] - out["orders_90d"] + 1.0)
-    out["aov_90d"] = _ratio(out["spend_90d"].to_numpy(), out["orders_90d"].to_numpy(dtype=float))
     n_gaps, gap_sum, gap_sq = (out.pop(c).to_numpy(dtype=float) for c in ("n_gaps", "gap_sum", "gap_sq"))
-    mean_gap = _ratio(gap_sum, n_gaps)
-    sq_dev = gap_sq - n_gaps * np.nan_to_num(mean_gap) ** 2
-    out["mean_gap_days"] = mean_gap
-    out["std_gap_days"] = np.where(
-        n_gaps >= 2, np.sqrt(np.maximum(sq_dev, 0) / np.maximum(n_gaps - 1, 1)), np.nan
-    )
-    out["last_gap_days"] = out.pop("last_gap").astype(float)
-    if "returned" in out:
-        returned, gross = out.pop("returned").to_numpy(), out.pop("gross").to_numpy()
-        out["return_share"] = np.nan_to_num(_ratio(returned, gross))
+    last_gap = out.pop("last_gap").astype(float).to_numpy()
+    returns = (out.pop("returned").to_numpy(), out.pop("gross").to_numpy()) if "returned" in out else None
+    _derive(out, n_gaps, gap_sum, gap_sq, last_gap, returns)
     return _assemble_features(summary, out, log.as_of, min_history_days, extra)
 
 

@@ -467,6 +467,21 @@ def stage(
         windows=w,
     )
     code, facts = next(_snapshots(book, np.array([book.as_of_day]), w))
+    ids = pd.Index(book.ids, name=customer_col)
+    return _stage_table(code, facts, ids, w, lang, tx.as_of, tx.n_after_as_of)
+
+
+def _stage_table(
+    code: np.ndarray,
+    facts: dict[str, tuple[np.ndarray, np.ndarray | None]],
+    ids: pd.Index,
+    w: LifecycleWindows,
+    lang: str,
+    as_of: pd.Timestamp,
+    n_after_as_of: int,
+) -> pd.DataFrame:
+    """The table :func:`stage` returns, from the stage codes and facts of :func:`_decide`
+    (customers without a stage left out), indexed by ``ids``."""
     keep = code != _NONE
     columns: dict[str, object] = {"stage": _stage_categorical(code[keep], lang)}
     for name, (values, missing) in facts.items():
@@ -474,8 +489,8 @@ def stage(
             columns[name] = values[keep]
         else:
             columns[name] = pd.arrays.IntegerArray(values[keep], missing[keep])
-    out = pd.DataFrame(columns, index=pd.Index(book.ids[keep], name=customer_col))
-    out.attrs.update(as_of=tx.as_of, windows=dataclasses.asdict(w), n_after_as_of=tx.n_after_as_of)
+    out = pd.DataFrame(columns, index=ids[keep])
+    out.attrs.update(as_of=as_of, windows=dataclasses.asdict(w), n_after_as_of=n_after_as_of)
     return out
 
 
@@ -534,16 +549,8 @@ def _engine_stage(
         days("lapse_days"),
         days("n_window").astype(np.int32),  # as the numpy path counts them
     )
-    keep = code != _NONE
-    columns: dict[str, object] = {"stage": _stage_categorical(code[keep], lang)}
-    for name, (values, missing) in decided.items():
-        if missing is None:
-            columns[name] = values[keep]
-        else:
-            columns[name] = pd.arrays.IntegerArray(values[keep], missing[keep])
-    out = pd.DataFrame(columns, index=pd.Index(ids[keep], name=customer_col))
-    out.attrs.update(as_of=log.as_of, windows=dataclasses.asdict(w), n_after_as_of=log.n_after_as_of)
-    return out
+    ids = pd.Index(ids, name=customer_col)
+    return _stage_table(code, decided, ids, w, lang, log.as_of, log.n_after_as_of)
 
 
 def history(

@@ -6,8 +6,10 @@ import functools
 import warnings
 from typing import Any
 
-from .. import _labels
-from ..errors import EcrmWarning
+import pandas as pd
+
+from .. import _labels, _schema
+from ..errors import EcrmWarning, SchemaError
 
 # CJK fonts tried for Chinese labels, first found wins. Debian and Ubuntu ship the first
 # in the package fonts-noto-cjk (conda-forge: font-ttf-noto-cjk); the others are common
@@ -172,11 +174,6 @@ def table_input(data: Any, what: str, columns: Any = (), *, series: bool = False
     """The table a figure draws: a non-empty DataFrame (or Series, when ``series``: then
     ``columns`` are its index labels) with ``columns``, and finite numbers in ``numbers``
     (``"all"``: every column); anything else is a SchemaError naming the figure."""
-    import pandas as pd
-
-    from .. import _schema
-    from ..errors import SchemaError
-
     if series and isinstance(data, pd.Series):
         missing = [c for c in columns if c not in data.index]
         if len(data) == 0 or missing:
@@ -193,8 +190,6 @@ def fitted_input(obj: Any, kind: type, what: str, attribute: str) -> Any:
     """A fitted ``kind`` (an ecrm model or result), else a SchemaError (another object) or
     scikit-learn's NotFittedError (not fitted yet)."""
     from sklearn.exceptions import NotFittedError
-
-    from ..errors import SchemaError
 
     if not isinstance(obj, kind):
         raise SchemaError(f"{what}: expected a {kind.__name__}, got {type(obj).__name__}")

@@ -238,11 +238,11 @@ def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what
     if not _has_categories(frame.columns, category_col, what):
         return np.full(len(frame), np.nan)
     values = frame[category_col]
-    complaint = values.isin(list(categories)).to_numpy()
+    complaint = values.isin(categories).to_numpy()
     if len(frame) and values.notna().any() and not complaint.any():
         present = values.dropna().astype(str).value_counts().index[:10].tolist()
         warnings.warn(
-            f"{what}: no ticket has a category in complaint_categories={list(categories)!r}; "
+            f"{what}: no ticket has a category in complaint_categories={categories!r}; "
             f"column {category_col!r} has {present}",
             EcrmWarning,
             stacklevel=3,

@@ -67,10 +67,6 @@ def _transactions(
     return log.upto(as_of)
 
 
-def _columns(by: object) -> list[str]:
-    return _schema.columns(by, "by")
-
-
 def _unit_ticks(like: pd.Series, days: float) -> np.int64:
     """``days`` as an integer number of ticks of ``like``'s datetime unit."""
     return np.int64(round(pd.Timedelta(days=days) / pd.Timedelta(1, unit=like.dt.unit)))
@@ -956,7 +952,7 @@ def evaluate(
         cost_per_contact = _schema.positive(cost_per_contact, "cost_per_contact")
         # the profit share of revenue
         margin = _schema.number(margin, "margin", low=0, high=1, low_open=True)
-    by_cols = _columns(by)
+    by_cols = _schema.columns(by, "by")
     frame = _schema.check_frame(assignments, what)
     _schema.require_columns(frame, [customer_col, group_col, *by_cols], what)
     if start is None and assigned_col not in frame.columns:

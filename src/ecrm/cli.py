@@ -67,6 +67,8 @@ DEMO_TIERS = (("silver", 0.0, 1.0), ("gold", 500.0, 1.25), ("black", 1_500.0, 1.
 # lift should be near zero with intervals that cover it.
 DEMO_CAMPAIGN_START = "1998-01-01"
 DEMO_CAMPAIGN_SPLIT = 0.9
+# The files `ecrm report` reads beside the transactions (a flag each, or a path in [report]).
+INPUT_FILES = ("surveys", "loyalty", "tickets", "campaign")
 # The mapping flags: every keyword of ecrm.transactions, with its help text.
 MAPPING_HELP = {
     "customer_col": "column of customer ids (default: customer_id)",
@@ -89,7 +91,7 @@ REPORT_OPTIONS = (*(f.name for f in dataclasses.fields(Options)), "loyalty_tiers
 # What a --config file may hold: the mapping, and the options of `ecrm report`.
 CONFIG_SECTIONS = {
     "transactions": tuple(f.name for f in dataclasses.fields(TransactionMapping)),
-    "report": ("out", "as_of", "lang", "surveys", "loyalty", "tickets", "campaign", *REPORT_OPTIONS),
+    "report": ("out", "as_of", "lang", *INPUT_FILES, *REPORT_OPTIONS),
 }
 
 
@@ -368,7 +370,7 @@ def _run_report(args: argparse.Namespace, files: dict[str, str], config: dict[st
     else:
         tx = _read_transactions(args, config, files)
         inputs = {}
-        for name in ("surveys", "loyalty", "tickets", "campaign"):
+        for name in INPUT_FILES:
             if name in files:
                 try:
                     inputs[name] = read_table(files[name])
@@ -510,7 +512,7 @@ def _with_config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     config = read_config(args.config) if getattr(args, "config", None) else {k: {} for k in CONFIG_SECTIONS}
     if args.command == "report":
         options = config["report"]
-        for name in ("surveys", "loyalty", "tickets", "campaign", "as_of"):
+        for name in (*INPUT_FILES, "as_of"):
             if getattr(args, name) is None and name in options:
                 setattr(args, name, str(options[name]))
         for name in (*CAMPAIGN_FLAGS, "campaign_cuped"):  # a flag overrides the file
@@ -538,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = _with_config(args)
         files = {
             name: getattr(args, name)
-            for name in ("transactions", "surveys", "loyalty", "tickets", "campaign")
+            for name in ("transactions", *INPUT_FILES)
             if getattr(args, name, None) is not None
         }
         with warnings.catch_warnings():

@@ -208,7 +208,7 @@ class Options:
                 )
         _schema.integer(self.campaign_window_days, "campaign_window_days", low=1, high=3_650)
         _schema.flag(self.campaign_cuped, "campaign_cuped")
-        _schema.number(self.campaign_split, "campaign_split", low=0, high=1, low_open=True, high_open=True)
+        _schema.probability(self.campaign_split, "campaign_split", strict=True)
         _schema.text(self.campaign_by, "campaign_by", none=True)
         if self.campaign_start is not None:  # a string, or a date from a TOML file
             start = _schema.timestamp(self.campaign_start, None, "campaign_start")

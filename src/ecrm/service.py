@@ -79,16 +79,14 @@ def _tickets(
     tickets: pd.DataFrame,
     *,
     as_of: object,
-    ticket_col: str,
-    customer_col: str,
-    created_col: str,
-    response_col: str,
-    resolved_col: str,
-    contacts_col: str,
-    csat_col: str,
+    cols: dict[str, str],
     csat_scale: object,
     what: str,
 ) -> _Tickets:
+    """The tickets checked and cut at ``as_of``; ``cols`` are the columns by role (:func:`_roles`)."""
+    ticket_col, customer_col, created_col = cols["ticket"], cols["customer"], cols["created"]
+    response_col, resolved_col = cols["response"], cols["resolved"]
+    contacts_col, csat_col = cols["contacts"], cols["csat"]
     frame = _schema.check_frame(tickets, what)
     _schema.require_columns(frame, [ticket_col, customer_col, created_col, response_col, resolved_col], what)
     ticket = _schema.ids(frame, ticket_col, what)
@@ -163,7 +161,7 @@ def _tickets(
 
 
 def _roles(*columns: str) -> dict[str, str]:
-    """The ticket columns by role, for the engine path (in the order of the keywords)."""
+    """The ticket columns by role (in the order of the keywords), for both paths."""
     return dict(
         zip(
             ("ticket", "customer", "created", "response", "resolved", "contacts", "csat"),
@@ -240,11 +238,11 @@ def _complaints(frame: pd.DataFrame, category_col: str, categories: object, what
     if not _has_categories(frame.columns, category_col, what):
         return np.full(len(frame), np.nan)
     values = frame[category_col]
-    complaint = values.isin(list(categories)).to_numpy()
+    complaint = values.isin(categories).to_numpy()
     if len(frame) and values.notna().any() and not complaint.any():
         present = values.dropna().astype(str).value_counts().index[:10].tolist()
         warnings.warn(
-            f"{what}: no ticket has a category in complaint_categories={list(categories)!r}; "
+            f"{what}: no ticket has a category in complaint_categories={categories!r}; "
             f"column {category_col!r} has {present}",
             EcrmWarning,
             stacklevel=3,
@@ -383,19 +381,7 @@ def sla(
             what=what,
         )
         return _sla_output(table, by, as_of_ts, response_hours, resolution_hours, n_after)
-    t = _tickets(
-        tickets,
-        as_of=as_of,
-        ticket_col=ticket_col,
-        customer_col=customer_col,
-        created_col=created_col,
-        response_col=response_col,
-        resolved_col=resolved_col,
-        contacts_col=contacts_col,
-        csat_col=csat_col,
-        csat_scale=csat_scale,
-        what=what,
-    )
+    t = _tickets(tickets, as_of=as_of, cols=cols, csat_scale=csat_scale, what=what)
     o = _outcomes(t, response_hours, resolution_hours)
     if by is not None:
         _schema.require_columns(t.frame, [by], what)
@@ -596,19 +582,7 @@ def customer_features(
                 what=what,
             ),
         )
-    t = _tickets(
-        tickets,
-        as_of=as_of,
-        ticket_col=ticket_col,
-        customer_col=customer_col,
-        created_col=created_col,
-        response_col=response_col,
-        resolved_col=resolved_col,
-        contacts_col=contacts_col,
-        csat_col=csat_col,
-        csat_scale=csat_scale,
-        what=what,
-    )
+    t = _tickets(tickets, as_of=as_of, cols=cols, csat_scale=csat_scale, what=what)
     o = _outcomes(t, response_hours, resolution_hours)
     breached = (o["response_decided"] & ~o["response_met"]) | (o["resolution_decided"] & ~o["resolution_met"])
     decided = breached | (o["response_decided"] & o["resolution_decided"])

@@ -836,7 +836,7 @@ def apply_returns(log: Any, returns: str, what: str, caller: str) -> Any:
     """``returns="exclude"`` or ``"raise"`` on the engine (see :meth:`Transactions.apply_returns`)."""
     N = nw()
     negative = N.col(AMOUNT) < 0
-    n_negative = int(_to_pandas(log.frame.select(_count(negative).alias("n"))).iloc[0, 0])
+    n_negative = log._facts["return_rows"]  # counted when built or cut: no pass over the rows
     if not n_negative:
         return log
     m = log.mapping
@@ -870,7 +870,7 @@ def has_purchases(log: Any) -> bool:
 def prepare(log: Any, as_of: object, returns: str, caller: str, **keywords: Any) -> Any:
     """What every function does first with its log: check the keywords against the
     mapping, cut at ``as_of``, apply ``returns``, require purchases."""
-    log.check_mapping(**{k: v for k, v in keywords.items()})
+    log.check_mapping(**keywords)
     log = log.upto(as_of).apply_returns(returns, caller=caller)
     log.require_purchases()
     return log

@@ -917,11 +917,10 @@ def _rows_with_period(log: Any, freq: str) -> Any:
     return with_period(with_day(log.frame, DATE, _DAY), DATE, _DAY, freq, "period")
 
 
-def _window(log: Any, rows: Any, freq: str) -> Any:
-    """What ecrm.metrics' assembly reads of a log: first and last period, as_of, freq."""
+def _window(log: Any, base: int, freq: str) -> Any:
+    """What ecrm.metrics' assembly reads of a log: first (``base``) and last period, as_of, freq."""
     from types import SimpleNamespace
 
-    base = int(_to_pandas(rows.select(nw().col("period").min().alias("p"))).iloc[0, 0])
     last = int(_time.period_ordinal(np.array([as_of_day(log)]), freq)[0])
     return SimpleNamespace(base=base, last=last, as_of=log.as_of, freq=freq)
 
@@ -984,9 +983,8 @@ def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, 
             col("__new").sum().alias("new_buyers"),
         )
     )
-    base = int(sums["period"].min())
-    last = int(_time.period_ordinal(np.array([as_of_day(log)]), freq)[0])
-    n_periods = last - base + 1
+    window = _window(log, int(sums["period"].min()), freq)
+    base, n_periods = window.base, window.last - window.base + 1
     labels = None
     if by is not None:
         labels = pd.Index(np.sort(pd.unique(sums[by].to_numpy())), name=by)
@@ -1011,9 +1009,7 @@ def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, 
         "repeat": spread(counts, "repeat", np.int64),
         "groups": labels,
     }
-    from types import SimpleNamespace
-
-    return SimpleNamespace(base=base, last=last, as_of=log.as_of, freq=freq), cells
+    return window, cells
 
 
 def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: Any) -> tuple:
@@ -1029,7 +1025,7 @@ def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: 
     rows = _rows_with_period(log, freq)
     active = rows.filter(col(AMOUNT) >= 0).select(CUSTOMER, "period").unique()
     firsts = active.group_by(CUSTOMER).agg(col("period").min().alias("first"))
-    window = _window(log, rows, freq)
+    window = _window(log, int(_to_pandas(rows.select(col("period").min().alias("p"))).iloc[0, 0]), freq)
     base, n_periods = window.base, window.last - window.base + 1
     if value == "customers":
         table = active.join(firsts, on=CUSTOMER).group_by("first", "period").agg(N.len().alias("n"))

@@ -666,14 +666,18 @@ def drop_only_returns(table: pd.DataFrame, log: Any) -> pd.DataFrame:
     all returns (``frequency`` -1: no purchase period)."""
     only = table["frequency"].to_numpy() < 0
     if only.any():
-        warnings.warn(
-            f"customer_summary: left out {int(only.sum())} customer(s) whose only rows on or before as_of "
-            f"are returns (negative {log.mapping.amount_label}); e.g. {list(table.index[only][:5])}",
-            DataDroppedWarning,
-            stacklevel=4,
-        )
+        _warn_only_returns(log, int(only.sum()), list(table.index[only][:5]))
         table = table[~only]
     return table
+
+
+def _warn_only_returns(log: Any, n: int, examples: list) -> None:
+    warnings.warn(
+        f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
+        f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
+        DataDroppedWarning,
+        stacklevel=5,
+    )
 
 
 def summary_frame(
@@ -741,13 +745,7 @@ def summary_frame(
         only_returns = per_customer.filter(col("n_periods") == 0)
         examples = _to_pandas(only_returns.select(CUSTOMER).sort(CUSTOMER).head(5))[CUSTOMER].tolist()
         if examples:
-            n = int(_to_pandas(only_returns.select(N.len())).iloc[0, 0])
-            warnings.warn(
-                f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
-                f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
-                DataDroppedWarning,
-                stacklevel=4,
-            )
+            _warn_only_returns(log, int(_to_pandas(only_returns.select(N.len())).iloc[0, 0]), examples)
         per_customer = per_customer.filter(col("n_periods") > 0)
     if log.mapping.order_col is not None:
         orders = (

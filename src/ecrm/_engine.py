@@ -666,14 +666,18 @@ def drop_only_returns(table: pd.DataFrame, log: Any) -> pd.DataFrame:
     all returns (``frequency`` -1: no purchase period)."""
     only = table["frequency"].to_numpy() < 0
     if only.any():
-        warnings.warn(
-            f"customer_summary: left out {int(only.sum())} customer(s) whose only rows on or before as_of "
-            f"are returns (negative {log.mapping.amount_label}); e.g. {list(table.index[only][:5])}",
-            DataDroppedWarning,
-            stacklevel=4,
-        )
+        _warn_only_returns(log, int(only.sum()), list(table.index[only][:5]))
         table = table[~only]
     return table
+
+
+def _warn_only_returns(log: Any, n: int, examples: list) -> None:
+    warnings.warn(
+        f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
+        f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
+        DataDroppedWarning,
+        stacklevel=5,
+    )
 
 
 def summary_frame(
@@ -741,13 +745,7 @@ def summary_frame(
         only_returns = per_customer.filter(col("n_periods") == 0)
         examples = _to_pandas(only_returns.select(CUSTOMER).sort(CUSTOMER).head(5))[CUSTOMER].tolist()
         if examples:
-            n = int(_to_pandas(only_returns.select(N.len())).iloc[0, 0])
-            warnings.warn(
-                f"customer_summary: left out {n} customer(s) whose only rows on or before as_of are "
-                f"returns (negative {log.mapping.amount_label}); e.g. {examples}",
-                DataDroppedWarning,
-                stacklevel=4,
-            )
+            _warn_only_returns(log, int(_to_pandas(only_returns.select(N.len())).iloc[0, 0]), examples)
         per_customer = per_customer.filter(col("n_periods") > 0)
     if log.mapping.order_col is not None:
         orders = (
@@ -836,7 +834,7 @@ def apply_returns(log: Any, returns: str, what: str, caller: str) -> Any:
     """``returns="exclude"`` or ``"raise"`` on the engine (see :meth:`Transactions.apply_returns`)."""
     N = nw()
     negative = N.col(AMOUNT) < 0
-    n_negative = int(_to_pandas(log.frame.select(_count(negative).alias("n"))).iloc[0, 0])
+    n_negative = log._facts["return_rows"]  # counted when built or cut: no pass over the rows
     if not n_negative:
         return log
     m = log.mapping
@@ -870,7 +868,7 @@ def has_purchases(log: Any) -> bool:
 def prepare(log: Any, as_of: object, returns: str, caller: str, **keywords: Any) -> Any:
     """What every function does first with its log: check the keywords against the
     mapping, cut at ``as_of``, apply ``returns``, require purchases."""
-    log.check_mapping(**{k: v for k, v in keywords.items()})
+    log.check_mapping(**keywords)
     log = log.upto(as_of).apply_returns(returns, caller=caller)
     log.require_purchases()
     return log
@@ -917,11 +915,10 @@ def _rows_with_period(log: Any, freq: str) -> Any:
     return with_period(with_day(log.frame, DATE, _DAY), DATE, _DAY, freq, "period")
 
 
-def _window(log: Any, rows: Any, freq: str) -> Any:
-    """What ecrm.metrics' assembly reads of a log: first and last period, as_of, freq."""
+def _window(log: Any, base: int, freq: str) -> Any:
+    """What ecrm.metrics' assembly reads of a log: first (``base``) and last period, as_of, freq."""
     from types import SimpleNamespace
 
-    base = int(_to_pandas(rows.select(nw().col("period").min().alias("p"))).iloc[0, 0])
     last = int(_time.period_ordinal(np.array([as_of_day(log)]), freq)[0])
     return SimpleNamespace(base=base, last=last, as_of=log.as_of, freq=freq)
 
@@ -984,9 +981,8 @@ def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, 
             col("__new").sum().alias("new_buyers"),
         )
     )
-    base = int(sums["period"].min())
-    last = int(_time.period_ordinal(np.array([as_of_day(log)]), freq)[0])
-    n_periods = last - base + 1
+    window = _window(log, int(sums["period"].min()), freq)
+    base, n_periods = window.base, window.last - window.base + 1
     labels = None
     if by is not None:
         labels = pd.Index(np.sort(pd.unique(sums[by].to_numpy())), name=by)
@@ -1011,9 +1007,7 @@ def kpi_cells(log: Any, *, freq: str, by: str | None, as_of: object, what: str, 
         "repeat": spread(counts, "repeat", np.int64),
         "groups": labels,
     }
-    from types import SimpleNamespace
-
-    return SimpleNamespace(base=base, last=last, as_of=log.as_of, freq=freq), cells
+    return window, cells
 
 
 def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: Any) -> tuple:
@@ -1029,7 +1023,7 @@ def cohort_cells(log: Any, *, freq: str, value: str, as_of: object, **keywords: 
     rows = _rows_with_period(log, freq)
     active = rows.filter(col(AMOUNT) >= 0).select(CUSTOMER, "period").unique()
     firsts = active.group_by(CUSTOMER).agg(col("period").min().alias("first"))
-    window = _window(log, rows, freq)
+    window = _window(log, int(_to_pandas(rows.select(col("period").min().alias("p"))).iloc[0, 0]), freq)
     base, n_periods = window.base, window.last - window.base + 1
     if value == "customers":
         table = active.join(firsts, on=CUSTOMER).group_by("first", "period").agg(N.len().alias("n"))

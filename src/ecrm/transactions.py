@@ -614,8 +614,8 @@ class EngineTransactions:
         return self.frame.to_native()
 
     def _replace(self, **changes: Any) -> EngineTransactions:
-        state = {k: getattr(self, k) for k in ("frame", "engine", "mapping", "as_of", "first_date")}
-        state |= {"last_date": self.last_date, "facts": self._facts, "n_after_as_of": self.n_after_as_of}
+        names = ("frame", "engine", "mapping", "as_of", "first_date", "last_date", "n_after_as_of")
+        state = {k: getattr(self, k) for k in names} | {"facts": self._facts}
         return EngineTransactions(**(state | changes))
 
     def collect(self) -> Transactions:
